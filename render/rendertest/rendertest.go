@@ -1,0 +1,278 @@
+// Package rendertest checks that a renderer keeps the promises every folio
+// format makes: empty documents, non-ASCII text, strange runes, failing
+// writers, cancelled contexts, errors deep inside a long table, and the same
+// bytes for the same input.
+package rendertest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/foliorender/folio/report"
+)
+
+// A Renderer is what the suite tests; every folio format's renderer is one.
+type Renderer interface {
+	Render(ctx context.Context, w io.Writer, doc *report.Document) error
+}
+
+// Config describes the format under test.
+type Config struct {
+	// New returns a renderer with default options.
+	New func() Renderer
+	// Text parses an output back and returns its visible text (cells,
+	// captions, paragraphs), failing t if the output does not parse.
+	Text func(t *testing.T, out []byte) string
+	// NoCJK says the format's default fonts cannot show Chinese, Japanese
+	// or Korean text, so the suite only checks that such text renders
+	// without error, not that it survives.
+	NoCJK bool
+	// Rows is the length of the long table used for the failing-writer,
+	// cancellation and late-error checks; 0 means 20,000.
+	Rows int
+}
+
+// Scripts holds text in several scripts that must survive every format.
+var Scripts = []string{
+	"Grüße aus Köln: Straße, Maß, Äpfel",
+	"Ελληνικά: Καλημέρα κόσμε",
+	"Кириллица: Съешь же ещё этих мягких булок",
+	"Français: déjà vu, naïve, cœur",
+}
+
+// CJK holds Chinese, Japanese and Korean text.
+var CJK = []string{"中文报告", "日本語のレポート", "한국어 보고서"}
+
+// Strange holds text that has broken renderers: control characters, runes
+// outside the Basic Multilingual Plane, bidi overrides, combining marks,
+// a non-character, markup and formula look-alikes, and a long word.
+var Strange = []string{
+	"nul\x00bell\x07esc\x1b",
+	"emoji 😀👍🏽 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+	"bidi \u202eoverride\u202c and \u200bzero width",
+	"combining a\u0301\u0300\u0302 alone: \u0301",
+	"non-character \uffff and \ufffe",
+	"<script>alert(1)</script> & \"quotes\" 'apos'",
+	"=SUM(A1:A2)",
+	"line\nbreak\r\nand\ttab",
+	strings.Repeat("long", 600),
+	"",
+}
+
+// Run runs the suite.
+func Run(t *testing.T, c Config) {
+	if c.Rows == 0 {
+		c.Rows = 20000
+	}
+	t.Run("Empty", func(t *testing.T) { testEmpty(t, c) })
+	t.Run("NonASCII", func(t *testing.T) { testNonASCII(t, c) })
+	t.Run("Strange", func(t *testing.T) { testStrange(t, c) })
+	t.Run("FailingWriter", func(t *testing.T) { testFailingWriter(t, c) })
+	t.Run("CancelledBefore", func(t *testing.T) { testCancelledBefore(t, c) })
+	t.Run("CancelledDuring", func(t *testing.T) { testCancelledDuring(t, c) })
+	t.Run("InvalidLate", func(t *testing.T) { testInvalidLate(t, c) })
+	t.Run("RowError", func(t *testing.T) { testRowError(t, c) })
+	t.Run("Deterministic", func(t *testing.T) { testDeterministic(t, c) })
+}
+
+func render(t *testing.T, c Config, doc *report.Document) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.New().Render(context.Background(), &buf, doc); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func testEmpty(t *testing.T, c Config) {
+	for name, doc := range map[string]func() *report.Document{
+		"NoElements":   func() *report.Document { return report.New("") },
+		"DecodedEmpty": func() *report.Document { return report.Read(strings.NewReader(`{"elements":[]}`)) },
+		"NoRows": func() *report.Document {
+			return report.New("", report.NewTable("Empty", []report.Column{{Caption: "A"}}, report.RowsOf()))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c.Text(t, render(t, c, doc()))
+		})
+	}
+}
+
+// textTable returns a document with one table and one paragraph per text.
+func textTable(texts []string) *report.Document {
+	cols := make([]report.Column, len(texts))
+	cells := make([]report.Value, len(texts))
+	els := []report.Element{}
+	for i, s := range texts {
+		cols[i] = report.Column{Caption: fmt.Sprintf("C%d %.12s", i, s)}
+		cells[i] = report.String(s)
+		els = append(els, &report.Paragraph{Runs: []report.Run{{Text: s}}})
+	}
+	tab := report.NewTable(texts[0], cols, report.RowsOf(report.Cells(cells...), report.Cells(cells...)))
+	return report.New(texts[0], append([]report.Element{tab}, els...)...)
+}
+
+func testNonASCII(t *testing.T, c Config) {
+	texts := Scripts
+	if !c.NoCJK {
+		texts = append(append([]string{}, Scripts...), CJK...)
+	} else {
+		render(t, c, textTable(CJK)) // must not fail
+	}
+	got := norm(c.Text(t, render(t, c, textTable(texts))))
+	for _, s := range texts {
+		for _, word := range strings.Fields(s) {
+			if !strings.Contains(got, norm(word)) {
+				t.Errorf("output text lacks %q (from %q)", word, s)
+			}
+		}
+	}
+}
+
+// norm folds whitespace so that wrapped text compares equal.
+func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func testStrange(t *testing.T, c Config) {
+	out := render(t, c, textTable(Strange))
+	got := c.Text(t, out)
+	if !strings.Contains(got, "alert(1)") {
+		t.Errorf("output text lacks the markup look-alike as text")
+	}
+	// Invalid UTF-8 from a Go program must not break the output either.
+	c.Text(t, render(t, c, textTable([]string{"bad \xff\xfe utf-8", "ok"})))
+}
+
+// longTable returns a document with a table of n rows of mixed values.
+func longTable(n int, rows func(yield func(report.Row, error) bool) bool) *report.Document {
+	cols := []report.Column{{Caption: "Name"}, {Caption: "Amount", Type: report.TypeNumber}, {Caption: "Done", Type: report.TypeBoolean}, {Caption: "Note"}}
+	seq := func(yield func(report.Row, error) bool) {
+		if rows != nil {
+			rows(yield)
+			return
+		}
+		for i := range n {
+			r := report.Cells(report.String(fmt.Sprintf("item %d", i)), report.Int(int64(i*7-50)), report.Bool(i%2 == 0), report.Null)
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	return report.New("Long", report.NewTable("Long table", cols, seq))
+}
+
+type failWriter struct {
+	n   int // bytes accepted before failing
+	err error
+}
+
+var errWrite = errors.New("rendertest: disk full")
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if len(p) <= w.n {
+		w.n -= len(p)
+		return len(p), nil
+	}
+	k := w.n
+	w.n = 0
+	return k, errWrite
+}
+
+func testFailingWriter(t *testing.T, c Config) {
+	for _, after := range []int{0, 100, 10000} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
+			err := c.New().Render(context.Background(), &failWriter{n: after}, longTable(c.Rows, nil))
+			if !errors.Is(err, errWrite) {
+				t.Fatalf("Render to a writer failing after %d bytes = %v, want an error wrapping %v", after, err, errWrite)
+			}
+		})
+	}
+}
+
+func testCancelledBefore(t *testing.T, c Config) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := c.New().Render(ctx, io.Discard, longTable(c.Rows, nil))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Render with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+func testCancelledDuring(t *testing.T, c Config) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const at, slack = 1000, 10000
+	pulled := 0
+	doc := longTable(0, func(yield func(report.Row, error) bool) bool {
+		for i := range at + slack + c.Rows {
+			pulled = i
+			if i == at {
+				cancel()
+			}
+			if !yield(report.Cells(report.String("x"), report.Int(int64(i)), report.Bool(true), report.Null), nil) {
+				return false
+			}
+		}
+		return true
+	})
+	err := c.New().Render(ctx, io.Discard, doc)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Render cancelled after %d rows = %v, want context.Canceled", at, err)
+	}
+	if pulled > at+slack {
+		t.Errorf("Render pulled %d rows after cancellation, want at most %d", pulled-at, slack)
+	}
+}
+
+func testInvalidLate(t *testing.T, c Config) {
+	n := c.Rows
+	var b strings.Builder
+	b.WriteString(`{"elements":[{"type":"table","caption":"T","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if i == n-1 {
+			fmt.Fprintf(&b, `{"cells":[{"value":%d}]}`, i)
+			continue
+		}
+		fmt.Fprintf(&b, `{"cells":[{"value":%d},{"value":"row %d"}]}`, i, i)
+	}
+	b.WriteString(`]}}]}`)
+	err := c.New().Render(context.Background(), io.Discard, report.Read(strings.NewReader(b.String())))
+	var v *report.Violation
+	if !errors.As(err, &v) {
+		t.Fatalf("Render of a table whose last row is bad = %v, want a *report.Violation", err)
+	}
+	if want := fmt.Sprintf("/elements/0/data/rows/%d/cells", n-1); v.Pointer != want {
+		t.Errorf("violation at %q, want %q", v.Pointer, want)
+	}
+}
+
+var errRows = errors.New("rendertest: query failed")
+
+func testRowError(t *testing.T, c Config) {
+	doc := longTable(0, func(yield func(report.Row, error) bool) bool {
+		for i := range 3000 {
+			if !yield(report.Cells(report.String("x"), report.Int(int64(i)), report.Bool(true), report.Null), nil) {
+				return false
+			}
+		}
+		return yield(report.Row{}, errRows)
+	})
+	if err := c.New().Render(context.Background(), io.Discard, doc); !errors.Is(err, errRows) {
+		t.Fatalf("Render with a failing row source = %v, want %v", err, errRows)
+	}
+}
+
+func testDeterministic(t *testing.T, c Config) {
+	mk := func() *report.Document { return textTable(append(append([]string{}, Scripts...), "12.50")) }
+	a, b := render(t, c, mk()), render(t, c, mk())
+	if !bytes.Equal(a, b) {
+		t.Errorf("two renders of the same document differ (%d and %d bytes)", len(a), len(b))
+	}
+}

@@ -1,0 +1,1039 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// MaxDepth is the deepest nesting of JSON arrays and objects that [Read]
+// accepts. A report needs 8 levels; the rest is room for extension members.
+const MaxDepth = 64
+
+// ReadOptions adjust [ReadWith].
+type ReadOptions struct {
+	// Report, when set, receives every violation, and decoding goes on past
+	// those that leave the input readable: the element or row at fault is
+	// dropped and the iterators yield only errors that end decoding (syntax
+	// errors, a reader's error). When Report is nil, the first violation
+	// ends decoding and is yielded as a [*Violation].
+	Report func(Violation)
+
+	// Check, when set, is called with each element, and then with the
+	// document's own members, as a generic JSON value (map[string]any,
+	// []any, string, json.Number, bool, nil) once they are read, with table
+	// rows left out (an empty array) and elements left out of the document
+	// (an empty array). The violations it returns count as the decoder's.
+	// It is not called for an element in which the decoder found violations.
+	// The schema package uses it to hold documents to the JSON Schema.
+	Check func(pointer string, v any) []Violation
+}
+
+// Read returns a document that is decoded from r as it is read: see
+// [Document.Elements]. Decoding is strict: r must hold one JSON object in
+// UTF-8 with no duplicate member names, nesting no deeper than [MaxDepth],
+// and nothing after it but whitespace; it must be a report as the JSON Schema
+// describes, with one cell per column in every row. Unknown members are
+// ignored. Numbers keep their exact text.
+//
+// Streaming holds when a document names its title before its elements, and a
+// table names its type, caption and columns before its rows, which is the
+// order folio writes. A table whose rows come before its type or columns has
+// its rows held in memory until they are known; a title after the elements,
+// or a caption after the rows of a table whose type and columns came first,
+// is a violation, since renderers have already written the start of the
+// output.
+func Read(r io.Reader) *Document { return ReadWith(r, ReadOptions{}) }
+
+// ReadWith is [Read] with options.
+func ReadWith(r io.Reader, opts ReadOptions) *Document {
+	d := &decoder{dec: jsontext.NewDecoder(r), opts: opts, top: map[string]any{}}
+	return &Document{dec: d}
+}
+
+type decoder struct {
+	dec    *jsontext.Decoder
+	opts   ReadOptions
+	err    error // the error that ended decoding
+	title  string
+	top    map[string]any // the document's members but elements, for Check
+	inElem bool           // the elements array is open
+	pro    bool           // prologue read
+	nEl    int            // elements read
+	halted bool           // the consumer stopped the elements loop
+	scrap  []byte
+}
+
+// fatal records err as the end of decoding.
+func (d *decoder) fatal(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+// violate records a violation. It reports whether decoding goes on.
+func (d *decoder) violate(ptr, msg string) bool {
+	if d.err != nil {
+		return false
+	}
+	if d.opts.Report != nil {
+		d.opts.Report(Violation{Pointer: ptr, Message: msg})
+		return true
+	}
+	d.fatal(&Violation{Pointer: ptr, Message: msg})
+	return false
+}
+
+// readErr turns an error from jsontext into the decoder's error.
+func (d *decoder) readErr(dec *jsontext.Decoder, err error) {
+	var se *jsontext.SyntacticError
+	switch {
+	case errors.As(err, &se) && !errors.Is(se.Err, io.ErrUnexpectedEOF):
+		msg := strings.TrimPrefix(se.Err.Error(), "jsontext: ")
+		d.fatal(&Violation{Pointer: string(se.JSONPointer), Message: fmt.Sprintf("%s (at byte %d)", msg, se.ByteOffset)})
+	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
+		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", dec.InputOffset())})
+	default:
+		d.fatal(fmt.Errorf("report: reading input: %w", err))
+	}
+}
+
+// peek returns the kind of the next token, or 0 after recording the error
+// that prevents reading it.
+func (d *decoder) peek(dec *jsontext.Decoder) jsontext.Kind {
+	if d.err != nil {
+		return 0
+	}
+	if k := dec.PeekKind(); k != 0 {
+		return k
+	}
+	_, err := dec.ReadToken()
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	d.readErr(dec, err)
+	return 0
+}
+
+func (d *decoder) token(dec *jsontext.Decoder) bool {
+	if d.err != nil {
+		return false
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		d.readErr(dec, err)
+		return false
+	}
+	if k := tok.Kind(); (k == '{' || k == '[') && dec.StackDepth() > MaxDepth {
+		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("nesting is deeper than %d levels", MaxDepth)})
+		return false
+	}
+	return true
+}
+
+func (d *decoder) value(dec *jsontext.Decoder) (jsontext.Value, bool) {
+	if d.err != nil {
+		return nil, false
+	}
+	v, err := dec.ReadValue()
+	if err != nil {
+		d.readErr(dec, err)
+		return nil, false
+	}
+	return v, true
+}
+
+// name reads an object member name.
+func (d *decoder) name(dec *jsontext.Decoder) (string, bool) {
+	raw, ok := d.value(dec)
+	if !ok {
+		return "", false
+	}
+	return unquote(raw), true
+}
+
+func unquote(raw []byte) string {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	b, _ := jsontext.AppendUnquote(nil, raw)
+	return string(b)
+}
+
+// nameIs reports whether the raw member name equals s.
+func (d *decoder) nameIs(raw []byte, s string) bool {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1:len(raw)-1]) == s
+	}
+	d.scrap, _ = jsontext.AppendUnquote(d.scrap[:0], raw)
+	return string(d.scrap) == s
+}
+
+// skip reads past the next value, holding nesting to MaxDepth.
+func (d *decoder) skip(dec *jsontext.Decoder) bool {
+	switch d.peek(dec) {
+	case 0:
+		return false
+	case '{', '[':
+		depth := dec.StackDepth()
+		for d.token(dec) {
+			if dec.StackDepth() == depth {
+				return true
+			}
+		}
+		return false
+	default:
+		_, ok := d.value(dec)
+		return ok
+	}
+}
+
+// any reads the next value as a generic JSON value.
+func (d *decoder) any(dec *jsontext.Decoder) (any, bool) {
+	switch d.peek(dec) {
+	case 0:
+		return nil, false
+	case '{':
+		d.token(dec)
+		m := map[string]any{}
+		for d.peek(dec) != '}' {
+			if d.err != nil {
+				return nil, false
+			}
+			name, _ := d.name(dec)
+			v, ok := d.any(dec)
+			if !ok {
+				return nil, false
+			}
+			m[name] = v
+		}
+		return m, d.token(dec)
+	case '[':
+		d.token(dec)
+		a := []any{}
+		for d.peek(dec) != ']' {
+			if d.err != nil {
+				return nil, false
+			}
+			v, ok := d.any(dec)
+			if !ok {
+				return nil, false
+			}
+			a = append(a, v)
+		}
+		return a, d.token(dec)
+	default:
+		raw, ok := d.value(dec)
+		if !ok {
+			return nil, false
+		}
+		switch raw.Kind() {
+		case '"':
+			return unquote(raw), true
+		case '0':
+			return json.Number(raw), true
+		case 't':
+			return true, true
+		case 'f':
+			return false, true
+		}
+		return nil, true
+	}
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "nothing"
+}
+
+func anyKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+// prologue reads the document up to its elements.
+func (d *decoder) prologue() {
+	if d.pro {
+		return
+	}
+	d.pro = true
+	dec := d.dec
+	switch k := dec.PeekKind(); k {
+	case '{':
+	case 0:
+		if _, err := dec.ReadToken(); err == io.EOF {
+			d.fatal(&Violation{Message: "the document is empty"})
+		} else if err != nil {
+			d.readErr(dec, err)
+		}
+		return
+	default:
+		d.fatal(&Violation{Message: "the document must be a JSON object, not " + kindName(k)})
+		return
+	}
+	d.token(dec)
+	for d.peek(dec) != '}' && d.err == nil {
+		name, _ := d.name(dec)
+		switch {
+		case name == "elements" && d.peek(dec) == '[':
+			d.token(dec)
+			d.inElem = true
+			return
+		case name == "elements":
+			k := d.peek(dec)
+			if !d.violate("/elements", "elements must be an array, not "+kindName(k)) || !d.skip(dec) {
+				return
+			}
+			d.top["elements"] = []any{}
+		default:
+			v, ok := d.any(dec)
+			if !ok {
+				return
+			}
+			d.topMember(name, v)
+		}
+	}
+	d.epilogue()
+}
+
+func (d *decoder) topMember(name string, v any) {
+	d.top[name] = v
+	if name == "title" {
+		if s, ok := v.(string); ok {
+			d.title = s
+		} else {
+			d.violate("/title", "title must be a string, not "+anyKind(v))
+		}
+	}
+}
+
+// epilogue reads the document after its elements and checks nothing follows.
+func (d *decoder) epilogue() {
+	dec := d.dec
+	for d.peek(dec) != '}' && d.err == nil {
+		name, _ := d.name(dec)
+		v, ok := d.any(dec)
+		if !ok {
+			return
+		}
+		if name == "title" {
+			d.violate("/title", "title must come before elements, since the document is read as a stream")
+		}
+		d.topMember(name, v)
+	}
+	if !d.token(dec) {
+		return
+	}
+	if _, ok := d.top["elements"]; !ok {
+		d.violate("", "the document has no elements member")
+	} else if d.opts.Check != nil {
+		for _, v := range d.opts.Check("", d.top) {
+			d.violate(v.Pointer, v.Message)
+		}
+	}
+	if _, err := dec.ReadToken(); err != io.EOF && d.err == nil {
+		d.fatal(&Violation{Message: fmt.Sprintf("unexpected data after the document, at byte %d", dec.InputOffset())})
+	}
+}
+
+// elements runs the elements loop of Document.Elements.
+func (d *decoder) elements(yield func(Element, error) bool) {
+	d.prologue()
+	if d.inElem {
+		d.top["elements"] = []any{}
+		for d.peek(d.dec) != ']' && d.err == nil {
+			if !d.element(d.nEl, yield) {
+				break
+			}
+			d.nEl++
+		}
+		if d.err == nil && d.token(d.dec) {
+			d.inElem = false
+			d.epilogue()
+		}
+	}
+	if d.err != nil && !d.halted {
+		yield(nil, d.err)
+	}
+}
+
+// element reads element i and yields it. It returns false when the loop must
+// end: after an error (in d.err) or when yield says stop.
+func (d *decoder) element(i int, yield func(Element, error) bool) bool {
+	dec := d.dec
+	base := "/elements/" + strconv.Itoa(i)
+	if k := d.peek(dec); k != '{' {
+		return k != 0 && d.violate(base, "element must be an object, not "+kindName(k)) && d.skip(dec)
+	}
+	d.token(dec)
+	skel := map[string]any{}
+	var (
+		streamed *Table // the table whose rows were streamed
+		rowsRaw  []byte // rows held until the header is known
+		bad      bool   // a violation was found in this element
+	)
+	violate := func(ptr, msg string) bool {
+		bad = true
+		return d.violate(ptr, msg)
+	}
+	for d.peek(dec) != '}' {
+		if d.err != nil {
+			return false
+		}
+		name, _ := d.name(dec)
+		if name != "data" || d.peek(dec) != '{' {
+			v, ok := d.any(dec)
+			if !ok {
+				return false
+			}
+			if streamed != nil && name == "caption" && !violate(base+"/caption", "caption must come before data.rows, since rows are read as a stream") {
+				return false
+			}
+			skel[name] = v
+			continue
+		}
+		d.token(dec)
+		data := map[string]any{}
+		skel["data"] = data
+		for d.peek(dec) != '}' {
+			if d.err != nil {
+				return false
+			}
+			name, _ := d.name(dec)
+			if name != "rows" || d.peek(dec) != '[' {
+				v, ok := d.any(dec)
+				if !ok {
+					return false
+				}
+				data[name] = v
+				if streamed != nil && name == "sourceBusinessObject" {
+					s, ok := v.(string)
+					if !ok && !violate(base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+anyKind(v)) {
+						return false
+					}
+					streamed.Source = s
+				}
+				continue
+			}
+			data["rows"] = []any{}
+			typ, typed := skel["type"]
+			_, hasCols := data["columns"]
+			switch {
+			case typed && typ != "table":
+				if !d.skip(dec) { // rows of a non-table: an unknown member
+					return false
+				}
+			case typed && hasCols:
+				before := bad
+				el, ok := d.convert(base, skel, violate)
+				t, _ := el.(*Table)
+				if !ok || t == nil || bad != before {
+					if d.err != nil || !d.skip(dec) {
+						return false
+					}
+					break
+				}
+				t.dec, t.idx = d, i
+				t.rr = &rowReader{d: d, dec: dec, t: t, base: base + "/data/rows/"}
+				streamed = t
+				if !yield(t, nil) {
+					d.halted = true
+					return false
+				}
+				if !t.rr.drain() {
+					return false
+				}
+			default:
+				raw, ok := d.value(dec)
+				if !ok {
+					return false
+				}
+				rowsRaw = bytes.Clone(raw)
+			}
+		}
+		if !d.token(dec) {
+			return false
+		}
+	}
+	if !d.token(dec) {
+		return false
+	}
+	if streamed != nil {
+		return d.check(base, skel, bad, violate)
+	}
+	before := bad
+	el, ok := d.convert(base, skel, violate)
+	if !ok {
+		return false
+	}
+	if !d.check(base, skel, bad, violate) {
+		return false
+	}
+	if el == nil || bad != before {
+		return true // dropped, reported
+	}
+	t, isTable := el.(*Table)
+	if !isTable && rowsRaw != nil && !d.skip(jsontext.NewDecoder(bytes.NewReader(rowsRaw))) {
+		return false // held rows of a non-table: checked for depth
+	}
+	if isTable {
+		if rowsRaw == nil {
+			return violate(base+"/data", "table data has no rows member")
+		}
+		t.dec, t.idx = d, i
+		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(rowsRaw)), t: t, base: base + "/data/rows/"}
+	}
+	if !yield(el, nil) {
+		d.halted = true
+		return false
+	}
+	if isTable {
+		return t.rr.drain()
+	}
+	return true
+}
+
+// check runs the Check option on an element without violations.
+func (d *decoder) check(base string, skel map[string]any, bad bool, violate func(string, string) bool) bool {
+	if d.opts.Check == nil || bad {
+		return d.err == nil
+	}
+	for _, v := range d.opts.Check(base, skel) {
+		if !violate(v.Pointer, v.Message) {
+			return false
+		}
+	}
+	return d.err == nil
+}
+
+// convert builds an element from its generic form. It returns a nil element
+// for an invalid one, and false if decoding must end.
+func (d *decoder) convert(base string, skel map[string]any, violate func(string, string) bool) (Element, bool) {
+	typ, ok := skel["type"]
+	if !ok {
+		return nil, violate(base, "element has no type member")
+	}
+	name, ok := typ.(string)
+	if !ok {
+		return nil, violate(base+"/type", "type must be a string, not "+anyKind(typ))
+	}
+	switch name {
+	case "table", "paragraph", "heading":
+	default:
+		return nil, violate(base+"/type", fmt.Sprintf("unknown element type %q; the types are table, paragraph and heading", name))
+	}
+	dv, ok := skel["data"]
+	if !ok {
+		return nil, violate(base, name+" element has no data member")
+	}
+	data, ok := dv.(map[string]any)
+	if !ok {
+		return nil, violate(base+"/data", "data must be an object, not "+anyKind(dv))
+	}
+	good := true
+	fail := func(ptr, msg string) {
+		if good {
+			good = violate(ptr, msg)
+		}
+		good = false
+	}
+	switch name {
+	case "table":
+		t := &Table{}
+		if c, ok := skel["caption"]; ok {
+			if t.Caption, ok = c.(string); !ok {
+				fail(base+"/caption", "caption must be a string, not "+anyKind(c))
+			}
+		}
+		if s, ok := data["sourceBusinessObject"]; ok {
+			if t.Source, ok = s.(string); !ok {
+				fail(base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+anyKind(s))
+			}
+		}
+		cols, ok := data["columns"]
+		if !ok {
+			fail(base+"/data", "table data has no columns member")
+		} else if arr, ok := cols.([]any); !ok {
+			fail(base+"/data/columns", "columns must be an array, not "+anyKind(cols))
+		} else if len(arr) == 0 {
+			fail(base+"/data/columns", "a table needs at least one column")
+		} else {
+			t.Columns = make([]Column, len(arr))
+			for j, c := range arr {
+				p := base + "/data/columns/" + strconv.Itoa(j)
+				m, ok := c.(map[string]any)
+				if !ok {
+					fail(p, "column must be an object, not "+anyKind(c))
+					continue
+				}
+				if cap, ok := m["caption"]; !ok {
+					fail(p, "column has no caption member")
+				} else if t.Columns[j].Caption, ok = cap.(string); !ok {
+					fail(p+"/caption", "caption must be a string, not "+anyKind(cap))
+				}
+				if v, ok := m["type"]; ok {
+					s, _ := v.(string)
+					t.Columns[j].Type = ColumnType(s)
+					if !isColumnType(v) {
+						fail(p+"/type", fmt.Sprintf("column type must be one of string, number, boolean, date and datetime, not %s", describe(v)))
+					}
+				}
+				if v, ok := m["align"]; ok {
+					s, _ := v.(string)
+					t.Columns[j].Align = Align(s)
+					if s == "" || !isAlign(s) {
+						fail(p+"/align", fmt.Sprintf("align must be one of left, center and right, not %s", describe(v)))
+					}
+				}
+			}
+		}
+		if r, ok := data["rows"]; ok {
+			if _, ok := r.([]any); !ok {
+				fail(base+"/data/rows", "rows must be an array, not "+anyKind(r))
+			}
+		}
+		if !good {
+			return nil, d.err == nil
+		}
+		return t, true
+	case "paragraph":
+		p := &Paragraph{}
+		tv, ok := data["text"]
+		if !ok {
+			fail(base+"/data", "paragraph data has no text member")
+		} else if arr, ok := tv.([]any); !ok {
+			fail(base+"/data/text", "text must be an array of runs, not "+anyKind(tv))
+		} else {
+			p.Runs = make([]Run, len(arr))
+			for j, rv := range arr {
+				ptr := base + "/data/text/" + strconv.Itoa(j)
+				m, ok := rv.(map[string]any)
+				if !ok {
+					fail(ptr, "text run must be an object, not "+anyKind(rv))
+					continue
+				}
+				if v, ok := m["value"]; !ok {
+					fail(ptr, "text run has no value member")
+				} else if p.Runs[j].Text, ok = v.(string); !ok {
+					fail(ptr+"/value", "text value must be a string, not "+anyKind(v))
+				}
+				if v, ok := m["markdown"]; ok {
+					if p.Runs[j].Markdown, ok = v.(bool); !ok {
+						fail(ptr+"/markdown", "markdown must be a boolean, not "+anyKind(v))
+					}
+				}
+			}
+		}
+		if !good {
+			return nil, d.err == nil
+		}
+		return p, true
+	default: // heading
+		h := &Heading{Level: 1}
+		if tv, ok := data["text"]; !ok {
+			fail(base+"/data", "heading data has no text member")
+		} else if h.Text, ok = tv.(string); !ok {
+			fail(base+"/data/text", "heading text must be a string, not "+anyKind(tv))
+		}
+		if lv, ok := data["level"]; ok {
+			n, isNum := lv.(json.Number)
+			f, err := strconv.ParseFloat(string(n), 64)
+			if !isNum || err != nil || f != math.Trunc(f) || f < 1 || f > 6 {
+				fail(base+"/data/level", "level must be a whole number from 1 to 6, not "+describe(lv))
+			} else {
+				h.Level = int(f)
+			}
+		}
+		if !good {
+			return nil, d.err == nil
+		}
+		return h, true
+	}
+}
+
+func isColumnType(v any) bool {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return false
+	}
+	for _, t := range columnTypes {
+		if string(t) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isAlign(s string) bool {
+	for _, a := range aligns {
+		if string(a) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// describe quotes a string and names the kind of anything else.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case json.Number:
+		return string(v)
+	}
+	return anyKind(v)
+}
+
+// typeMismatch says why v does not fit column c, or returns "".
+func typeMismatch(c Column, v Value) string {
+	if v.kind == KindNull || c.Type == TypeAny {
+		return ""
+	}
+	want := KindString
+	switch c.Type {
+	case TypeNumber:
+		want = KindNumber
+	case TypeBoolean:
+		want = KindBool
+	}
+	if v.kind != want {
+		return fmt.Sprintf("column %q holds %s values, not %s", c.Caption, c.Type, kindArticle(v.kind))
+	}
+	switch c.Type {
+	case TypeDate:
+		if !isDate(v.text) {
+			return fmt.Sprintf("column %q holds dates like 2006-01-02, not %q", c.Caption, v.text)
+		}
+	case TypeDateTime:
+		if _, err := time.Parse(time.RFC3339Nano, string(v.text)); err != nil {
+			return fmt.Sprintf("column %q holds RFC 3339 date-times like 2006-01-02T15:04:05Z, not %q", c.Caption, v.text)
+		}
+	}
+	return ""
+}
+
+func kindArticle(k Kind) string {
+	switch k {
+	case KindString:
+		return "a string"
+	case KindNumber:
+		return "a number"
+	case KindBool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+func isDate(b []byte) bool {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, string(b))
+	return err == nil
+}
+
+// ParseDate parses the text of a date or datetime cell: a date is midnight
+// UTC, a datetime keeps its offset.
+func ParseDate(t ColumnType, v Value) (time.Time, error) {
+	if t == TypeDate {
+		return time.Parse(time.DateOnly, string(v.text))
+	}
+	return time.Parse(time.RFC3339Nano, string(v.text))
+}
+
+// A rowReader decodes the rows of one table.
+type rowReader struct {
+	d       *decoder
+	dec     *jsontext.Decoder
+	t       *Table
+	base    string // "/elements/3/data/rows/"
+	n       int    // index of the next row
+	started bool
+	done    bool
+	arena   []byte
+	refs    []ref
+	row     Row
+}
+
+// ref locates a decoded value in the arena until the row is complete.
+type ref struct {
+	kind       Kind
+	b          bool
+	start, end int
+}
+
+func (r ref) value(arena []byte) Value {
+	if r.kind == KindString || r.kind == KindNumber {
+		return Value{kind: r.kind, text: arena[r.start:r.end:r.end]}
+	}
+	return Value{kind: r.kind, b: r.b}
+}
+
+// rows runs the loop of Table.Rows for a decoded table.
+func (d *decoder) rows(t *Table, yield func(Row, error) bool) {
+	rr := t.rr
+	if rr.done && d.err == nil {
+		return
+	}
+	for {
+		row, ok := rr.next()
+		if !ok {
+			break
+		}
+		if !yield(row, nil) {
+			return
+		}
+	}
+	if d.err != nil {
+		yield(Row{}, d.err)
+	}
+}
+
+// drain reads the rows the caller left, checking them.
+func (rr *rowReader) drain() bool {
+	rr.t.used = true
+	for {
+		if _, ok := rr.next(); !ok {
+			return rr.d.err == nil
+		}
+	}
+}
+
+// next decodes the next valid row. It returns false at the end of the rows
+// or when decoding must end (d.err is set).
+func (rr *rowReader) next() (Row, bool) {
+	d, dec := rr.d, rr.dec
+	if rr.done || d.err != nil {
+		return Row{}, false
+	}
+	if !rr.started {
+		rr.started = true
+		if !d.token(dec) {
+			return Row{}, false
+		}
+	}
+	for {
+		switch d.peek(dec) {
+		case 0:
+			return Row{}, false
+		case ']':
+			rr.done = true
+			d.token(dec)
+			return Row{}, false
+		}
+		valid, ok := rr.parse()
+		rr.n++
+		if !ok {
+			return Row{}, false
+		}
+		if valid {
+			return rr.row, true
+		}
+	}
+}
+
+func (rr *rowReader) ptr(parts ...any) string {
+	return rr.base + strconv.Itoa(rr.n) + fmt.Sprint(parts...)
+}
+
+// parse decodes one row into rr.row. valid is false for a row with a
+// violation; ok is false when decoding must end.
+func (rr *rowReader) parse() (valid, ok bool) {
+	d, dec := rr.d, rr.dec
+	if k := d.peek(dec); k != '{' {
+		return false, d.violate(rr.ptr(), "row must be an object, not "+kindName(k)) && d.skip(dec)
+	}
+	d.token(dec)
+	rr.arena, rr.refs = rr.arena[:0], rr.refs[:0]
+	valid = true
+	hasCells := false
+	key := ref{}
+	for {
+		k := d.peek(dec)
+		if k == '}' || k == 0 {
+			break
+		}
+		name, ok := d.value(dec)
+		if !ok {
+			return false, false
+		}
+		switch {
+		case d.nameIs(name, "cells"):
+			hasCells = true
+			if k := d.peek(dec); k != '[' {
+				valid = false
+				if !d.violate(rr.ptr("/cells"), "cells must be an array, not "+kindName(k)) || !d.skip(dec) {
+					return false, false
+				}
+				continue
+			}
+			d.token(dec)
+			for {
+				k := d.peek(dec)
+				if k == ']' || k == 0 {
+					break
+				}
+				c, cv, ok := rr.cell()
+				if !ok {
+					return false, false
+				}
+				valid = valid && cv
+				rr.refs = append(rr.refs, c)
+			}
+			if !d.token(dec) {
+				return false, false
+			}
+		case d.nameIs(name, "sourceKey"):
+			k := d.peek(dec)
+			var good bool
+			key, good, ok = rr.scalar("/sourceKey")
+			if !ok {
+				return false, false
+			}
+			if good && k != '"' && k != '0' && k != 'n' {
+				good = d.violate(rr.ptr("/sourceKey"), "sourceKey must be a string, a number or null, not "+kindName(k))
+				if !good && d.err != nil {
+					return false, false
+				}
+				good = false
+			}
+			valid = valid && good
+		default:
+			if !d.skip(dec) {
+				return false, false
+			}
+		}
+	}
+	if !d.token(dec) {
+		return false, false
+	}
+	if !hasCells {
+		return false, d.violate(rr.ptr(), "row has no cells member")
+	}
+	if !valid {
+		return false, true
+	}
+	cols := rr.t.Columns
+	if len(rr.refs) != len(cols) {
+		return false, d.violate(rr.ptr("/cells"), cellCountMessage(len(rr.refs), len(cols)))
+	}
+	cells := rr.row.Cells[:0]
+	for i, r := range rr.refs {
+		v := r.value(rr.arena)
+		if cols[i].Type != TypeAny {
+			if msg := typeMismatch(cols[i], v); msg != "" {
+				return false, d.violate(rr.ptr("/cells/", i, "/value"), msg)
+			}
+		}
+		cells = append(cells, v)
+	}
+	rr.row = Row{SourceKey: key.value(rr.arena), Cells: cells}
+	return true, true
+}
+
+// cell decodes one cell object.
+func (rr *rowReader) cell() (c ref, valid, ok bool) {
+	d, dec := rr.d, rr.dec
+	i := len(rr.refs)
+	if k := d.peek(dec); k != '{' {
+		return ref{}, false, d.violate(rr.ptr("/cells/", i), "cell must be an object with a value member, not "+kindName(k)) && d.skip(dec)
+	}
+	d.token(dec)
+	has := false
+	valid = true
+	for {
+		k := d.peek(dec)
+		if k == '}' || k == 0 {
+			break
+		}
+		name, ok := d.value(dec)
+		if !ok {
+			return ref{}, false, false
+		}
+		if d.nameIs(name, "value") {
+			has = true
+			c, valid, ok = rr.scalar("/cells/", i, "/value")
+			if !ok {
+				return ref{}, false, false
+			}
+		} else if !d.skip(dec) {
+			return ref{}, false, false
+		}
+	}
+	if !d.token(dec) {
+		return ref{}, false, false
+	}
+	if !has {
+		return ref{}, false, d.violate(rr.ptr("/cells/", i), "cell has no value member")
+	}
+	return c, valid, true
+}
+
+// scalar decodes a string, number, boolean or null into the arena.
+func (rr *rowReader) scalar(where ...any) (c ref, valid, ok bool) {
+	d, dec := rr.d, rr.dec
+	switch k := d.peek(dec); k {
+	case 0:
+		return ref{}, false, false
+	case '{', '[':
+		return ref{}, false, d.violate(rr.ptr(where...), "a cell value must be a string, a number, a boolean or null, not "+kindName(k)) && d.skip(dec)
+	}
+	raw, ok := d.value(dec)
+	if !ok {
+		return ref{}, false, false
+	}
+	switch raw[0] {
+	case '"':
+		start := len(rr.arena)
+		if bytes.IndexByte(raw, '\\') < 0 {
+			rr.arena = append(rr.arena, raw[1:len(raw)-1]...)
+		} else {
+			rr.arena, _ = jsontext.AppendUnquote(rr.arena, raw)
+		}
+		return ref{kind: KindString, start: start, end: len(rr.arena)}, true, true
+	case 't':
+		return ref{kind: KindBool, b: true}, true, true
+	case 'f':
+		return ref{kind: KindBool}, true, true
+	case 'n':
+		return ref{}, true, true
+	}
+	if !numberInRange(raw) {
+		return ref{}, false, d.violate(rr.ptr(where...), fmt.Sprintf("the number %.40s is out of range (beyond ±1.8e308)", raw))
+	}
+	start := len(rr.arena)
+	rr.arena = append(rr.arena, raw...)
+	return ref{kind: KindNumber, start: start, end: len(rr.arena)}, true, true
+}

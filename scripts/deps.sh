@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages folio's tests use to read outputs back
+# (qpdf and pdftotext for PDF, openpyxl for XLSX, Chromium for HTML), when
+# they are missing. Needs root (apt-get); prints what it does.
+set -euo pipefail
+need=()
+command -v qpdf >/dev/null || need+=(qpdf)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -qi 'noto.*cjk' || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "deps: installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
