@@ -1,0 +1,298 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Status is where a job is in its life. The values are the wire names of the
+// job API.
+type Status string
+
+// The statuses a job goes through. A job starts as [StatusRequestReceived]
+// while its document is being received and ends in one of the final
+// statuses: [StatusFailToReceive], [StatusFailToProcess], [StatusCanceled]
+// or [StatusComplete].
+const (
+	StatusRequestReceived Status = "request_received" // the document is being received
+	StatusFailToReceive   Status = "fail_to_receive"  // the document was invalid or its upload failed
+	StatusReadyToProcess  Status = "ready_to_process" // a valid document, waiting for a worker
+	StatusProcessing      Status = "processing"       // a worker is rendering the formats asked for
+	StatusFailToProcess   Status = "fail_to_process"  // rendering failed
+	StatusCanceled        Status = "canceled"         // canceled by its owner or an administrator
+	StatusComplete        Status = "complete"         // the document and every format asked for are stored
+)
+
+// Statuses lists every status in the order of a job's life.
+var Statuses = []Status{StatusRequestReceived, StatusFailToReceive, StatusReadyToProcess,
+	StatusProcessing, StatusFailToProcess, StatusCanceled, StatusComplete}
+
+// Valid reports whether s is one of the statuses above.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether a job in status s can change status no more.
+func (s Status) Final() bool {
+	switch s {
+	case StatusFailToReceive, StatusFailToProcess, StatusCanceled, StatusComplete:
+		return true
+	}
+	return false
+}
+
+// ServerState is a job state of the jobStatus API, the numeric status of a
+// "server job".
+type ServerState int
+
+// The jobStatus states. StateStarting and StatePaused exist on the wire but
+// folio reports neither (see [Status.ServerState]).
+const (
+	StateWaitingToStart ServerState = 1
+	StateStarting       ServerState = 2
+	StateRunning        ServerState = 3
+	StateCompleted      ServerState = 4
+	StateFailed         ServerState = 5
+	StatePaused         ServerState = 6
+)
+
+// ServerState maps s to the jobStatus state: request_received and
+// ready_to_process are 1 (Waiting to Start), processing is 3 (Running),
+// complete is 4 (Completed), and fail_to_receive, fail_to_process and
+// canceled are 5 (Failed): the jobStatus API has no canceled state, and a
+// canceled job, like a failed one, will never have content. 2 (Starting)
+// and 6 (Paused) are never reported.
+func (s Status) ServerState() ServerState {
+	switch s {
+	case StatusRequestReceived, StatusReadyToProcess:
+		return StateWaitingToStart
+	case StatusProcessing:
+		return StateRunning
+	case StatusComplete:
+		return StateCompleted
+	}
+	return StateFailed
+}
+
+// Result is the outcome of a job: [ResultPending] until its status is
+// final, then [ResultSuccess] for a complete job and [ResultFailure] for any
+// other final status (canceled included).
+type Result string
+
+// The results.
+const (
+	ResultSuccess Result = "Success"
+	ResultFailure Result = "Failure"
+	ResultPending Result = "Pending"
+)
+
+// ResultOf returns the result that goes with status s.
+func ResultOf(s Status) Result {
+	switch {
+	case s == StatusComplete:
+		return ResultSuccess
+	case s.Final():
+		return ResultFailure
+	}
+	return ResultPending
+}
+
+// CanMove reports whether a job may go from status from to status to. A
+// status may always stay as it is (to update other fields); a final status
+// may change no more; processing may go back to ready_to_process (a render
+// interrupted by a restart, waiting to run again).
+func CanMove(from, to Status) bool {
+	if from == to {
+		return true
+	}
+	switch from {
+	case StatusRequestReceived:
+		return to == StatusFailToReceive || to == StatusReadyToProcess || to == StatusCanceled
+	case StatusReadyToProcess, StatusProcessing:
+		return to == StatusReadyToProcess || to == StatusProcessing || to == StatusComplete ||
+			to == StatusFailToProcess || to == StatusCanceled
+	}
+	return false
+}
+
+// A Blob names a stored file: a document or a rendered artifact.
+type Blob struct {
+	Key    string // the key in the blob store
+	Size   int64  // in bytes
+	SHA256 string // lowercase hex
+}
+
+// A Detail is one problem found in a job's document: a JSON Pointer to the
+// place and a plain sentence.
+type Detail struct {
+	Pointer string
+	Message string
+}
+
+// A Job is one document sent to the server and what became of it. The first
+// eleven fields are the job entry of the API; the rest are folio's own.
+type Job struct {
+	ID               int64     // assigned by Store.Create, from 1 up
+	RequestID        string    // a UUID; Store.Create makes one if empty
+	Entity           string    // what the job is about: "report"
+	Status           Status    //
+	PercentCompleted float64   // 0 to 1
+	Operation        string    // what the job does: "render"
+	CreatedAt        time.Time // set by Store.Create
+	UpdatedAt        time.Time // set by Store.Create and Store.Update
+	CreatedBy        string    // the user who posted the document
+	ErrorCount       int       // how many problems the document has (Details holds the first ones)
+	Result           Result    // kept in step with Status by the store
+
+	Summary   string          // a sentence about the job's state, e.g. the first violation or the failure
+	Details   []Detail        // the document's violations, for a job that failed to receive
+	Formats   []string        // the formats asked to be rendered ahead of download
+	Document  *Blob           // the stored document, nil until it is received
+	Artifacts map[string]Blob // rendered formats by format name
+	QueueID   int64           // the job's entry in the background queue, 0 if none
+}
+
+// Clone returns a deep copy of j.
+func (j *Job) Clone() *Job {
+	c := *j
+	c.Details = append([]Detail(nil), j.Details...)
+	c.Formats = append([]string(nil), j.Formats...)
+	if j.Document != nil {
+		d := *j.Document
+		c.Document = &d
+	}
+	if j.Artifacts != nil {
+		c.Artifacts = make(map[string]Blob, len(j.Artifacts))
+		for k, v := range j.Artifacts {
+			c.Artifacts[k] = v
+		}
+	}
+	return &c
+}
+
+// MaxPerPage is the largest page size a Filter may ask for; DefaultPerPage
+// is the page size when it asks for none.
+const (
+	MaxPerPage     = 1000
+	DefaultPerPage = 50
+)
+
+// A Filter selects and pages jobs. Zero fields select everything. The time
+// bounds are inclusive. Jobs are listed by ascending ID, so a page's content
+// does not move when jobs are created while a client pages through.
+type Filter struct {
+	ID                     int64  // 0: any
+	RequestID              string // "": any
+	CreatedBy              string // "": any
+	CreatedFrom, CreatedTo time.Time
+	UpdatedFrom, UpdatedTo time.Time
+	Page                   int // from 1; 0 means 1
+	PerPage                int // 1 to MaxPerPage; 0 means DefaultPerPage
+}
+
+// Normalize fills in the defaults of f and checks its paging.
+func (f *Filter) Normalize() error {
+	if f.Page == 0 {
+		f.Page = 1
+	}
+	if f.PerPage == 0 {
+		f.PerPage = DefaultPerPage
+	}
+	if f.Page < 1 {
+		return fmt.Errorf("jobs: page %d is not a positive number", f.Page)
+	}
+	if f.PerPage < 1 || f.PerPage > MaxPerPage {
+		return fmt.Errorf("jobs: per_page %d is not between 1 and %d", f.PerPage, MaxPerPage)
+	}
+	return nil
+}
+
+// A Page is one page of a job list.
+type Page struct {
+	Page, PerPage int
+	TotalPages    int // 0 when no job matches
+	TotalEntries  int
+	Entries       []*Job
+}
+
+// TotalPages returns how many pages of perPage hold total entries.
+func TotalPages(total, perPage int) int {
+	if perPage <= 0 {
+		return 0
+	}
+	return (total + perPage - 1) / perPage
+}
+
+// Errors returned by stores.
+var (
+	// ErrNotFound is returned for a job that does not exist.
+	ErrNotFound = errors.New("jobs: job not found")
+	// ErrFinished is returned for a change of status of a job whose
+	// status is final.
+	ErrFinished = errors.New("jobs: job already finished")
+)
+
+// A TransitionError is returned by Store.Update for a change of status
+// that [CanMove] forbids.
+type TransitionError struct {
+	From, To Status
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("jobs: a job cannot go from %s to %s", e.From, e.To)
+}
+
+// Is makes errors.Is(err, ErrFinished) true for a change from a final
+// status.
+func (e *TransitionError) Is(target error) bool { return target == ErrFinished && e.From.Final() }
+
+// A Store keeps jobs. Its methods are safe for concurrent use. Jobs it
+// returns are the caller's to modify.
+type Store interface {
+	// Create stores j, a job with no ID, and sets its ID, its RequestID if
+	// empty, its CreatedAt and UpdatedAt, and its Result from its Status.
+	Create(ctx context.Context, j *Job) error
+
+	// Get returns the job with that ID, or ErrNotFound.
+	Get(ctx context.Context, id int64) (*Job, error)
+
+	// GetByRequestID returns the job with that request ID, or ErrNotFound.
+	GetByRequestID(ctx context.Context, requestID string) (*Job, error)
+
+	// List returns the page of jobs f selects, ordered by ID. It fails for
+	// a filter that [Filter.Normalize] rejects.
+	List(ctx context.Context, f Filter) (*Page, error)
+
+	// Update reads the job with that ID, calls fn on it and stores what fn
+	// leaves, atomically: concurrent updates of one job are serialised.
+	// The store keeps ID, RequestID, CreatedAt and CreatedBy, sets
+	// UpdatedAt, and sets Result from Status. If fn returns an error,
+	// nothing is stored and Update returns it. A status change that
+	// [CanMove] forbids fails with a *TransitionError (errors.Is
+	// ErrFinished for a final status). fn must not call the store. Update
+	// returns the stored job, or ErrNotFound.
+	Update(ctx context.Context, id int64, fn func(*Job) error) (*Job, error)
+}
+
+// Cancel cancels the job with that ID in s. Canceling a canceled job does
+// nothing; canceling a job in another final status fails with ErrFinished.
+func Cancel(ctx context.Context, s Store, id int64) (*Job, error) {
+	return s.Update(ctx, id, func(j *Job) error {
+		switch {
+		case j.Status == StatusCanceled:
+		case j.Status.Final():
+			return fmt.Errorf("%w (%s)", ErrFinished, j.Status)
+		default:
+			j.Status = StatusCanceled
+			j.Summary = "canceled"
+		}
+		return nil
+	})
+}

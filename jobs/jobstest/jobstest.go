@@ -1,0 +1,485 @@
+// Package jobstest is the test suite every jobs.Store must pass.
+//
+//	func TestStore(t *testing.T) {
+//		jobstest.Run(t, func(t *testing.T) jobs.Store { return openEmptyStore(t) })
+//	}
+package jobstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/foliorender/folio/jobs"
+)
+
+// Run runs the suite. newStore returns an empty store for one subtest; it
+// is called once per subtest and should close the store with t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) jobs.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, jobs.Store)
+	}{
+		{"CreateGet", testCreateGet},
+		{"RoundTrip", testRoundTrip},
+		{"Filters", testFilters},
+		{"Paging", testPaging},
+		{"PagingConcurrentInserts", testPagingConcurrent},
+		{"Transitions", testTransitions},
+		{"Cancel", testCancel},
+		{"Text", testText},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"UpdateError", testUpdateError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	}
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+func create(t *testing.T, s jobs.Store, j *jobs.Job) *jobs.Job {
+	t.Helper()
+	if j.Status == "" {
+		j.Status = jobs.StatusReadyToProcess
+	}
+	if j.Entity == "" {
+		j.Entity = "report"
+	}
+	if j.Operation == "" {
+		j.Operation = "render"
+	}
+	if err := s.Create(context.Background(), j); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	return j
+}
+
+func get(t *testing.T, s jobs.Store, id int64) *jobs.Job {
+	t.Helper()
+	j, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Get(%d): %v", id, err)
+	}
+	return j
+}
+
+// norm makes empty and nil slices and maps alike, and times comparable
+// with ==.
+func norm(j *jobs.Job) *jobs.Job {
+	if j == nil {
+		return nil
+	}
+	c := j.Clone()
+	if len(c.Details) == 0 {
+		c.Details = nil
+	}
+	if len(c.Formats) == 0 {
+		c.Formats = nil
+	}
+	if len(c.Artifacts) == 0 {
+		c.Artifacts = nil
+	}
+	c.CreatedAt = c.CreatedAt.UTC().Round(0)
+	c.UpdatedAt = c.UpdatedAt.UTC().Round(0)
+	return c
+}
+
+func same(t *testing.T, what string, got, want *jobs.Job) {
+	t.Helper()
+	if !reflect.DeepEqual(norm(got), norm(want)) {
+		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+func testCreateGet(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	before := time.Now().Add(-time.Second)
+	a := create(t, s, &jobs.Job{CreatedBy: "alice"})
+	b := create(t, s, &jobs.Job{CreatedBy: "bob", Status: jobs.StatusRequestReceived, RequestID: "0b7d1c4e-5a8f-4b9e-9c1d-2e3f4a5b6c7d"})
+	if a.ID < 1 || b.ID <= a.ID {
+		t.Errorf("IDs %d, %d: want positive and increasing", a.ID, b.ID)
+	}
+	if !uuidRE.MatchString(a.RequestID) {
+		t.Errorf("RequestID %q is not a lowercase UUID", a.RequestID)
+	}
+	if b.RequestID != "0b7d1c4e-5a8f-4b9e-9c1d-2e3f4a5b6c7d" {
+		t.Errorf("RequestID %q: the one given was not kept", b.RequestID)
+	}
+	if a.CreatedAt.Before(before) || a.CreatedAt.After(time.Now().Add(time.Second)) || !a.UpdatedAt.Equal(a.CreatedAt) {
+		t.Errorf("CreatedAt %v, UpdatedAt %v: want now and equal", a.CreatedAt, a.UpdatedAt)
+	}
+	if a.Result != jobs.ResultPending || b.Result != jobs.ResultPending {
+		t.Errorf("Result %q, %q: want Pending", a.Result, b.Result)
+	}
+	same(t, "Get", get(t, s, a.ID), a)
+	got, err := s.GetByRequestID(ctx, b.RequestID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "GetByRequestID", got, b)
+	if _, err := s.Get(ctx, b.ID+100); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("Get of a missing job: %v, want ErrNotFound", err)
+	}
+	if _, err := s.GetByRequestID(ctx, "00000000-0000-4000-8000-000000000000"); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("GetByRequestID of a missing job: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Update(ctx, b.ID+100, func(*jobs.Job) error { return nil }); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("Update of a missing job: %v, want ErrNotFound", err)
+	}
+	if err := s.Create(ctx, &jobs.Job{Status: jobs.StatusReadyToProcess, RequestID: b.RequestID}); err == nil {
+		t.Error("Create with a request ID in use: no error")
+	}
+	if err := s.Create(ctx, &jobs.Job{Status: "sleeping"}); err == nil {
+		t.Error("Create with an unknown status: no error")
+	}
+	c := create(t, s, &jobs.Job{Status: jobs.StatusFailToReceive})
+	if c.Result != jobs.ResultFailure {
+		t.Errorf("a job created failed has Result %q, want Failure", c.Result)
+	}
+}
+
+func testRoundTrip(t *testing.T, s jobs.Store) {
+	j := create(t, s, &jobs.Job{
+		CreatedBy: "carol", Entity: "report", Operation: "render", Status: jobs.StatusRequestReceived,
+		PercentCompleted: 0.25, ErrorCount: 2, Summary: "two problems",
+		Details:  []jobs.Detail{{Pointer: "/elements/0/data/rows/5/cells", Message: "row has 2 cells"}, {Pointer: "", Message: "x"}},
+		Formats:  []string{"xlsx", "pdf"},
+		Document: &jobs.Blob{Key: "documents/a.json", Size: 123, SHA256: "ab"},
+		Artifacts: map[string]jobs.Blob{"csv": {Key: "artifacts/1/csv.csv", Size: 5, SHA256: "cd"},
+			"xlsx": {Key: "artifacts/1/xlsx.xlsx", Size: 7, SHA256: "ef"}},
+		QueueID: 42,
+	})
+	same(t, "Get after Create", get(t, s, j.ID), j)
+	u, err := s.Update(context.Background(), j.ID, func(j *jobs.Job) error {
+		j.Status = jobs.StatusReadyToProcess
+		j.Artifacts["pdf"] = jobs.Blob{Key: "artifacts/1/pdf.pdf", Size: 9, SHA256: "01"}
+		j.Details = nil
+		j.Document = nil
+		j.PercentCompleted = 1
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Artifacts) != 3 || u.Document != nil || len(u.Details) != 0 || u.PercentCompleted != 1 {
+		t.Errorf("Update result %+v", u)
+	}
+	same(t, "Get after Update", get(t, s, j.ID), u)
+	if _, err := s.Update(context.Background(), j.ID, func(j *jobs.Job) error { j.PercentCompleted = 1.5; return nil }); err == nil {
+		t.Error("Update to 150 % completed: no error")
+	}
+}
+
+// fixture creates jobs a bit apart in time, so time filters can split them.
+func fixture(t *testing.T, s jobs.Store) (all []*jobs.Job) {
+	for i, user := range []string{"alice", "bob", "alice", "carol", "alice", "bob"} {
+		if i > 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		all = append(all, create(t, s, &jobs.Job{CreatedBy: user}))
+	}
+	return all
+}
+
+func ids(p *jobs.Page) []int64 {
+	var out []int64
+	for _, j := range p.Entries {
+		out = append(out, j.ID)
+	}
+	return out
+}
+
+func list(t *testing.T, s jobs.Store, f jobs.Filter) *jobs.Page {
+	t.Helper()
+	p, err := s.List(context.Background(), f)
+	if err != nil {
+		t.Fatalf("List(%+v): %v", f, err)
+	}
+	return p
+}
+
+func testFilters(t *testing.T, s jobs.Store) {
+	all := fixture(t, s)
+	time.Sleep(5 * time.Millisecond)
+	// Touch job 2 so its updated time differs from its created time.
+	touched, err := s.Update(context.Background(), all[1].ID, func(j *jobs.Job) error { j.Summary = "touched"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	pick := func(idx ...int) []int64 {
+		var out []int64
+		for _, i := range idx {
+			out = append(out, all[i].ID)
+		}
+		return out
+	}
+	ms := time.Millisecond
+	tests := []struct {
+		name string
+		f    jobs.Filter
+		want []int64
+	}{
+		{"none", jobs.Filter{}, pick(0, 1, 2, 3, 4, 5)},
+		{"id", jobs.Filter{ID: all[3].ID}, pick(3)},
+		{"missing id", jobs.Filter{ID: all[5].ID + 1}, nil},
+		{"request_id", jobs.Filter{RequestID: all[4].RequestID}, pick(4)},
+		{"created_by", jobs.Filter{CreatedBy: "alice"}, pick(0, 2, 4)},
+		{"created_by nobody", jobs.Filter{CreatedBy: "al"}, nil},
+		{"created from (inclusive)", jobs.Filter{CreatedFrom: all[2].CreatedAt}, pick(2, 3, 4, 5)},
+		{"created to (inclusive)", jobs.Filter{CreatedTo: all[2].CreatedAt}, pick(0, 1, 2)},
+		{"created from sub-millisecond", jobs.Filter{CreatedFrom: all[2].CreatedAt.Add(ms / 2)}, pick(3, 4, 5)},
+		{"created to sub-millisecond", jobs.Filter{CreatedTo: all[2].CreatedAt.Add(-ms / 2)}, pick(0, 1)},
+		{"created range", jobs.Filter{CreatedFrom: all[1].CreatedAt, CreatedTo: all[3].CreatedAt}, pick(1, 2, 3)},
+		{"updated from", jobs.Filter{UpdatedFrom: touched.UpdatedAt}, pick(1)},
+		{"updated to", jobs.Filter{UpdatedTo: all[5].UpdatedAt}, pick(0, 2, 3, 4, 5)},
+		{"created_by and created range", jobs.Filter{CreatedBy: "alice", CreatedFrom: all[1].CreatedAt, CreatedTo: all[4].CreatedAt}, pick(2, 4)},
+		{"created_by and id", jobs.Filter{CreatedBy: "bob", ID: all[1].ID}, pick(1)},
+		{"created_by and other's id", jobs.Filter{CreatedBy: "bob", ID: all[0].ID}, nil},
+		{"request_id and created_by", jobs.Filter{RequestID: all[3].RequestID, CreatedBy: "carol"}, pick(3)},
+		{"created and updated", jobs.Filter{CreatedTo: all[2].CreatedAt, UpdatedFrom: all[5].CreatedAt}, pick(1)},
+		{"empty range", jobs.Filter{CreatedFrom: all[3].CreatedAt, CreatedTo: all[2].CreatedAt}, nil},
+	}
+	for _, tc := range tests {
+		p := list(t, s, tc.f)
+		if got := ids(p); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		if p.TotalEntries != len(tc.want) {
+			t.Errorf("%s: TotalEntries %d, want %d", tc.name, p.TotalEntries, len(tc.want))
+		}
+	}
+	for _, f := range []jobs.Filter{{Page: -1}, {PerPage: -1}, {PerPage: jobs.MaxPerPage + 1}} {
+		if _, err := s.List(context.Background(), f); err == nil {
+			t.Errorf("List(%+v): no error", f)
+		}
+	}
+}
+
+func testPaging(t *testing.T, s jobs.Store) {
+	var want []int64
+	for range 12 {
+		want = append(want, create(t, s, &jobs.Job{CreatedBy: "dave"}).ID)
+	}
+	p := list(t, s, jobs.Filter{})
+	if p.Page != 1 || p.PerPage != jobs.DefaultPerPage || p.TotalPages != 1 || p.TotalEntries != 12 {
+		t.Errorf("default page: %d/%d/%d/%d", p.Page, p.PerPage, p.TotalPages, p.TotalEntries)
+	}
+	var got []int64
+	for page := 1; page <= 3; page++ {
+		p := list(t, s, jobs.Filter{Page: page, PerPage: 5})
+		if p.TotalPages != 3 || p.TotalEntries != 12 || p.Page != page || p.PerPage != 5 {
+			t.Errorf("page %d: %d pages, %d entries", page, p.TotalPages, p.TotalEntries)
+		}
+		got = append(got, ids(p)...)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages of 5: %v, want %v", got, want)
+	}
+	if p := list(t, s, jobs.Filter{Page: 4, PerPage: 5}); len(p.Entries) != 0 || p.TotalEntries != 12 || p.Entries == nil {
+		t.Errorf("page past the end: %v entries (nil %v), total %d", ids(p), p.Entries == nil, p.TotalEntries)
+	}
+	if p := list(t, s, jobs.Filter{CreatedBy: "nobody"}); p.TotalPages != 0 || p.TotalEntries != 0 || len(p.Entries) != 0 {
+		t.Errorf("no match: %+v", p)
+	}
+}
+
+// testPagingConcurrent pages through the jobs that exist while others are
+// being created: every one is seen once, in order.
+func testPagingConcurrent(t *testing.T, s jobs.Store) {
+	var want []int64
+	for range 40 {
+		want = append(want, create(t, s, &jobs.Job{CreatedBy: "erin"}).ID)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := s.Create(context.Background(), &jobs.Job{CreatedBy: "erin", Status: jobs.StatusReadyToProcess}); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	var got []int64
+	for page := 1; len(got) < len(want); page++ {
+		p := list(t, s, jobs.Filter{CreatedBy: "erin", Page: page, PerPage: 7})
+		if len(p.Entries) == 0 {
+			break
+		}
+		got = append(got, ids(p)...)
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatalf("concurrent Create: %v", err)
+	}
+	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+		t.Errorf("paging while inserting: got %v, want %v first", got, want)
+	}
+	if !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != len(got) {
+		t.Errorf("paging while inserting: not strictly increasing: %v", got)
+	}
+}
+
+func setStatus(s jobs.Store, id int64, st jobs.Status) (*jobs.Job, error) {
+	return s.Update(context.Background(), id, func(j *jobs.Job) error { j.Status = st; return nil })
+}
+
+func testTransitions(t *testing.T, s jobs.Store) {
+	for _, from := range jobs.Statuses {
+		for _, to := range jobs.Statuses {
+			t.Run(fmt.Sprintf("%s_%s", from, to), func(t *testing.T) {
+				j := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived})
+				// Walk to from along allowed steps.
+				path := map[jobs.Status][]jobs.Status{
+					jobs.StatusRequestReceived: nil,
+					jobs.StatusFailToReceive:   {jobs.StatusFailToReceive},
+					jobs.StatusReadyToProcess:  {jobs.StatusReadyToProcess},
+					jobs.StatusProcessing:      {jobs.StatusReadyToProcess, jobs.StatusProcessing},
+					jobs.StatusFailToProcess:   {jobs.StatusReadyToProcess, jobs.StatusProcessing, jobs.StatusFailToProcess},
+					jobs.StatusCanceled:        {jobs.StatusCanceled},
+					jobs.StatusComplete:        {jobs.StatusReadyToProcess, jobs.StatusProcessing, jobs.StatusComplete},
+				}[from]
+				for _, st := range path {
+					if _, err := setStatus(s, j.ID, st); err != nil {
+						t.Fatalf("to %s: %v", st, err)
+					}
+				}
+				prev := get(t, s, j.ID)
+				time.Sleep(2 * time.Millisecond)
+				u, err := setStatus(s, j.ID, to)
+				if jobs.CanMove(from, to) {
+					if err != nil {
+						t.Fatalf("allowed move: %v", err)
+					}
+					if u.Status != to || u.Result != jobs.ResultOf(to) || !u.UpdatedAt.After(prev.UpdatedAt) {
+						t.Errorf("after the move: status %s, result %s, updated %v (was %v)", u.Status, u.Result, u.UpdatedAt, prev.UpdatedAt)
+					}
+					same(t, "Get after the move", get(t, s, j.ID), u)
+					return
+				}
+				var te *jobs.TransitionError
+				if !errors.As(err, &te) || te.From != from || te.To != to {
+					t.Fatalf("forbidden move: %v, want a TransitionError", err)
+				}
+				if errors.Is(err, jobs.ErrFinished) != from.Final() {
+					t.Errorf("errors.Is(err, ErrFinished) = %v for a move from %s", !from.Final(), from)
+				}
+				same(t, "Get after a forbidden move", get(t, s, j.ID), prev)
+			})
+		}
+	}
+}
+
+func testCancel(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	for _, st := range []jobs.Status{jobs.StatusRequestReceived, jobs.StatusReadyToProcess, jobs.StatusProcessing} {
+		j := create(t, s, &jobs.Job{Status: st})
+		c, err := jobs.Cancel(ctx, s, j.ID)
+		if err != nil {
+			t.Fatalf("Cancel of a %s job: %v", st, err)
+		}
+		if c.Status != jobs.StatusCanceled || c.Result != jobs.ResultFailure {
+			t.Errorf("canceled %s job: %s/%s", st, c.Status, c.Result)
+		}
+		if c2, err := jobs.Cancel(ctx, s, j.ID); err != nil || c2.Status != jobs.StatusCanceled {
+			t.Errorf("second Cancel: %v, %v", c2, err)
+		}
+		if _, err := setStatus(s, j.ID, jobs.StatusProcessing); !errors.Is(err, jobs.ErrFinished) {
+			t.Errorf("processing a canceled job: %v, want ErrFinished", err)
+		}
+	}
+	done := create(t, s, &jobs.Job{Status: jobs.StatusComplete})
+	if _, err := jobs.Cancel(ctx, s, done.ID); !errors.Is(err, jobs.ErrFinished) {
+		t.Errorf("Cancel of a complete job: %v, want ErrFinished", err)
+	}
+	if _, err := jobs.Cancel(ctx, s, done.ID+100); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("Cancel of a missing job: %v, want ErrNotFound", err)
+	}
+}
+
+func testText(t *testing.T, s jobs.Store) {
+	weird := []string{"nul\x00inside", "Straße Ωμέγα Москва 東京 🎉", "bad utf-8 \xff\xfe", "'; DROP TABLE jobs; --", "quote\"back\\slash\nnewline"}
+	var made []*jobs.Job
+	for _, w := range weird {
+		j := create(t, s, &jobs.Job{CreatedBy: w, Entity: w, Operation: w, Summary: w, Status: jobs.StatusFailToReceive,
+			ErrorCount: 1, Details: []jobs.Detail{{Pointer: "/elements/0/" + w, Message: w}}})
+		made = append(made, j)
+		same(t, fmt.Sprintf("Get of %q", w), get(t, s, j.ID), j)
+	}
+	for i, w := range weird {
+		p := list(t, s, jobs.Filter{CreatedBy: w})
+		if got := ids(p); !slices.Equal(got, []int64{made[i].ID}) {
+			t.Errorf("List created_by %q: %v, want [%d]", w, got, made[i].ID)
+		}
+	}
+	if p := list(t, s, jobs.Filter{CreatedBy: "nul"}); len(p.Entries) != 0 {
+		t.Errorf("created_by %q matched %v: a NUL cut the text", "nul", ids(p))
+	}
+}
+
+func testConcurrentUpdates(t *testing.T, s jobs.Store) {
+	j := create(t, s, &jobs.Job{})
+	var wg sync.WaitGroup
+	const workers, each = 8, 25
+	errc := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for range each {
+				_, err := s.Update(context.Background(), j.ID, func(j *jobs.Job) error {
+					j.ErrorCount++
+					j.Formats = append(j.Formats, fmt.Sprint(w))
+					return nil
+				})
+				if err != nil {
+					errc <- err
+					return
+				}
+				if _, err := s.Get(context.Background(), j.ID); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	got := get(t, s, j.ID)
+	if got.ErrorCount != workers*each || len(got.Formats) != workers*each {
+		t.Errorf("after %d concurrent increments: ErrorCount %d, %d formats", workers*each, got.ErrorCount, len(got.Formats))
+	}
+}
+
+func testUpdateError(t *testing.T, s jobs.Store) {
+	j := create(t, s, &jobs.Job{})
+	boom := errors.New("boom")
+	_, err := s.Update(context.Background(), j.ID, func(j *jobs.Job) error {
+		j.Status = jobs.StatusComplete
+		j.Summary = "changed"
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("Update: %v, want fn's error", err)
+	}
+	same(t, "Get after a failed Update", get(t, s, j.ID), j)
+}
