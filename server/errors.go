@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/jobs"
+	"github.com/foliorender/folio/render"
+	"github.com/foliorender/folio/schema"
+)
+
+// An Error is an answer with an HTTP status and the body
+// {"error": {"code": Code, "message": Message, "details": Details}}.
+type Error struct {
+	Code    int
+	Message string
+	Details []any // ParamDetail, PointerDetail, or anything JSON
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d %s", e.Code, e.Message) }
+
+// A ParamDetail names a query parameter that failed validation.
+type ParamDetail struct {
+	Parameter string `json:"parameter"`
+	Message   string `json:"message"`
+}
+
+// A PointerDetail is a problem in a document, at a JSON Pointer.
+type PointerDetail struct {
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+}
+
+func errorf(code int, format string, a ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+var errForbidden = errors.New("server: another user's job")
+
+// toError maps an error to the answer: the one place that decides statuses.
+func toError(err error) *Error {
+	var e *Error
+	var mbe *http.MaxBytesError
+	var ve *schema.ValidationError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, ErrNoCredentials):
+		return errorf(http.StatusUnauthorized, "authentication required: send Authorization: Bearer TOKEN")
+	case errors.Is(err, ErrInvalidToken):
+		return errorf(http.StatusUnauthorized, "invalid token")
+	case errors.Is(err, errForbidden):
+		return errorf(http.StatusForbidden, "this job belongs to another user")
+	case errors.Is(err, jobs.ErrNotFound):
+		return errorf(http.StatusNotFound, "job not found")
+	case errors.Is(err, jobs.ErrFinished):
+		return errorf(http.StatusConflict, "%s", trimPkg(err.Error()))
+	case errors.As(err, &mbe):
+		return errorf(http.StatusRequestEntityTooLarge, "request body larger than the limit of %d bytes", mbe.Limit)
+	case errors.As(err, &ve):
+		e := errorf(http.StatusUnprocessableEntity, "invalid document: %d problems", len(ve.Violations)+ve.More)
+		for _, v := range ve.Violations {
+			e.Details = append(e.Details, PointerDetail{v.Pointer, v.Message})
+		}
+		return e
+	case errors.Is(err, render.ErrUnknownFormat):
+		return errorf(http.StatusUnprocessableEntity, "%s", trimPkg(err.Error()))
+	case errors.Is(err, blob.ErrNotFound):
+		return errorf(http.StatusNotFound, "stored content not found")
+	case errors.Is(err, context.DeadlineExceeded):
+		return errorf(http.StatusServiceUnavailable, "the request took too long")
+	}
+	return errorf(http.StatusInternalServerError, "internal error")
+}
+
+func trimPkg(s string) string {
+	for _, p := range []string{"jobs: ", "render: "} {
+		if len(s) > len(p) && s[:len(p)] == p {
+			return s[len(p):]
+		}
+	}
+	return s
+}
+
+// writeError answers r with err mapped by toError. A 500 is logged with the
+// error; its text is not shown to the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := toError(err)
+	switch e.Code {
+	case http.StatusUnauthorized:
+		challenge := `Bearer realm="folio"`
+		if errors.Is(err, ErrInvalidToken) {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", e.Code), slog.String("error", err.Error()))
+	}
+	details := e.Details
+	if details == nil {
+		details = []any{}
+	}
+	writeJSON(w, e.Code, map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message, "details": details}})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":500,"message":"internal error","details":[]}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}

@@ -1,0 +1,704 @@
+// Package server is folio's HTTP job API (CONTRACT.md section 4) as an
+// http.Handler that other Go services can mount: clients post report
+// documents as jobs, list and follow them, and download their content in any
+// registered format.
+//
+// The handler needs a [jobs.Store], a [blob.Store] for documents and
+// artifacts, an [Authenticator] and a [Registry] of formats. Background
+// rendering of the formats asked for with ?formats= is not its business: a
+// job queue (package runner) picks up jobs the handler leaves
+// ready_to_process. Formats not rendered ahead are rendered on the first
+// download, once, and stored.
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/internal/artifact"
+	"github.com/foliorender/folio/jobs"
+	"github.com/foliorender/folio/render"
+	"github.com/foliorender/folio/schema"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes  = 256 << 20 // 256 MiB
+	DefaultRenderTimeout = 10 * time.Minute
+	DefaultRetryAfter    = 2 * time.Second
+)
+
+// Config is what a Server is made of. Store, Blobs and Auth are required.
+type Config struct {
+	Store jobs.Store
+	Blobs blob.Store
+	Auth  Authenticator
+	// Formats is the registry of formats; nil means Registered.
+	Formats Registry
+	// MaxBodyBytes limits the document of POST /jobs; a larger one is
+	// answered 413. 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// RenderTimeout bounds the rendering of a format on download. 0 means
+	// DefaultRenderTimeout.
+	RenderTimeout time.Duration
+	// RetryAfter is what a 409 for an unfinished job advises to wait. 0
+	// means DefaultRetryAfter.
+	RetryAfter time.Duration
+	// Logger receives the access log (level Info) and errors; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Ready reports whether the server can serve, for GET /healthz. nil
+	// means: the store answers Ping if it has one.
+	Ready func(context.Context) error
+}
+
+// Server is the job API. It is safe for concurrent use.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	mux    *http.ServeMux
+	flight flights
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Auth == nil {
+		return nil, errors.New("server: Config needs Store, Blobs and Auth")
+	}
+	cfg.Formats = cmpOr(cfg.Formats, Registered)
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RenderTimeout <= 0 {
+		cfg.RenderTimeout = DefaultRenderTimeout
+	}
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = DefaultRetryAfter
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(ctx context.Context) error {
+			if p, ok := cfg.Store.(interface{ Ping(context.Context) error }); ok {
+				return p.Ping(ctx)
+			}
+			return nil
+		}
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.flight.m = map[string]*flight{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("POST /jobs", s.auth(s.postJob))
+	mux.Handle("GET /jobs", s.auth(s.listJobs))
+	mux.Handle("GET /jobs/{id}", s.auth(s.getJob))
+	mux.Handle("DELETE /jobs/{id}", s.auth(s.cancelJob))
+	mux.Handle("GET /jobs/{id}/content", s.auth(s.jobContent))
+	mux.Handle("GET /icweb.dll/jobStatus", s.auth(s.jobStatus))
+	mux.Handle("GET /icweb.dll/jobContent", s.auth(s.jobContent))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errorf(http.StatusNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	s.mux = mux
+	return s, nil
+}
+
+func cmpOr[T comparable](a, b T) T {
+	var zero T
+	if a != zero {
+		return a
+	}
+	return b
+}
+
+// ServeHTTP serves the API and writes one access log line per request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(rec, r)
+	if rec.user == "" {
+		if u, ok := r.Context().Value(userKey{}).(User); ok {
+			rec.user = u.Name
+		}
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), slog.String("query", r.URL.RawQuery), slog.Int("status", rec.status),
+		slog.Int64("bytes", rec.n), slog.Duration("duration", time.Since(start)),
+		slog.String("user", rec.user), slog.String("remote", r.RemoteAddr))
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	n           int64
+	user        string
+	wroteHeader bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wroteHeader = true
+	n, err := r.ResponseWriter.Write(p)
+	r.n += int64(n)
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+type userKey struct{}
+
+// UserFrom returns the user a request handled by the Server was
+// authenticated as.
+func UserFrom(ctx context.Context) (User, bool) {
+	u, ok := ctx.Value(userKey{}).(User)
+	return u, ok
+}
+
+func (s *Server) auth(h func(http.ResponseWriter, *http.Request, User)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.cfg.Auth.Authenticate(r)
+		if err != nil {
+			if !errors.Is(err, ErrNoCredentials) && !errors.Is(err, ErrInvalidToken) {
+				err = fmt.Errorf("%w: %w", ErrInvalidToken, err)
+			}
+			s.writeError(w, r, err)
+			return
+		}
+		if rec, ok := w.(*recorder); ok {
+			rec.user = u.Name
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Ready(ctx); err != nil {
+		s.log.Error("health check failed", "error", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// Entry is a job as the API shows it: the eleven fields of the contract,
+// then folio's summary (a sentence about the job's state), details (the
+// document's violations when it failed to receive: pointer and message,
+// the first 100) and formats (those asked for with ?formats=).
+type Entry struct {
+	ID               int64           `json:"id"`
+	RequestID        string          `json:"request_id"`
+	Entity           string          `json:"entity"`
+	Status           jobs.Status     `json:"status"`
+	PercentCompleted float64         `json:"percent_completed"`
+	Operation        string          `json:"operation"`
+	CreatedAt        string          `json:"created_at"`
+	UpdatedAt        string          `json:"updated_at"`
+	CreatedBy        string          `json:"created_by"`
+	ErrorCount       int             `json:"error_count"`
+	Result           jobs.Result     `json:"result"`
+	Summary          string          `json:"summary"`
+	Details          []PointerDetail `json:"details"`
+	Formats          []string        `json:"formats"`
+}
+
+// TimeLayout is how the API writes times: ISO 8601 in UTC with a numeric
+// offset and milliseconds.
+const TimeLayout = "2006-01-02T15:04:05.000-07:00"
+
+func entry(j *jobs.Job) Entry {
+	e := Entry{ID: j.ID, RequestID: j.RequestID, Entity: j.Entity, Status: j.Status,
+		PercentCompleted: j.PercentCompleted, Operation: j.Operation,
+		CreatedAt: j.CreatedAt.UTC().Format(TimeLayout), UpdatedAt: j.UpdatedAt.UTC().Format(TimeLayout),
+		CreatedBy: j.CreatedBy, ErrorCount: j.ErrorCount, Result: j.Result, Summary: j.Summary,
+		Details: []PointerDetail{}, Formats: []string{}}
+	for _, d := range j.Details {
+		e.Details = append(e.Details, PointerDetail{d.Pointer, d.Message})
+	}
+	e.Formats = append(e.Formats, j.Formats...)
+	return e
+}
+
+// postJob receives a document: POST /jobs[?formats=a,b].
+func (s *Server) postJob(w http.ResponseWriter, r *http.Request, u User) {
+	ctx := r.Context()
+	var formats []string
+	if v := r.URL.Query().Get("formats"); v != "" {
+		for name := range strings.SplitSeq(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			f, err := s.cfg.Formats.Lookup(name)
+			if err != nil {
+				s.writeError(w, r, &Error{Code: 422, Message: "unknown format " + strconv.Quote(name),
+					Details: []any{ParamDetail{"formats", "Must be a comma-separated list of " + names(s.cfg.Formats)}}})
+				return
+			}
+			if !slices.Contains(formats, f.Name) {
+				formats = append(formats, f.Name)
+			}
+		}
+	}
+	limit := s.cfg.MaxBodyBytes
+	if r.ContentLength > limit {
+		s.writeError(w, r, &http.MaxBytesError{Limit: limit})
+		return
+	}
+	body := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, limit), 64<<10)
+	if err := looksLikeJSON(body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	j := &jobs.Job{Entity: "report", Operation: "render", Status: jobs.StatusRequestReceived,
+		CreatedBy: u.Name, Formats: formats, Summary: "receiving the document"}
+	if err := s.cfg.Store.Create(ctx, j); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	j, err := s.receive(ctx, j, body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/jobs/"+strconv.FormatInt(j.ID, 10))
+	writeJSON(w, http.StatusAccepted, entry(j))
+}
+
+// looksLikeJSON answers 422 for a body that is empty or does not start
+// like a JSON value. A body that starts like JSON but is not a valid report
+// document still makes a job, which fails to receive.
+func looksLikeJSON(body *bufio.Reader) error {
+	for {
+		b, err := body.ReadByte()
+		if err == io.EOF {
+			return &Error{Code: 422, Message: "the request body is empty: send a report document (JSON)"}
+		}
+		if err != nil {
+			return err
+		}
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[', '"', 't', 'f', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			return body.UnreadByte()
+		case 0xEF: // a UTF-8 byte order mark
+			return &Error{Code: 422, Message: "the request body is not JSON: it starts with a byte order mark"}
+		}
+		return &Error{Code: 422, Message: "the request body is not JSON: send a report document"}
+	}
+}
+
+// receive streams body through the validator into the blob store and
+// records the outcome in j.
+func (s *Server) receive(ctx context.Context, j *jobs.Job, body io.Reader) (*jobs.Job, error) {
+	w, err := s.cfg.Blobs.Create(ctx, artifact.DocumentKey(j.RequestID))
+	if err != nil {
+		return nil, s.failReceive(j, err, "the document could not be stored")
+	}
+	defer w.Abort()
+	tee := io.TeeReader(body, w)
+	verr := schema.Validate(tee)
+	var ve *schema.ValidationError
+	if verr == nil || errors.As(verr, &ve) {
+		// Keep reading to the end: trailing whitespace, or the rest of an
+		// invalid document, which is consumed so the client can read the
+		// answer.
+		_, err = io.Copy(io.Discard, tee)
+		if err != nil {
+			verr = err
+		}
+	}
+	if ve != nil && verr == error(ve) {
+		return s.cfg.Store.Update(context.WithoutCancel(ctx), j.ID, func(j *jobs.Job) error {
+			j.Status = jobs.StatusFailToReceive
+			j.ErrorCount = len(ve.Violations) + ve.More
+			j.Details = nil
+			for _, v := range ve.Violations {
+				j.Details = append(j.Details, jobs.Detail{Pointer: v.Pointer, Message: v.Message})
+			}
+			j.Summary = ve.Error()
+			return nil
+		})
+	}
+	if verr != nil {
+		var mbe *http.MaxBytesError
+		why := "the upload was interrupted"
+		if errors.As(verr, &mbe) {
+			why = fmt.Sprintf("the document is larger than the limit of %d bytes", mbe.Limit)
+		}
+		return nil, s.failReceive(j, verr, why)
+	}
+	doc, err := w.Commit()
+	if err != nil {
+		return nil, s.failReceive(j, err, "the document could not be stored")
+	}
+	return s.cfg.Store.Update(context.WithoutCancel(ctx), j.ID, func(j *jobs.Job) error {
+		j.Document = &doc
+		if len(j.Formats) == 0 {
+			j.Status = jobs.StatusComplete
+			j.PercentCompleted = 1
+			j.Summary = "received; formats are rendered on download"
+		} else {
+			j.Status = jobs.StatusReadyToProcess
+			j.Summary = "waiting to render " + strings.Join(j.Formats, ", ")
+		}
+		return nil
+	})
+}
+
+// failReceive marks j failed to receive and returns err for the answer.
+func (s *Server) failReceive(j *jobs.Job, err error, why string) error {
+	_, uerr := s.cfg.Store.Update(context.Background(), j.ID, func(j *jobs.Job) error {
+		j.Status = jobs.StatusFailToReceive
+		j.Summary = why
+		return nil
+	})
+	if uerr != nil {
+		s.log.Error("recording a failed upload", "job", j.ID, "error", uerr)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	s.log.Warn("upload failed", "job", j.ID, "error", err)
+	return &Error{Code: http.StatusBadRequest, Message: why}
+}
+
+// listJobs is GET /jobs.
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, u User) {
+	q := r.URL.Query()
+	var f jobs.Filter
+	var bad []any
+	fail := func(p, msg string) { bad = append(bad, ParamDetail{p, msg}) }
+	intParam := func(name string, dst *int, lo, hi int) {
+		if !q.Has(name) {
+			return
+		}
+		n, err := strconv.Atoi(q.Get(name))
+		switch {
+		case err != nil:
+			fail(name, "Must be a number")
+		case n < lo || n > hi:
+			fail(name, fmt.Sprintf("Must be between %d and %d", lo, hi))
+		default:
+			*dst = n
+		}
+	}
+	intParam("page", &f.Page, 1, math.MaxInt32)
+	intParam("per_page", &f.PerPage, 1, jobs.MaxPerPage)
+	if q.Has("id") {
+		id, err := strconv.ParseInt(q.Get("id"), 10, 64)
+		if err != nil || id < 1 {
+			fail("id", "Must be a number")
+		} else {
+			f.ID = id
+		}
+	}
+	if q.Has("request_id") {
+		id, ok := parseRequestID(q.Get("request_id"))
+		if !ok {
+			fail("request_id", "Must be a UUID")
+		}
+		f.RequestID = id
+	}
+	f.CreatedBy = q.Get("created_by")
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"created_time_from", &f.CreatedFrom}, {"created_time_to", &f.CreatedTo},
+		{"updated_time_from", &f.UpdatedFrom}, {"updated_time_to", &f.UpdatedTo}} {
+		if !q.Has(p.name) {
+			continue
+		}
+		t, err := parseTime(q.Get(p.name))
+		if err != nil {
+			fail(p.name, "Must be an ISO 8601 time, e.g. 2016-05-30T05:13:26Z")
+		}
+		*p.dst = t
+	}
+	if len(bad) > 0 {
+		s.writeError(w, r, &Error{Code: 422, Message: "invalid query parameters", Details: bad})
+		return
+	}
+	if !u.Admin {
+		if f.CreatedBy != "" && f.CreatedBy != u.Name {
+			// Other users' jobs are not listed: the answer is an empty page.
+			f.ID = -1
+		}
+		f.CreatedBy = u.Name
+	}
+	var p *jobs.Page
+	var err error
+	if f.ID == -1 {
+		err = f.Normalize()
+		p = &jobs.Page{Page: f.Page, PerPage: f.PerPage}
+	} else {
+		p, err = s.cfg.Store.List(r.Context(), f)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	entries := make([]Entry, 0, len(p.Entries))
+	for _, j := range p.Entries {
+		entries = append(entries, entry(j))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"page": p.Page, "per_page": p.PerPage,
+		"total_pages": p.TotalPages, "total_entries": p.TotalEntries, "entries": entries})
+}
+
+// parseTime reads an ISO 8601 time: RFC 3339 with or without fractional
+// seconds, a time without an offset (UTC), or a date (midnight UTC).
+func parseTime(v string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05Z0700", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not an ISO 8601 time: %q", v)
+}
+
+// parseRequestID returns the canonical (lowercase) form of a UUID given
+// with or without braces.
+func parseRequestID(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}") {
+		v = v[1 : len(v)-1]
+	}
+	if len(v) != 36 {
+		return "", false
+	}
+	for i := 0; i < 36; i++ {
+		c := v[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return "", false
+			}
+		} else if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return "", false
+		}
+	}
+	return strings.ToLower(v), true
+}
+
+// findJob resolves a job reference (numeric ID or request ID, with or
+// without braces) and checks that u may see it. A malformed reference is
+// reported as not found unless param names a query parameter (then 422).
+func (s *Server) findJob(ctx context.Context, ref, param string, u User) (*jobs.Job, error) {
+	var j *jobs.Job
+	var err error
+	trimmed := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(ref), "{"), "}")
+	if id, perr := strconv.ParseInt(trimmed, 10, 64); perr == nil && id > 0 {
+		j, err = s.cfg.Store.Get(ctx, id)
+	} else if rid, ok := parseRequestID(ref); ok {
+		j, err = s.cfg.Store.GetByRequestID(ctx, rid)
+	} else if param != "" {
+		msg := "Must be a job number or request ID"
+		if ref == "" {
+			msg = "Required"
+		}
+		return nil, &Error{Code: 422, Message: "invalid query parameters", Details: []any{ParamDetail{param, msg}}}
+	} else {
+		return nil, jobs.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.Admin && j.CreatedBy != u.Name {
+		return nil, errForbidden
+	}
+	return j, nil
+}
+
+func (s *Server) getJob(w http.ResponseWriter, r *http.Request, u User) {
+	j, err := s.findJob(r.Context(), r.PathValue("id"), "", u)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, entry(j))
+}
+
+// cancelJob is DELETE /jobs/{id}: it answers 200 with the canceled job, or
+// 409 for a job that finished otherwise.
+func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, u User) {
+	j, err := s.findJob(r.Context(), r.PathValue("id"), "", u)
+	if err == nil {
+		j, err = jobs.Cancel(r.Context(), s.cfg.Store, j.ID)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, entry(j))
+}
+
+// jobStatus is GET /icweb.dll/jobStatus?id=.
+func (s *Server) jobStatus(w http.ResponseWriter, r *http.Request, u User) {
+	j, err := s.findJob(r.Context(), r.URL.Query().Get("id"), "id", u)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": j.ID, "percentComplete": int(math.Floor(j.PercentCompleted * 100)),
+		"summary": j.Summary, "status": int(j.Status.ServerState())})
+}
+
+// jobContent is GET /icweb.dll/jobContent?id=[&format=] and GET
+// /jobs/{id}/content.
+func (s *Server) jobContent(w http.ResponseWriter, r *http.Request, u User) {
+	ref, param := r.PathValue("id"), ""
+	if r.URL.Path == "/icweb.dll/jobContent" {
+		ref, param = r.URL.Query().Get("id"), "id"
+	}
+	j, err := s.findJob(r.Context(), ref, param, u)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := negotiate(s.cfg.Formats, r.URL.Query(), r.Header.Get("Accept"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	switch {
+	case j.Status == jobs.StatusComplete && j.Document != nil:
+	case j.Status == jobs.StatusComplete:
+		s.writeError(w, r, errorf(http.StatusNotFound, "job %d has no content", j.ID))
+		return
+	case j.Status == jobs.StatusCanceled:
+		s.writeError(w, r, errorf(http.StatusNotFound, "job %d was canceled: it has no content", j.ID))
+		return
+	case j.Status.Final():
+		s.writeError(w, r, errorf(http.StatusNotFound, "job %d failed (%s): it has no content: %s", j.ID, j.Status, j.Summary))
+		return
+	default:
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(s.cfg.RetryAfter.Seconds()))))
+		s.writeError(w, r, errorf(http.StatusConflict, "job %d is not finished yet (%s, %d%%)", j.ID, j.Status, int(j.PercentCompleted*100)))
+		return
+	}
+	file, b, err := s.artifact(r.Context(), j, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer file.Close()
+	h := w.Header()
+	h.Set("Content-Type", f.MediaType)
+	h.Set("Content-Disposition", ContentDisposition("report"+f.Ext))
+	h.Set("ETag", `"`+b.SHA256+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-cache")
+	http.ServeContent(w, r, "", file.ModTime(), file)
+}
+
+// artifact opens job j's artifact in format f, rendering and storing it
+// first if it is not stored yet. Concurrent calls for the same job and
+// format share one rendering.
+func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format) (blob.File, jobs.Blob, error) {
+	if b, ok := j.Artifacts[f.Name]; ok {
+		file, err := s.cfg.Blobs.Open(ctx, b.Key)
+		if err == nil {
+			return file, b, nil
+		}
+		if !errors.Is(err, blob.ErrNotFound) {
+			return nil, jobs.Blob{}, err
+		}
+		s.log.Warn("stored artifact missing: rendering it again", "job", j.ID, "format", f.Name)
+	}
+	b, err := s.flight.do(ctx, fmt.Sprintf("%d/%s", j.ID, f.Name), func() (jobs.Blob, error) {
+		// Detached from the first caller: others may be waiting on it.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RenderTimeout)
+		defer cancel()
+		cur, err := s.cfg.Store.Get(rctx, j.ID)
+		if err != nil {
+			return jobs.Blob{}, err
+		}
+		if b, ok := cur.Artifacts[f.Name]; ok && b.Key != "" {
+			if file, err := s.cfg.Blobs.Open(rctx, b.Key); err == nil {
+				file.Close()
+				return b, nil
+			}
+		}
+		start := time.Now()
+		b, err := artifact.Render(rctx, s.cfg.Blobs, f, cur, nil)
+		if err != nil {
+			return jobs.Blob{}, fmt.Errorf("rendering job %d as %s: %w", j.ID, f.Name, err)
+		}
+		s.log.Info("rendered on download", "job", j.ID, "format", f.Name, "bytes", b.Size, "duration", time.Since(start))
+		_, err = s.cfg.Store.Update(rctx, j.ID, func(j *jobs.Job) error {
+			if j.Artifacts == nil {
+				j.Artifacts = map[string]jobs.Blob{}
+			}
+			j.Artifacts[f.Name] = b
+			return nil
+		})
+		return b, err
+	})
+	if err != nil {
+		return nil, jobs.Blob{}, err
+	}
+	file, err := s.cfg.Blobs.Open(ctx, b.Key)
+	return file, b, err
+}
+
+// flights runs one function per key at a time; callers with the same key
+// wait for the running one and share its result.
+type flights struct {
+	mu sync.Mutex
+	m  map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	b    jobs.Blob
+	err  error
+}
+
+func (fs *flights) do(ctx context.Context, key string, fn func() (jobs.Blob, error)) (jobs.Blob, error) {
+	fs.mu.Lock()
+	f, ok := fs.m[key]
+	if !ok {
+		f = &flight{done: make(chan struct{})}
+		fs.m[key] = f
+		fs.mu.Unlock()
+		go func() {
+			defer func() {
+				fs.mu.Lock()
+				delete(fs.m, key)
+				fs.mu.Unlock()
+				close(f.done)
+			}()
+			f.b, f.err = fn()
+		}()
+	} else {
+		fs.mu.Unlock()
+	}
+	select {
+	case <-f.done:
+		return f.b, f.err
+	case <-ctx.Done():
+		return jobs.Blob{}, ctx.Err()
+	}
+}
