@@ -389,4 +389,3 @@ func ExampleValidate() {
 	// /elements/0/data/rows/1/cells: row has 1 cell but the table has 2 columns
 	// /elements/0/data/rows/2/cells/0/value: a cell value must be a string, a number, a boolean or null, not an object
 }
-
