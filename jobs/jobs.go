@@ -106,7 +106,8 @@ func ResultOf(s Status) Result {
 
 // CanMove reports whether a job may go from status from to status to. A
 // status may always stay as it is (to update other fields); a final status
-// may change no more; processing may go back to ready_to_process (a render
+// may change no more; a job received may be complete at once (nothing to
+// render ahead); processing may go back to ready_to_process (a render
 // interrupted by a restart, waiting to run again).
 func CanMove(from, to Status) bool {
 	if from == to {
@@ -114,7 +115,8 @@ func CanMove(from, to Status) bool {
 	}
 	switch from {
 	case StatusRequestReceived:
-		return to == StatusFailToReceive || to == StatusReadyToProcess || to == StatusCanceled
+		return to == StatusFailToReceive || to == StatusReadyToProcess || to == StatusCanceled ||
+			to == StatusComplete // a valid document with nothing to render ahead
 	case StatusReadyToProcess, StatusProcessing:
 		return to == StatusReadyToProcess || to == StatusProcessing || to == StatusComplete ||
 			to == StatusFailToProcess || to == StatusCanceled

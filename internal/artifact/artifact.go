@@ -24,7 +24,11 @@ func DocumentKey(requestID string) string { return "documents/" + requestID + ".
 // job and format again writes the same key, so a job that runs twice
 // replaces its artifacts with identical ones.
 func Key(id int64, f render.Format) string {
-	return fmt.Sprintf("artifacts/%d/%s%s", id, f.Name, f.Ext)
+	name := f.Name + f.Ext
+	if blob.CheckKey(name) != nil {
+		name = fmt.Sprintf("%x", name) // a format named outside [A-Za-z0-9._-]
+	}
+	return fmt.Sprintf("artifacts/%d/%s", id, name)
 }
 
 // Render renders j's document in format f into blobs and returns the
