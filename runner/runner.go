@@ -174,7 +174,9 @@ func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
 func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
 	return levelFloor{h.Handler.WithAttrs(a), h.min}
 }
-func (h levelFloor) WithGroup(n string) slog.Handler { return levelFloor{h.Handler.WithGroup(n), h.min} }
+func (h levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(n), h.min}
+}
 
 // hook runs in the store's transactions: it queues a job that becomes
 // ready_to_process (or is re-queued with QueueID 0), and cancels the queue
