@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/jobs/sqlite"
+	"github.com/foliorender/folio/runner"
+	"github.com/foliorender/folio/server"
+)
+
+func init() {
+	commands["serve"] = func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+		return runServe(ctx, args, stdout, stderr)
+	}
+}
+
+const serveSynopsis = `folio serve [--addr :8080] [--data DIR] [--tokens-file F] [flags]
+
+Serves the job API. Tokens come from --tokens-file (TOKEN=USER[:admin], one
+per line, # comments) or else from the FOLIO_TOKENS environment variable
+(the same entries separated by commas). Data lives under DIR: the SQLite
+database folio.db and the blobs directory of documents and artifacts.`
+
+// byteSize is a flag of a byte count with an optional K, M or G suffix
+// (powers of 1024).
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	mult := int64(1)
+	t := strings.ToUpper(strings.TrimSuffix(strings.ToUpper(s), "B"))
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, t[:len(t)-1]
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, t[:len(t)-1]
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, t[:len(t)-1]
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("want a positive byte count like 1048576, 512K, 256M or 2G, got %q", s)
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("serve")
+	addr := fs.String("addr", ":8080", "listen `address`")
+	data := fs.String("data", "./folio-data", "data `directory` (database and stored files)")
+	tokensFile := fs.String("tokens-file", "", "`file` of bearer tokens (else the FOLIO_TOKENS variable)")
+	maxBody := byteSize(server.DefaultMaxBodyBytes)
+	fs.Var(&maxBody, "max-body", "largest document accepted by POST /jobs (`bytes`, K/M/G suffixes); larger: 413")
+	budget := fs.Duration("render-budget", runner.DefaultBudget, "time one job may take to render its formats")
+	workers := fs.Int("workers", runner.DefaultWorkers, "jobs rendered at once")
+	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "time given to requests and renders to finish on SIGINT/SIGTERM")
+	logFormat := fs.String("log-format", "json", "log `format`: json or text")
+	pos, code, ok := parse(fs, serveSynopsis, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "folio serve: "+format+"\n", a...)
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	if *workers < 1 || *budget <= 0 || *shutdown <= 0 {
+		return usageErr("--workers, --render-budget and --shutdown-timeout must be positive")
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "json":
+		handler = slog.NewJSONHandler(stderr, nil)
+	case "text":
+		handler = slog.NewTextHandler(stderr, nil)
+	default:
+		return usageErr("--log-format must be json or text")
+	}
+	log := slog.New(handler)
+
+	var tokens *server.Tokens
+	var err error
+	switch {
+	case *tokensFile != "":
+		f, ferr := os.Open(*tokensFile)
+		if ferr != nil {
+			return usageErr("%v", ferr)
+		}
+		tokens, err = server.ParseTokens(f)
+		f.Close()
+	case os.Getenv("FOLIO_TOKENS") != "":
+		tokens, err = server.ParseTokens(strings.NewReader(os.Getenv("FOLIO_TOKENS")))
+	default:
+		return usageErr("no tokens: set FOLIO_TOKENS=TOKEN=USER[:admin],... or give --tokens-file")
+	}
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if tokens.Len() == 0 {
+		return usageErr("no tokens configured")
+	}
+
+	fail := func(err error) int {
+		log.Error("folio serve failed", "error", err)
+		return exitInvalid
+	}
+	if err := os.MkdirAll(*data, 0o750); err != nil {
+		return fail(err)
+	}
+	unlock, err := lockDir(filepath.Join(*data, "folio.lock"))
+	if err != nil {
+		return fail(fmt.Errorf("%s is in use by another folio serve: %w", *data, err))
+	}
+	defer unlock()
+	store, err := sqlite.Open(ctx, filepath.Join(*data, "folio.db"))
+	if err != nil {
+		return fail(err)
+	}
+	defer store.Close()
+	blobs, err := blob.NewDir(filepath.Join(*data, "blobs"))
+	if err != nil {
+		return fail(err)
+	}
+	run, err := runner.New(ctx, runner.Config{Store: store, Blobs: blobs, Budget: *budget, Workers: *workers, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	h, err := server.New(server.Config{Store: store, Blobs: blobs, Auth: tokens, MaxBodyBytes: int64(maxBody),
+		RenderTimeout: *budget, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(err)
+	}
+	if err := run.Start(ctx); err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "tokens", tokens.Len(),
+		"max_body", int64(maxBody), "render_budget", budget.String(), "workers", *workers)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	status := exitOK
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", shutdown.String())
+	case err := <-serveErr:
+		log.Error("server stopped", "error", err)
+		status = exitInvalid
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("requests still running at the shutdown timeout", "error", err)
+		srv.Close()
+	}
+	if err := run.Stop(sctx); err != nil {
+		log.Warn("stopping the renderers", "error", err)
+	}
+	log.Info("stopped")
+	return status
+}
