@@ -68,7 +68,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: migrating %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", DSN(path)+"&_pragma=query_only(1)")
+	// Readers begin deferred transactions: an immediate one would take the
+	// write lock.
+	r, err := sql.Open("sqlite", strings.TrimSuffix(DSN(path), "&_txlock=immediate")+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
