@@ -174,12 +174,7 @@ const crashToken = "crash-token"
 
 func startServer(t *testing.T, bin, data string) *testServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-format", "text")
 	cmd.Env = append(os.Environ(), "FOLIO_TOKENS="+crashToken+"=tester:admin")
 	s := &testServer{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), log: &bytes.Buffer{}}
@@ -263,6 +258,8 @@ func (s *testServer) stop(t *testing.T) {
 		t.Fatal("the server did not stop within 30 s of SIGINT")
 	}
 }
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 
 // writeBigDocument writes a document of one table of n rows of mixed cells.
 func writeBigDocument(t *testing.T, path string, n int) {
