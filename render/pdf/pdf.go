@@ -295,4 +295,3 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
-
