@@ -16,7 +16,7 @@ const (
 	cellPadY    = 2.5
 	captionSize = 10.0
 	minColumn   = 28.0  // narrowest column
-	maxWordCol  = 130.0 // longest words wider than this are broken
+	maxWordCol  = 136.0 // longest words wider than this are broken
 	sampleRows  = 200   // rows read ahead to size the columns
 	zebraFill   = "0.95 g"
 	headerFill  = "0.86 g"
@@ -67,6 +67,8 @@ type tableWriter struct {
 	block  []report.Row
 	blockH []float64
 	rowH   []float64
+	// blockTop is the height taken above the first block's table
+	blockTop float64
 }
 
 func (d *docWriter) table(t *report.Table) error {
@@ -231,31 +233,51 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		minW[i] = min(max(pt(max(word[i], hword[i])), minColumn), maxWordCol)
 		maxW[i] = max(pt(max(natural[i], hnatural[i])), minW[i])
 	}
-	// Orientation: portrait unless the columns cannot fit legibly.
+	// Headers stay on one line where the columns allow it.
+	headMin := make([]float64, nc)
+	for i := range nc {
+		headMin[i] = min(max(minW[i], float64(hnatural[i])*cellSize/1000+2*cellPadX), max(maxWordCol, minW[i]))
+	}
+	// Orientation: portrait unless the columns cannot fit legibly, that
+	// is unless their longest words do not fit, or their text would wrap
+	// in many more rows than on a landscape page.
 	tw.landscape = d.orient == Landscape
-	if d.orient == Auto && sum(minW) > c.bodyWidth(false) && nc > 1 {
-		tw.landscape = true
+	if d.orient == Auto && nc > 1 {
+		pw, lw := c.bodyWidth(false), c.bodyWidth(true)
+		switch {
+		case sum(minW) > pw:
+			tw.landscape = true
+		case sum(maxW) > pw && len(sample) > 0:
+			p := tw.wrapped(sample, minW, headMin, maxW, pw)
+			l := tw.wrapped(sample, minW, headMin, maxW, lw)
+			tw.landscape = p*5 > len(sample) && l*2 < p
+		}
 	}
 	avail := c.bodyWidth(tw.landscape)
-	// Column groups: as many columns as fit, the first repeated.
+	// Column groups: as many columns as fit at their natural widths (up
+	// to maxWordCol), the first repeated in each.
 	var groups [][]int
 	if sum(minW) <= avail {
 		groups = [][]int{seq(0, nc)}
 	} else {
+		pref := make([]float64, nc)
+		for i := range nc {
+			pref[i] = max(min(maxW[i], maxWordCol), headMin[i])
+		}
 		g := []int{0}
-		w := minW[0]
+		w := pref[0]
 		for i := 1; i < nc; i++ {
-			if w+minW[i] > avail && len(g) > 1 {
+			if w+pref[i] > avail && len(g) > 1 {
 				groups = append(groups, g)
-				g, w = []int{0}, minW[0]
+				g, w = []int{0}, pref[0]
 			}
 			g = append(g, i)
-			w += minW[i]
+			w += pref[i]
 		}
 		groups = append(groups, g)
 	}
 	for gi, cols := range groups {
-		g := &group{cols: cols, widths: distribute(cols, minW, maxW, avail)}
+		g := &group{cols: cols, widths: widths(cols, minW, headMin, maxW, avail)}
 		g.total = sum(g.widths)
 		if len(groups) > 1 {
 			g.label = fmt.Sprintf(" (columns %s of %d; part %d of %d)", ranges(cols), nc, gi+1, len(groups))
@@ -362,6 +384,39 @@ func ranges(cols []int) string {
 	return b.String()
 }
 
+// widths sizes cols within avail, keeping headers on one line if they fit.
+func widths(cols []int, minW, headMin, maxW []float64, avail float64) []float64 {
+	var s float64
+	for _, i := range cols {
+		s += headMin[i]
+	}
+	if s <= avail {
+		minW = headMin
+	}
+	return distribute(cols, minW, maxW, avail)
+}
+
+// wrapped returns how many sample rows would wrap a short value (one that
+// would fit a column of maxWordCol) with all columns in a width of avail:
+// prose wraps legibly, short values broken over lines do not.
+func (tw *tableWriter) wrapped(sample []report.Row, minW, headMin, maxW []float64, avail float64) int {
+	g := &group{cols: seq(0, len(tw.cols))}
+	g.widths = widths(g.cols, minW, headMin, maxW, avail)
+	n := 0
+	const short = int32(maxWordCol * 1000 / cellSize)
+	for _, row := range sample {
+		tw.shape(tw.face, &tw.row, row.Cells)
+		tw.wrap(g, &tw.row)
+		for _, cl := range tw.row.cells {
+			if len(cl.lines) > 1 && cl.lines[0].em+cl.lines[1].em < short {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 // distribute gives columns their natural widths if they fit in avail, and
 // otherwise their minimum widths plus a share of the remaining space in
 // proportion to how much more they would take.
@@ -389,7 +444,7 @@ func distribute(cols []int, minW, maxW []float64, avail float64) []float64 {
 func (tw *tableWriter) wrap(g *group, tt *tableText) {
 	for j := range g.cols {
 		cl := &tt.cells[j]
-		maxEm := int32((g.widths[j] - 2*cellPadX) * 1000 / cellSize)
+		maxEm := int32((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
 		cl.lines = cl.lines[:0]
 		// Fast path: one line.
 		var em int32
@@ -527,6 +582,15 @@ func (tw *tableWriter) draw(g *group, cells []report.Value) error {
 // is drawn once per group, each on its own pages.
 func (tw *tableWriter) startGroups(sample []report.Row) error {
 	tw.blockH = make([]float64, len(tw.groups))
+	c := tw.d.c
+	if c.pages == 0 {
+		if err := c.newPage(tw.landscape); err != nil {
+			return err
+		}
+	}
+	if tw.d.fresh(tw.landscape) {
+		tw.blockTop = c.y - marginTop // the first block shares a page with the title
+	}
 	for _, row := range sample {
 		if err := tw.addBlock(row.Cells); err != nil {
 			return err
@@ -550,7 +614,7 @@ func (tw *tableWriter) addBlock(cells []report.Value) error {
 		tw.wrap(g, &tw.row)
 		h := rowHeight(&tw.row)
 		tw.rowH[gi] = h
-		if tw.blockH[gi]+h > c.bodyHeight(tw.landscape)-g.headH-3*captionSize*1.35 {
+		if tw.blockH[gi]+h > c.bodyHeight(tw.landscape)-tw.blockTop-g.headH-3*captionSize*1.35 {
 			full = true
 		}
 	}
@@ -594,5 +658,6 @@ func (tw *tableWriter) flushBlock() error {
 	}
 	tw.block = tw.block[:0]
 	clear(tw.blockH)
+	tw.blockTop = 0
 	return nil
 }
