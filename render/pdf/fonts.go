@@ -22,12 +22,13 @@ import (
 )
 
 // Fonts holds TrueType (.ttf) font data for the styles a report uses. A nil
-// style falls back to Regular when Regular is set, and to the matching Go
-// font (golang.org/x/image/font/gofont) when it is not. The Go fonts cover
-// Latin, Greek and Cyrillic but not Chinese, Japanese or Korean: for those,
-// set Regular to a TrueType font that has them (for example Droid Sans
-// Fallback or WenQuanYi Micro Hei). CFF-based OpenType fonts (.otf) and font
-// collections (.ttc) are not supported by the PDF library.
+// style uses Regular (and BoldItalic uses Bold). Each character is drawn
+// with the supplied font of its style if that font has it, and otherwise
+// with the Go font of the style (golang.org/x/image/font/gofont), so a font
+// that only has Chinese, Japanese or Korean characters (Droid Sans
+// Fallback, for example) adds them to the Go fonts, which cover Latin,
+// Greek and Cyrillic. CFF-based OpenType fonts (.otf) and font collections
+// (.ttc) are not supported by the PDF library.
 type Fonts struct {
 	Regular, Bold, Italic, BoldItalic, Mono []byte
 }
@@ -48,21 +49,18 @@ var styleNames = [numStyles]string{"regular", "bold", "italic", "bolditalic", "m
 
 var goFonts = [numStyles][]byte{goregular.TTF, gobold.TTF, goitalic.TTF, gobolditalic.TTF, gomono.TTF}
 
-// data returns the font data for each style.
+// data returns the supplied font data for each style, nil for none.
 func (fs Fonts) data() [numStyles][]byte {
-	given := [numStyles][]byte{fs.Regular, fs.Bold, fs.Italic, fs.BoldItalic, fs.Mono}
-	var out [numStyles][]byte
+	out := [numStyles][]byte{fs.Regular, fs.Bold, fs.Italic, fs.BoldItalic, fs.Mono}
 	for s := range numStyles {
-		switch {
-		case given[s] != nil:
-			out[s] = given[s]
-		case fs.Regular != nil:
+		if len(out[s]) == 0 {
+			out[s] = nil
+		}
+		if out[s] == nil {
 			out[s] = fs.Regular
-		default:
-			out[s] = goFonts[s]
 		}
 	}
-	if fs.BoldItalic == nil && fs.Bold != nil && fs.Italic == nil {
+	if fs.BoldItalic == nil && fs.Bold != nil {
 		out[boldItalic] = fs.Bold
 	}
 	return out
@@ -117,7 +115,8 @@ func isGoFont(data []byte) bool {
 // A face is one font of a document: its metrics, the PDF resource name fpdf
 // gave it, and the runes the document used from it.
 type face struct {
-	family string // fpdf family, the style's name
+	family string // fpdf family
+	data   []byte
 	sf     *sfnt.Font
 	buf    sfnt.Buffer
 	upem   float64
@@ -185,13 +184,19 @@ const aliasRune = '\uE000'
 
 const alias = "\uE000nb"
 
+// A chain is the faces of one style, in order of preference: a supplied
+// font, then the Go font of the style. Each character is drawn with the
+// first face that has it.
+type chain []*face
+
 // shape maps the runes of s, as UTF-8 bytes (invalid sequences included),
-// to what fc can draw, appending runes and their widths to the given
-// slices. Tabs become spaces, CR LF and CR become LF (a line break);
-// invalid bytes, other control characters, private-use and
-// non-characters, runes outside the Basic Multilingual Plane and runes the
-// font lacks become the replacement character, counted in *bad.
-func (fc *face) shape(s []byte, runes []rune, widths []int16, bad *int) ([]rune, []int16) {
+// to what the chain can draw, appending runes, their widths and their faces
+// to the given slices. Tabs become spaces, CR LF and CR become LF (a line
+// break); invalid bytes, other control characters, private-use and
+// non-characters, runes outside the Basic Multilingual Plane and runes no
+// face has become the replacement character, counted in *bad.
+func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face) {
+	first := ch[0]
 	for i := 0; i < len(s); {
 		c := s[i]
 		var r rune
@@ -199,9 +204,12 @@ func (fc *face) shape(s []byte, runes []rune, widths []int16, bad *int) ([]rune,
 			r = rune(c)
 			i++
 			if r >= ' ' && r != 0x7f {
-				runes = append(runes, r)
-				widths = append(widths, fc.width(r))
-				continue
+				if w := first.width(r); w != missing {
+					runes = append(runes, r)
+					widths = append(widths, w)
+					faces = append(faces, first)
+					continue
+				}
 			}
 		} else {
 			var n int
@@ -219,70 +227,99 @@ func (fc *face) shape(s []byte, runes []rune, widths []int16, bad *int) ([]rune,
 		case r == '\n':
 		case r == utf8.RuneError, r > 0xFFFF, r < ' ', r >= 0x7f && r < 0xa0,
 			unicode.Is(unicode.Co, r), r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE:
-			r = fc.replacement()
+			r = Replacement
 			*bad++
 		}
 		if r == '\n' {
 			runes = append(runes, r)
 			widths = append(widths, 0)
+			faces = append(faces, first)
 			continue
 		}
-		w := fc.width(r)
-		if w == missing {
-			r = fc.replacement()
-			w = fc.width(r)
-			*bad++
+		fc, w := ch.find(r)
+		if fc == nil {
+			if r != Replacement {
+				*bad++
+			}
+			r = Replacement
+			if fc, w = ch.find(r); fc == nil {
+				r = '?'
+				fc, w = ch.find(r)
+			}
+			if fc == nil {
+				r, fc, w = ' ', first, first.width(' ')
+				if w == missing {
+					w = 0
+				}
+			}
 		}
 		runes = append(runes, r)
 		widths = append(widths, w)
+		faces = append(faces, fc)
 	}
-	return runes, widths
+	return runes, widths, faces
 }
 
-func (fc *face) replacement() rune {
-	if fc.width(Replacement) != missing {
-		return Replacement
+// find returns the first face of the chain that has r, and its width.
+func (ch chain) find(r rune) (*face, int16) {
+	for _, fc := range ch {
+		if w := fc.width(r); w != missing {
+			return fc, w
+		}
 	}
-	return '?'
+	return nil, missing
 }
 
 // fontSet is the faces of one render.
 type fontSet struct {
-	data  [numStyles][]byte
-	faces [numStyles]*face
-	pdf   *fpdf.Fpdf
+	chains [numStyles]chain
+	faces  []*face // each face once
+	pdf    *fpdf.Fpdf
 }
 
 func newFontSet(fs Fonts) (*fontSet, error) {
-	set := &fontSet{data: fs.data()}
-	for s := range numStyles {
-		// Faces that share data share metrics and the embedded font.
-		for p := range s {
-			if len(set.data[p]) > 0 && &set.data[p][0] == &set.data[s][0] {
-				set.faces[s] = set.faces[p]
-			}
+	set := &fontSet{}
+	byData := map[*byte]*face{}
+	get := func(name string, data []byte) (*face, error) {
+		if fc := byData[&data[0]]; fc != nil {
+			return fc, nil
 		}
-		if set.faces[s] != nil {
-			continue
-		}
-		fc, err := newFace(styleNames[s], set.data[s])
+		fc, err := newFace(name, data)
 		if err != nil {
 			return nil, err
 		}
-		set.faces[s] = fc
+		fc.data = data
+		byData[&data[0]] = fc
+		set.faces = append(set.faces, fc)
+		return fc, nil
+	}
+	user := fs.data()
+	for s := range numStyles {
+		if user[s] != nil {
+			fc, err := get(fmt.Sprintf("user%d", len(set.faces)), user[s])
+			if err != nil {
+				return nil, fmt.Errorf("%s font: %w", styleNames[s], err)
+			}
+			set.chains[s] = append(set.chains[s], fc)
+		}
+		fc, err := get(styleNames[s], goFonts[s])
+		if err != nil {
+			return nil, err
+		}
+		set.chains[s] = append(set.chains[s], fc)
 	}
 	return set, nil
 }
 
 var resName = regexp.MustCompile(`BT (/F[0-9A-Za-z]+) [0-9.]+ Tf ET`)
 
-// face returns the face of style s, registering it with fpdf on first use.
-func (set *fontSet) face(s style) (*face, error) {
-	fc := set.faces[s]
+// register adds fc to the document on first use and learns its resource
+// name.
+func (set *fontSet) register(fc *face) error {
 	if fc.added {
-		return fc, nil
+		return nil
 	}
-	set.pdf.AddUTF8FontFromBytes(fc.family, "", set.data[s])
+	set.pdf.AddUTF8FontFromBytes(fc.family, "", fc.data)
 	// fpdf names fonts in content streams after a hash of their metrics and
 	// gives no accessor for the name; a template page, which shares the
 	// document's fonts, shows it in its content.
@@ -301,11 +338,11 @@ func (set *fontSet) face(s style) (*face, error) {
 		if err == nil {
 			err = errors.New("no resource name")
 		}
-		return nil, fmt.Errorf("%w: %s font could not be loaded: %v", ErrFont, fc.family, err)
+		return fmt.Errorf("%w: %s font could not be loaded: %v", ErrFont, fc.family, err)
 	}
 	fc.res = name
 	fc.added = true
-	return fc, nil
+	return nil
 }
 
 // markUsed tells fpdf which runes each face drew, so that its font subset
@@ -313,12 +350,10 @@ func (set *fontSet) face(s style) (*face, error) {
 // template, which shares the document's fonts but is never placed on a page.
 func (set *fontSet) markUsed() error {
 	var err error
-	seen := map[*face]bool{}
 	for _, fc := range set.faces {
-		if !fc.added || seen[fc] {
+		if !fc.added {
 			continue
 		}
-		seen[fc] = true
 		var b bytes.Buffer
 		for i, word := range fc.used {
 			for word != 0 {

@@ -45,7 +45,16 @@ type canvas struct {
 	inText  bool
 	tx, ty  float64 // text line origin inside a text object
 	onPage  func() error
-	footers bool
+	foot    shaped
+	err     error // from registering a font
+}
+
+// shaped is text ready to draw: runes, their advances (1/1000 em) and
+// their faces.
+type shaped struct {
+	runes  []rune
+	widths []int16
+	faces  []*face
 }
 
 func (c *canvas) bottom() float64 { return c.h - marginBottom }
@@ -108,12 +117,12 @@ func (c *canvas) endPage() {
 
 // footer writes "Page N of M"; fpdf replaces the alias by M at Output.
 func (c *canvas) footer() {
-	fc := c.fonts.faces[regular]
-	var rs []rune
-	var ws []int16
+	ch := c.fonts.chains[regular]
+	fc := ch[len(ch)-1] // the Go font: it has the digits the alias becomes
 	bad := 0
 	n := strconv.Itoa(c.pages)
-	rs, ws = fc.shape([]byte("Page "+n+" of "), rs, ws, &bad)
+	rs, ws, _ := chain{fc}.shape([]byte("Page "+n+" of "), c.foot.runes[:0], c.foot.widths[:0], c.foot.faces[:0], &bad)
+	c.foot.runes, c.foot.widths = rs, ws
 	var em int32
 	for _, w := range ws {
 		em += int32(w)
@@ -195,6 +204,21 @@ func (c *canvas) hline(x, y, w, width float64) {
 	c.buf = append(c.buf, "l S\n"...)
 }
 
+// runs shows rs, shaped with faces, as one text run per face from x.
+func (c *canvas) runs(faces []*face, widths []int16, size, x, y float64, rs []rune) {
+	for i := 0; i < len(rs); {
+		j := i + 1
+		var em int32 = int32(widths[i])
+		for j < len(rs) && faces[j] == faces[i] {
+			em += int32(widths[j])
+			j++
+		}
+		c.text(faces[i], size, x, y, rs[i:j], "")
+		x += float64(em) * size / 1000
+		i = j
+	}
+}
+
 // text shows rs (already shaped for fc) with its baseline at (x, y), in
 // page space, followed by raw, a string of ASCII or alias text.
 func (c *canvas) text(fc *face, size, x, y float64, rs []rune, raw string) {
@@ -202,6 +226,14 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune, raw string) {
 		c.buf = append(c.buf, "BT "...)
 		c.inText = true
 		c.tx, c.ty = 0, 0
+	}
+	if !fc.added {
+		if err := c.fonts.register(fc); err != nil {
+			if c.err == nil {
+				c.err = err
+			}
+			return
+		}
 	}
 	if c.face != fc || c.fsize != size {
 		c.buf = append(c.buf, fc.res...)

@@ -141,9 +141,6 @@ func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
 	d := &docWriter{ctx: ctx, r: r, orient: r.Orientation}
 	d.c = &canvas{pdf: p, fonts: fonts, size: size, maxPages: maxPages, buf: make([]byte, 0, 64<<10)}
 	d.c.onPage = d.onPage
-	if _, err := fonts.face(regular); err != nil {
-		return nil, err
-	}
 	return d, nil
 }
 
@@ -163,9 +160,6 @@ func (d *docWriter) onPage() error {
 	if c.pages == 1 && d.title != "" {
 		in := d.inline()
 		in.add(bold, []byte(d.title), "")
-		if in.err != nil {
-			return in.err
-		}
 		d.bad += in.bad
 		if err := d.paragraph(in.pieces, 18, 23); err != nil {
 			return err
@@ -219,9 +213,6 @@ func (d *docWriter) para(p *report.Paragraph) error {
 			in.add(regular, []byte(r.Text), "")
 		}
 	}
-	if in.err != nil {
-		return in.err
-	}
 	d.bad += in.bad
 	if err := d.paragraph(in.pieces, 10, 13.5); err != nil {
 		return err
@@ -237,9 +228,6 @@ func (d *docWriter) heading(h *report.Heading) error {
 	size := headingSizes[lvl-1]
 	in := d.inline()
 	in.add(bold, []byte(h.Text), "")
-	if in.err != nil {
-		return in.err
-	}
 	d.bad += in.bad
 	c := d.c
 	if err := c.ensure(d.landscape()); err != nil {
@@ -264,13 +252,13 @@ func (d *docWriter) heading(h *report.Heading) error {
 func (d *docWriter) finish() error {
 	if d.bad > 0 {
 		in := d.inline()
-		fc := d.c.fonts.faces[regular]
-		msg := fmt.Sprintf("Note: %d %s that the document's font cannot show %s printed as %c. Supply a font that has them (Renderer.Fonts, or the font option).",
-			d.bad, plural(d.bad, "character", "characters"), plural(d.bad, "is", "are"), fc.replacement())
-		in.add(italic, []byte(msg), "")
-		if in.err != nil {
-			return in.err
+		rep := Replacement
+		if fc, _ := d.c.fonts.chains[regular].find(rep); fc == nil {
+			rep = '?'
 		}
+		msg := fmt.Sprintf("Note: %d %s that the document's font cannot show %s printed as %c. Supply a font that has them (Renderer.Fonts, or the font option).",
+			d.bad, plural(d.bad, "character", "characters"), plural(d.bad, "is", "are"), rep)
+		in.add(italic, []byte(msg), "")
 		d.c.y += 6
 		if err := d.paragraph(in.pieces, 8, 10.5); err != nil {
 			return err
@@ -280,6 +268,9 @@ func (d *docWriter) finish() error {
 		return err
 	}
 	d.c.endPage()
+	if d.c.err != nil {
+		return d.c.err
+	}
 	if err := d.c.fonts.markUsed(); err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}

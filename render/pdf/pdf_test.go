@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/render/pdf"
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
+	"golang.org/x/image/font/sfnt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -80,7 +82,7 @@ func pdftotext(t *testing.T, out []byte, args ...string) string {
 	return string(b)
 }
 
-func render(t *testing.T, r *pdf.Renderer, doc *report.Document) []byte {
+func renderPDF(t *testing.T, r *pdf.Renderer, doc *report.Document) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := r.Render(context.Background(), &buf, doc); err != nil {
@@ -122,7 +124,7 @@ func inOrder(t *testing.T, text string, want []string) {
 }
 
 func TestSeed(t *testing.T) {
-	out := render(t, &pdf.Renderer{}, seed(t))
+	out := renderPDF(t, &pdf.Renderer{}, seed(t))
 	checkGolden(t, "seed.pdf", out)
 	inOrder(t, pdftotext(t, out, "-layout"), []string{"Table of Data", "Asset", "Event Type", "Workpack",
 		"Test Asset", "GVI", "Workpack A", "Test Asset", "GVI", "Workpack B", "Report generated in 00:00:01", "Page 1 of 1"})
@@ -140,7 +142,7 @@ func TestScripts(t *testing.T) {
 		report.NewTable("Tabelle Πίνακας Таблица", cols, report.RowsOf(rows...)),
 		&report.Paragraph{Runs: []report.Run{{Text: "Straße Äpfel "}, {Text: "**fett** _kursiv_ `код` [Σύνδεσμος](https://example.com/x)", Markdown: true}}},
 	)
-	out := render(t, &pdf.Renderer{}, doc)
+	out := renderPDF(t, &pdf.Renderer{}, doc)
 	checkGolden(t, "scripts.pdf", out)
 	want := []string{"Grüße — Ελληνικά — Кириллица", "Überschrift Ωμέγα Щука", "Tabelle Πίνακας Таблица", "Sprache", "Text", "Zahl"}
 	for i, s := range rendertest.Scripts {
@@ -187,7 +189,7 @@ func pages(text string) []string {
 }
 
 func TestHeaderOnEveryPage(t *testing.T) {
-	out := render(t, &pdf.Renderer{}, report.New("", numbered(300, "Alpha Header", "Beta Header", "Amount")))
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", numbered(300, "Alpha Header", "Beta Header", "Amount")))
 	ps := pages(pdftotext(t, out))
 	if len(ps) < 3 {
 		t.Fatalf("%d pages, want at least 3", len(ps))
@@ -254,7 +256,7 @@ func TestLongWord(t *testing.T) {
 	doc := report.New("", report.NewTable("Long", []report.Column{{Caption: "A"}, {Caption: "B"}},
 		report.RowsOf(report.Cells(report.String(long), report.String("short")))),
 		&report.Paragraph{Runs: []report.Run{{Text: "para " + long}}})
-	out := render(t, &pdf.Renderer{}, doc)
+	out := renderPDF(t, &pdf.Renderer{}, doc)
 	words := boxes(t, out)
 	if got := strings.Count(strings.Join(words, ""), "x"); got != 4000 {
 		t.Errorf("%d x characters in the text, want 4000", got)
@@ -265,7 +267,7 @@ func TestTallRow(t *testing.T) {
 	tall := strings.Repeat("line\n", 200)
 	doc := report.New("", report.NewTable("Tall", []report.Column{{Caption: "A"}, {Caption: "B"}},
 		report.RowsOf(report.Cells(report.String("first"), report.String("x")), report.Cells(report.String(tall), report.String("y")))))
-	out := render(t, &pdf.Renderer{}, doc)
+	out := renderPDF(t, &pdf.Renderer{}, doc)
 	words := boxes(t, out)
 	n := 0
 	for _, w := range words {
@@ -289,7 +291,7 @@ func TestEmojiCJK(t *testing.T) {
 		paras = append(paras, &report.Paragraph{Runs: []report.Run{{Text: s, Markdown: i%2 == 0}}})
 	}
 	doc := report.New("😀 中文", append([]report.Element{report.NewTable("表", cols, report.RowsOf(report.Cells(cells...)))}, paras...)...)
-	text := pdftotext(t, render(t, &pdf.Renderer{}, doc))
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, doc))
 	if !strings.Contains(text, "\uFFFD") || !strings.Contains(text, "printed as \uFFFD") {
 		t.Errorf("missing characters are not shown as U+FFFD with a note:\n%s", text)
 	}
@@ -318,12 +320,39 @@ func TestCJKFont(t *testing.T) {
 	if err := pdf.CheckFont(data); err != nil {
 		t.Skipf("%s: %v", path, err)
 	}
-	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: strings.Join(rendertest.CJK, " ")}}})
-	text := pdftotext(t, render(t, &pdf.Renderer{Fonts: pdf.Fonts{Regular: data}}, doc))
+	sf, err := sfnt.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The text must survive where the font has its characters, with the Go
+	// fonts drawing the Latin and Greek characters a CJK font may lack.
+	var want []string
+	var buf sfnt.Buffer
 	for _, s := range rendertest.CJK {
-		if !strings.Contains(text, s) {
-			t.Errorf("text lacks %q:\n%s", s, text)
+		has := true
+		for _, r := range s {
+			if gi, _ := sf.GlyphIndex(&buf, r); gi == 0 && r != ' ' {
+				has = false
+			}
 		}
+		if has {
+			want = append(want, s)
+		}
+	}
+	if len(want) == 0 {
+		t.Skipf("%s has none of the CJK samples", path)
+	}
+	want = append(want, "Latin 123 Ελληνικά")
+	doc := report.New(want[0], &report.Paragraph{Runs: []report.Run{{Text: strings.Join(want, " ")}}},
+		report.NewTable("表 table", []report.Column{{Caption: "名称 name"}}, report.RowsOf(report.Cells(report.String(strings.Join(want, " "))))))
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{Fonts: pdf.Fonts{Regular: data}}, doc))
+	for _, s := range want {
+		if n := strings.Count(text, s); n < 2 {
+			t.Errorf("text has %q %d times, want it in the paragraph and the table:\n%s", s, n, text)
+		}
+	}
+	if strings.Contains(text, "\uFFFD") {
+		t.Errorf("text has replacement characters:\n%s", text)
 	}
 }
 
@@ -352,7 +381,7 @@ func TestWideTable(t *testing.T) {
 	for i := range 30 {
 		cols = append(cols, fmt.Sprintf("Column number %d", i))
 	}
-	out := render(t, &pdf.Renderer{}, report.New("Wide", numbered(120, cols...)))
+	out := renderPDF(t, &pdf.Renderer{}, report.New("Wide", numbered(120, cols...)))
 	words := boxes(t, out)
 	text := strings.Join(words, " ")
 	for i := range 120 {
@@ -376,7 +405,7 @@ func TestLandscape(t *testing.T) {
 	for i := range 16 {
 		cols = append(cols, fmt.Sprintf("Heading %d", i))
 	}
-	out := render(t, &pdf.Renderer{}, report.New("", numbered(5, cols...)))
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", numbered(5, cols...)))
 	x := pdftotext(t, out, "-bbox")
 	m := pageRE.FindStringSubmatch(x)
 	if m == nil {
@@ -385,7 +414,7 @@ func TestLandscape(t *testing.T) {
 	if w, _ := strconv.ParseFloat(m[1], 64); w < 800 {
 		t.Errorf("page width %s, want landscape A4", m[1])
 	}
-	out = render(t, &pdf.Renderer{}, seed(t))
+	out = renderPDF(t, &pdf.Renderer{}, seed(t))
 	if m := pageRE.FindStringSubmatch(pdftotext(t, out, "-bbox")); m == nil || m[1] != "595.280000" {
 		t.Errorf("seed page = %v, want portrait A4", m)
 	}
@@ -393,7 +422,7 @@ func TestLandscape(t *testing.T) {
 
 func TestLetterAndDate(t *testing.T) {
 	date := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	out := render(t, &pdf.Renderer{PageSize: pdf.Letter, CreationDate: date}, seed(t))
+	out := renderPDF(t, &pdf.Renderer{PageSize: pdf.Letter, CreationDate: date}, seed(t))
 	if m := pageRE.FindStringSubmatch(pdftotext(t, out, "-bbox")); m == nil || m[1] != "612.000000" || m[2] != "792.000000" {
 		t.Errorf("page = %v, want Letter", m)
 	}
@@ -404,6 +433,79 @@ func TestLetterAndDate(t *testing.T) {
 	for _, want := range []string{"Creator:", "folio", "2024"} {
 		if !strings.Contains(string(info), want) {
 			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+}
+
+func TestReplacedCount(t *testing.T) {
+	var cols []report.Column
+	var cells []report.Value
+	for i := range 30 { // wide enough for column groups
+		cols = append(cols, report.Column{Caption: fmt.Sprintf("Column heading %d", i)})
+		cells = append(cells, report.String(fmt.Sprintf("value number %d", i)))
+	}
+	cells[0] = report.String("中 first column")
+	cells[29] = report.String("last 😀")
+	for _, tc := range []struct {
+		name string
+		doc  *report.Document
+		want string
+	}{
+		{"Paragraph", report.New("", &report.Paragraph{Runs: []report.Run{{Text: "a😀b"}, {Text: "*中*", Markdown: true}}}), "Note: 2 characters"},
+		{"Table", report.New("", report.NewTable("T", []report.Column{{Caption: "日"}}, report.RowsOf(report.Cells(report.String("x\x00y"))))), "Note: 2 characters"},
+		{"Groups", report.New("", report.NewTable("T", cols, report.RowsOf(report.Cells(cells...)))), "Note: 2 characters"},
+		{"None", report.New("", &report.Paragraph{Runs: []report.Run{{Text: "fine"}}}), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, tc.doc))
+			if tc.want == "" {
+				if strings.Contains(text, "Note:") {
+					t.Errorf("unexpected note:\n%s", text)
+				}
+				return
+			}
+			if !strings.Contains(strings.Join(strings.Fields(text), " "), tc.want) {
+				t.Errorf("text lacks %q:\n%s", tc.want, text)
+			}
+		})
+	}
+}
+
+func TestPanicBecomesError(t *testing.T) {
+	doc := report.NewStream("", func(yield func(report.Element, error) bool) {
+		panic("boom")
+	})
+	var buf bytes.Buffer
+	err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc)
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("Render = %v, want an error from the panic", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("Render wrote %d bytes", buf.Len())
+	}
+}
+
+func TestOptions(t *testing.T) {
+	f, err := render.Lookup("pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.MediaType != "application/pdf" || f.Ext != ".pdf" {
+		t.Errorf("format = %+v", f)
+	}
+	r, err := f.New(render.Options{"page": "letter", "orientation": "landscape", "max-pages": "7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.(*pdf.Renderer); p.PageSize != "letter" || p.Orientation != pdf.Landscape || p.MaxPages != 7 {
+		t.Errorf("renderer = %+v", p)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.ttf")
+	os.WriteFile(bad, []byte("not a font at all"), 0o644)
+	for _, o := range []render.Options{{"page": "A3"}, {"max-pages": "0"}, {"colour": "red"}, {"font": filepath.Join(t.TempDir(), "missing.ttf")}, {"font": bad}} {
+		var oe *render.OptionError
+		if _, err := f.New(o); !errors.As(err, &oe) {
+			t.Errorf("New(%v) = %v, want an *OptionError", o, err)
 		}
 	}
 }

@@ -41,11 +41,10 @@ type group struct {
 	total  float64
 }
 
-// tableText is shaped text: runes, their advances, and per-column cells.
+// tableText is shaped text and its per-column cells.
 type tableText struct {
-	runes  []rune
-	widths []int16
-	cells  []cell
+	shaped
+	cells []cell
 }
 
 type tableWriter struct {
@@ -56,8 +55,8 @@ type tableWriter struct {
 	groups    []*group
 	cur       *group // the group being drawn
 	landscape bool
-	face      *face
-	hface     *face
+	face      chain
+	hface     chain
 	row       tableText // the current row, shaped
 	n         int       // rows drawn in the current group, for striping
 	bad       *int
@@ -73,13 +72,7 @@ type tableWriter struct {
 
 func (d *docWriter) table(t *report.Table) error {
 	tw := &tableWriter{d: d, caption: t.Caption, cols: t.Columns, bad: &d.bad}
-	var err error
-	if tw.face, err = d.c.fonts.face(regular); err != nil {
-		return err
-	}
-	if tw.hface, err = d.c.fonts.face(bold); err != nil {
-		return err
-	}
+	tw.face, tw.hface = d.c.fonts.chains[regular], d.c.fonts.chains[bold]
 	if len(t.Columns) == 0 {
 		for _, err := range t.Rows() {
 			if err != nil {
@@ -136,16 +129,17 @@ func (d *docWriter) tableCaption(caption, label string) error {
 	if label != "" {
 		in.add(regular, []byte(label), "")
 	}
-	if in.err != nil {
-		return in.err
-	}
 	d.bad += in.bad
 	return d.paragraph(in.pieces, captionSize, captionSize*1.35)
 }
 
-// shape shapes the text of each value into tt.
-func (tw *tableWriter) shape(fc *face, tt *tableText, cells []report.Value) {
-	tt.runes, tt.widths = tt.runes[:0], tt.widths[:0]
+// shape shapes the text of each value into tt, counting replaced
+// characters in *bad unless bad is nil.
+func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad *int) {
+	if bad == nil {
+		bad = new(int)
+	}
+	tt.runes, tt.widths, tt.faces = tt.runes[:0], tt.widths[:0], tt.faces[:0]
 	if cap(tt.cells) < len(cells) {
 		tt.cells = make([]cell, len(cells))
 	}
@@ -153,7 +147,7 @@ func (tw *tableWriter) shape(fc *face, tt *tableText, cells []report.Value) {
 	for i, v := range cells {
 		start := len(tt.runes)
 		if v.Kind() != report.KindNull {
-			tt.runes, tt.widths = fc.shape(v.Bytes(), tt.runes, tt.widths, tw.bad)
+			tt.runes, tt.widths, tt.faces = ch.shape(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
 		}
 		tt.cells[i].start, tt.cells[i].end = start, len(tt.runes)
 	}
@@ -197,11 +191,11 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		captions[i] = report.String(col.Caption)
 	}
 	var head tableText
-	tw.shape(tw.hface, &head, captions)
+	tw.shape(tw.hface, &head, captions, tw.bad)
 	measure(&head, hnatural, hword)
 	numeric := make([]int, nc) // -1: not numeric
 	for _, row := range sample {
-		tw.shape(tw.face, &tw.row, row.Cells)
+		tw.shape(tw.face, &tw.row, row.Cells, nil)
 		measure(&tw.row, natural, word)
 		for i, v := range row.Cells {
 			switch {
@@ -286,7 +280,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		for j, ci := range cols {
 			hv[j] = captions[ci]
 		}
-		tw.shape(tw.hface, &g.heads, hv)
+		tw.shape(tw.hface, &g.heads, hv, nil)
 		tw.wrap(g, &g.heads)
 		g.headH = rowHeight(&g.heads)
 		tw.groups = append(tw.groups, g)
@@ -298,7 +292,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 	// The caption stays with the header and the first row.
 	first := 0.0
 	if len(sample) > 0 {
-		tw.shape(tw.face, &tw.row, sample[0].Cells)
+		tw.shape(tw.face, &tw.row, sample[0].Cells, nil)
 		tw.wrap(g, &tw.row)
 		first = min(rowHeight(&tw.row), c.bodyHeight(tw.landscape)/2)
 	}
@@ -405,7 +399,7 @@ func (tw *tableWriter) wrapped(sample []report.Row, minW, headMin, maxW []float6
 	n := 0
 	const short = int32(maxWordCol * 1000 / cellSize)
 	for _, row := range sample {
-		tw.shape(tw.face, &tw.row, row.Cells)
+		tw.shape(tw.face, &tw.row, row.Cells, nil)
 		tw.wrap(g, &tw.row)
 		for _, cl := range tw.row.cells {
 			if len(cl.lines) > 1 && cl.lines[0].em+cl.lines[1].em < short {
@@ -497,7 +491,7 @@ func (tw *tableWriter) header() error {
 }
 
 // cells draws lines [from, to) of the cells of tt in a row starting at y.
-func (tw *tableWriter) cells(g *group, tt *tableText, fc *face, from, to int) {
+func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c := tw.d.c
 	c.setFill("0 g")
 	x := c.left()
@@ -517,8 +511,8 @@ func (tw *tableWriter) cells(g *group, tt *tableText, fc *face, from, to int) {
 			case 'C':
 				tx = x + (w-lw)/2
 			}
-			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*fc.ascent
-			c.text(fc, cellSize, tx, base, tt.runes[ln.start:ln.end], "")
+			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
+			c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
 		}
 		x += w
 	}
@@ -538,6 +532,10 @@ func (tw *tableWriter) add(cells []report.Value) error {
 // fit, across pages if it is taller than a page.
 func (tw *tableWriter) draw(g *group, cells []report.Value) error {
 	c := tw.d.c
+	var count *int // rows of column groups are counted in addBlock
+	if len(tw.groups) == 1 {
+		count = tw.bad
+	}
 	if len(g.cols) < len(cells) {
 		sub := make([]report.Value, len(g.cols))
 		for j, ci := range g.cols {
@@ -545,7 +543,7 @@ func (tw *tableWriter) draw(g *group, cells []report.Value) error {
 		}
 		cells = sub
 	}
-	tw.shape(tw.face, &tw.row, cells)
+	tw.shape(tw.face, &tw.row, cells, count)
 	tw.wrap(g, &tw.row)
 	lines := rowLines(&tw.row)
 	h := float64(lines)*cellLead + 2*cellPadY
@@ -605,12 +603,13 @@ func (tw *tableWriter) addBlock(cells []report.Value) error {
 		tw.rowH = make([]float64, len(tw.groups))
 	}
 	full := false
+	tw.shape(tw.face, &tw.row, cells, tw.bad) // counts replaced characters once
 	for gi, g := range tw.groups {
 		sub := make([]report.Value, len(g.cols))
 		for j, ci := range g.cols {
 			sub[j] = cells[ci]
 		}
-		tw.shape(tw.face, &tw.row, sub)
+		tw.shape(tw.face, &tw.row, sub, nil)
 		tw.wrap(g, &tw.row)
 		h := rowHeight(&tw.row)
 		tw.rowH[gi] = h

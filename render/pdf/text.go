@@ -79,7 +79,7 @@ func hasText(rs []rune) bool {
 // A piece is a run of paragraph text in one style: a word, the spaces
 // between words, or a line break.
 type piece struct {
-	face   *face
+	faces  []*face
 	runes  []rune
 	widths []int16
 	em     int32 // total width
@@ -94,20 +94,14 @@ type inline struct {
 	set    *fontSet
 	pieces []piece
 	bad    int
-	err    error
 }
 
-// add appends text in style st, split into words and spaces.
+// add appends text in style st, split into words and spaces, and where
+// the face changes.
 func (in *inline) add(st style, s []byte, link string) {
-	if in.err != nil {
-		return
-	}
-	fc, err := in.set.face(st)
-	if err != nil {
-		in.err = err
-		return
-	}
-	rs, ws := fc.shape(s, nil, nil, &in.bad)
+	var sh shaped
+	sh.runes, sh.widths, sh.faces = in.set.chains[st].shape(s, nil, nil, nil, &in.bad)
+	rs, ws, fs := sh.runes, sh.widths, sh.faces
 	color := "0 g"
 	if link != "" {
 		color = "0.1 0.3 0.7 rg"
@@ -116,11 +110,11 @@ func (in *inline) add(st style, s []byte, link string) {
 		j := i
 		switch rs[i] {
 		case '\n':
-			in.pieces = append(in.pieces, piece{face: fc, brk: true})
+			in.pieces = append(in.pieces, piece{brk: true})
 			i++
 			continue
 		case ' ':
-			for j < len(rs) && rs[j] == ' ' {
+			for j < len(rs) && rs[j] == ' ' && fs[j] == fs[i] {
 				j++
 			}
 		default:
@@ -128,7 +122,7 @@ func (in *inline) add(st style, s []byte, link string) {
 				j++
 			}
 		}
-		p := piece{face: fc, runes: rs[i:j], widths: ws[i:j], link: link, space: rs[i] == ' ', color: color}
+		p := piece{runes: rs[i:j], widths: ws[i:j], faces: fs[i:j], link: link, space: rs[i] == ' ', color: color}
 		for _, w := range p.widths {
 			p.em += int32(w)
 		}
@@ -267,10 +261,10 @@ func breakLines(pieces []piece, maxW, size float64) ([]piece, []pline) {
 				break
 			}
 			head := p
-			head.runes, head.widths, head.em = p.runes[:k], p.widths[:k], em
+			head.runes, head.widths, head.faces, head.em = p.runes[:k], p.widths[:k], p.faces[:k], em
 			out = append(out, head)
 			endLine()
-			p.runes, p.widths, p.em = p.runes[k:], p.widths[k:], p.em-em
+			p.runes, p.widths, p.faces, p.em = p.runes[k:], p.widths[k:], p.faces[k:], p.em-em
 		}
 		out = append(out, p)
 		width += p.em
@@ -300,7 +294,7 @@ func (d *docWriter) paragraph(pieces []piece, size, leading float64) error {
 			w := float64(p.em) * size / 1000
 			if !p.space {
 				c.setFill(p.color)
-				c.text(p.face, size, x, base, p.runes, "")
+				c.runs(p.faces, p.widths, size, x, base, p.runes)
 				if p.link != "" {
 					c.rect(x, base+size*0.12, w, size*0.06, p.color)
 					c.pdf.LinkString(x, c.y, w, leading, p.link)
