@@ -38,15 +38,15 @@ type canvas struct {
 	top       float64 // y below the page's title, if any
 	used      bool    // something is drawn on the current page
 
-	buf     []byte
-	face    *face // font selected in the content stream
-	fsize   float64
-	fill    string // non-stroking colour operator in effect
-	inText  bool
-	tx, ty  float64 // text line origin inside a text object
-	onPage  func() error
-	foot    shaped
-	err     error // from registering a font
+	buf    []byte
+	face   *face // font selected in the content stream
+	fsize  float64
+	fill   string // non-stroking colour operator in effect
+	inText bool
+	tx, ty float64 // text line origin inside a text object
+	onPage func() error
+	foot   shaped
+	err    error // from registering a font
 }
 
 // shaped is text ready to draw: runes, their advances (1/1000 em) and
