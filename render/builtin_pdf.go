@@ -14,9 +14,10 @@ func init() {
 		New: func(o Options) (Renderer, error) {
 			r := o.Read("pdf")
 			p := &pdf.Renderer{
-				PageSize:    r.String("page", "A4", "A4", "a4", "Letter", "letter"),
-				Orientation: r.String("orientation", "", "auto", "portrait", "landscape"),
-				MaxPages:    r.Int("max-pages", pdf.DefaultMaxPages, 1, 1000000),
+				PageSize:     r.String("page", "A4", "A4", "a4", "Letter", "letter"),
+				Orientation:  r.String("orientation", "", "auto", "portrait", "landscape"),
+				MaxPages:     r.Int("max-pages", pdf.DefaultMaxPages, 1, 1000000),
+				Uncompressed: !r.Bool("compress", true),
 			}
 			if p.Orientation == "auto" {
 				p.Orientation = pdf.Auto

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -55,6 +56,9 @@ type Renderer struct {
 	// CreationDate is written as the document's creation and modification
 	// date; the zero value means DefaultCreationDate.
 	CreationDate time.Time
+	// Uncompressed leaves page content streams uncompressed, for reading
+	// the PDF's source. Files are about five times larger.
+	Uncompressed bool
 }
 
 // Render writes doc to w as one PDF. The whole document is laid out before
@@ -120,7 +124,7 @@ func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
 		return nil, err
 	}
 	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "pt", Size: size})
-	p.SetCompression(true)
+	p.SetCompression(!r.Uncompressed)
 	p.SetCatalogSort(true)
 	date := r.CreationDate
 	if date.IsZero() {
@@ -176,7 +180,7 @@ func (d *docWriter) onPage() error {
 func (d *docWriter) document(doc *report.Document) error {
 	d.title = doc.Title()
 	if d.title != "" {
-		d.c.pdf.SetTitle(strings.ToValidUTF8(d.title, "\uFFFD"), true)
+		d.c.pdf.SetTitle(metaText(d.title), true)
 	}
 	for el, err := range doc.Elements() {
 		if err != nil {
@@ -278,6 +282,17 @@ func (d *docWriter) finish() error {
 		return fmt.Errorf("pdf: %w", err)
 	}
 	return nil
+}
+
+// metaText returns s for the document information dictionary: valid
+// UTF-8 in the Basic Multilingual Plane, which is what fpdf can encode.
+func metaText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF || r == utf8.RuneError || r < ' ' {
+			return Replacement
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func plural(n int, one, many string) string {

@@ -509,3 +509,59 @@ func TestOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestLinks(t *testing.T) {
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: "[good](https://example.com/a) [bad](javascript:alert(1)) <https://example.org/b>", Markdown: true}}})
+	out := renderPDF(t, &pdf.Renderer{}, doc)
+	text := pdftotext(t, out)
+	inOrder(t, text, []string{"good", "bad", "https://example.org/b"})
+	for _, want := range []string{"/URI (https://example.com/a)", "/URI (https://example.org/b)"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	if bytes.Contains(out, []byte("javascript")) {
+		t.Errorf("output has a javascript: link")
+	}
+}
+
+// BenchmarkRender renders a 10,000-row, 10-column table like bench/gen's.
+func BenchmarkRender(b *testing.B) {
+	cols := make([]report.Column, 10)
+	for i := range cols {
+		cols[i] = report.Column{Caption: fmt.Sprintf("Column %d", i+1)}
+	}
+	words := []string{"Straße", "Ωμέγα", "Москва", "Workpack A", "GVI", "Test Asset", "Überprüfung"}
+	const n = 10000
+	rows := make([]report.Row, n)
+	for i := range rows {
+		cells := make([]report.Value, 10)
+		for j := range cells {
+			switch j % 5 {
+			case 0:
+				cells[j] = report.String(fmt.Sprintf("%s %d", words[(i+j)%len(words)], i))
+			case 1:
+				cells[j] = report.Int(int64(i*7919%2000000 - 1000000))
+			case 2:
+				cells[j] = report.Float(float64(i*104729%10000000) / 100)
+			case 3:
+				cells[j] = report.Bool(i%3 == 0)
+			default:
+				cells[j] = report.String(words[(i*j)%len(words)])
+			}
+		}
+		rows[i] = report.Cells(cells...)
+	}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		doc := report.New("Benchmark", report.NewTable("Data", cols, report.RowsOf(rows...)))
+		if err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size), "bytes")
+}

@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"bytes"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -175,10 +177,9 @@ func (in *inline) addMarkdown(src string) {
 			case *ast.CodeSpan:
 				walk(c, mono, link)
 			case *ast.Link:
-				walk(c, st, string(c.Destination))
+				walk(c, st, safeURL(string(c.Destination)))
 			case *ast.AutoLink:
-				url := string(c.URL(source))
-				in.add(st, c.Label(source), url)
+				in.add(st, c.Label(source), safeURL(string(c.URL(source))))
 			case *ast.RawHTML:
 				for i := range c.Segments.Len() {
 					seg := c.Segments.At(i)
@@ -205,6 +206,19 @@ func (in *inline) addMarkdown(src string) {
 		}
 	}
 	walk(root, regular, "")
+}
+
+// safeURL returns url if it is an http, https or mailto link, and ""
+// otherwise: other schemes (javascript:, file:) and relative references
+// get no link annotation; their text still shows.
+func safeURL(url string) string {
+	u := strings.ToLower(url)
+	for _, p := range []string{"http://", "https://", "mailto:"} {
+		if strings.HasPrefix(u, p) && utf8.ValidString(url) {
+			return url
+		}
+	}
+	return ""
 }
 
 func unescape(v []byte) []byte {
