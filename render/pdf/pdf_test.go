@@ -565,3 +565,51 @@ func BenchmarkRender(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(size), "bytes")
 }
+
+// FuzzRender checks that any text, as plain text, Markdown, captions and
+// cells, renders without error or panic into a PDF that ends properly.
+func FuzzRender(f *testing.F) {
+	for _, s := range append(append(append([]string{}, rendertest.Strange...), rendertest.Scripts...), rendertest.CJK...) {
+		f.Add(s, 3)
+	}
+	f.Add("**a** _b_ `c` [d](https://e) <f> &amp; \\* # h\n- l\n\n```\ncode\n```", 1)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = n%40 + 1
+		if n < 1 {
+			n = 1
+		}
+		cols := make([]report.Column, n)
+		cells := make([]report.Value, n)
+		for i := range cols {
+			cols[i] = report.Column{Caption: s}
+			cells[i] = report.String(s)
+		}
+		doc := report.New(s,
+			&report.Heading{Text: s, Level: n%6 + 1},
+			&report.Paragraph{Runs: []report.Run{{Text: s}, {Text: s, Markdown: true}}},
+			report.NewTable(s, cols, report.RowsOf(report.Cells(cells...), report.Cells(cells...))))
+		var buf bytes.Buffer
+		if err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc); err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(buf.Bytes()), []byte("%%EOF")) {
+			t.Fatalf("output is not a complete PDF")
+		}
+	})
+}
+
+func TestLongHeader(t *testing.T) {
+	long := strings.Repeat("caption ", 400)
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", numbered(100, long, "B")))
+	text := pdftotext(t, out)
+	ps := pages(text)
+	if len(ps) > 10 {
+		t.Errorf("%d pages for 100 short rows", len(ps))
+	}
+	for i, p := range ps {
+		if !strings.Contains(p, "caption…") {
+			t.Errorf("page %d lacks the cut header ending in an ellipsis", i+1)
+		}
+	}
+	inOrder(t, text, []string{"r0c0", "r99c0"})
+}

@@ -282,6 +282,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		}
 		tw.shape(tw.hface, &g.heads, hv, nil)
 		tw.wrap(g, &g.heads)
+		tw.cutHeader(g, int((c.bodyHeight(tw.landscape)/4-2*cellPadY)/cellLead))
 		g.headH = rowHeight(&g.heads)
 		tw.groups = append(tw.groups, g)
 	}
@@ -432,6 +433,50 @@ func distribute(cols []int, minW, maxW []float64, avail float64) []float64 {
 		}
 	}
 	return out
+}
+
+// cutHeader keeps header cells to at most n lines, so that the header
+// repeated on every page leaves room for rows: a longer caption ends its
+// last line with "…".
+func (tw *tableWriter) cutHeader(g *group, n int) {
+	tt := &g.heads
+	ell, ellW := tw.hface.find('…')
+	dots := "…"
+	if ell == nil {
+		ell, ellW = tw.hface.find('.')
+		dots = "..."
+		ellW *= 3
+	}
+	for j := range tt.cells {
+		cl := &tt.cells[j]
+		if len(cl.lines) <= n {
+			continue
+		}
+		cl.lines = cl.lines[:n]
+		last := cl.lines[n-1]
+		maxEm := int32((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5)
+		start := int32(len(tt.runes))
+		end := last.end
+		em := last.em
+		for end > last.start && em+int32(ellW) > maxEm {
+			end--
+			em -= int32(tt.widths[end])
+		}
+		tt.runes = append(tt.runes, tt.runes[last.start:end]...)
+		tt.widths = append(tt.widths, tt.widths[last.start:end]...)
+		tt.faces = append(tt.faces, tt.faces[last.start:end]...)
+		for _, r := range dots {
+			w := ellW
+			if dots == "..." {
+				w /= 3
+			}
+			tt.runes = append(tt.runes, r)
+			tt.widths = append(tt.widths, w)
+			tt.faces = append(tt.faces, ell)
+			em += int32(w)
+		}
+		cl.lines[n-1] = span{start, int32(len(tt.runes)), em}
+	}
 }
 
 // wrap breaks each cell of tt into lines within g's column widths.
