@@ -613,3 +613,24 @@ func TestLongHeader(t *testing.T) {
 	}
 	inOrder(t, text, []string{"r0c0", "r99c0"})
 }
+
+func TestConcurrent(t *testing.T) {
+	r := &pdf.Renderer{}
+	want := renderPDF(t, r, report.New("", numbered(300, "A", "B", "C")))
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			var buf bytes.Buffer
+			err := r.Render(context.Background(), &buf, report.New("", numbered(300, "A", "B", "C")))
+			if err == nil && !bytes.Equal(buf.Bytes(), want) {
+				err = errors.New("output differs")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
