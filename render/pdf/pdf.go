@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -69,7 +68,7 @@ type Renderer struct {
 func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("pdf: internal error: %v\n%s", p, debug.Stack())
+			err = fmt.Errorf("pdf: internal error: %v", p)
 		}
 	}()
 	if err := ctx.Err(); err != nil {
