@@ -634,3 +634,13 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapes checks characters whose UTF-16 bytes are the PDF string
+// delimiters, the escape character or line ends.
+func TestEscapes(t *testing.T) {
+	s := "Ċċ Ĩĩ č ̍ (paren) \\back\\ ((( ))) ԍ"
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, report.New("", &report.Paragraph{Runs: []report.Run{{Text: s}}})))
+	if !strings.Contains(text, "Ċċ Ĩĩ č") || !strings.Contains(text, "(paren) \\back\\ ((( )))") {
+		t.Errorf("text = %q, want %q", text, s)
+	}
+}
