@@ -311,6 +311,9 @@ func TestCJKFont(t *testing.T) {
 		}
 	}
 	if path == "" {
+		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
+			t.Fatal("no CJK TrueType font: scripts/deps.sh installs fonts-droid-fallback")
+		}
 		t.Skip("no CJK TrueType font (set FOLIO_CJK_TTF)")
 	}
 	data, err := os.ReadFile(path)
