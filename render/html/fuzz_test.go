@@ -106,17 +106,17 @@ func FuzzNoMarkupFromData(f *testing.F) {
 			if len(els) <= c.i {
 				t.Fatalf("no <%s> %d", c.a, c.i)
 			}
-			if got := strings.TrimSuffix(textOf(els[c.i]), "\n"); got != visible(c.want) {
+			if got := innerText(els[c.i]); got != visible(c.want) {
 				t.Errorf("<%s> %d reads %q, want %q", c.a, c.i, got, visible(c.want))
 			}
 		}
 		if title != "" {
-			if h := find(doc, atom.H1); len(h) != 1 || strings.TrimSuffix(textOf(h[0]), "\n") != visible(title) {
+			if h := find(doc, atom.H1); len(h) != 1 || innerText(h[0]) != visible(title) {
 				t.Errorf("<h1> does not read as the title")
 			}
 		}
 		if caption != "" {
-			if c := find(doc, atom.Caption); len(c) != 1 || strings.TrimSuffix(textOf(c[0]), "\n") != visible(caption) {
+			if c := find(doc, atom.Caption); len(c) != 1 || innerText(c[0]) != visible(caption) {
 				t.Errorf("<caption> does not read as the caption")
 			}
 		}

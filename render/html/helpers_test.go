@@ -128,6 +128,16 @@ func textOf(n *xhtml.Node) string {
 	return b.String()
 }
 
+// innerText is textOf for the content of n, without the line break that
+// ends a block.
+func innerText(n *xhtml.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
+
 // allowed lists the elements the renderer writes and the attributes each
 // may have. Anything else in the output came from data.
 var allowed = map[atom.Atom][]string{

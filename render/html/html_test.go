@@ -372,7 +372,7 @@ func TestInvalidText(t *testing.T) {
 			t.Errorf("%d <%s>, want 1", len(els), a)
 			continue
 		}
-		if got := strings.TrimSuffix(textOf(els[0]), "\n"); got != want {
+		if got := innerText(els[0]); got != want {
 			t.Errorf("<%s> text %q, want %q", a, got, want)
 		}
 	}
