@@ -14,8 +14,9 @@ func init() {
 		New: func(o Options) (Renderer, error) {
 			r := o.Read("html")
 			h := &html.Renderer{
-				Fragment: r.Bool("fragment", false),
-				Lang:     r.String("lang", ""),
+				Fragment:  r.Bool("fragment", false),
+				Lang:      r.String("lang", ""),
+				Landscape: r.Bool("landscape", false),
 			}
 			if err := r.Err(); err != nil {
 				return nil, err

@@ -126,6 +126,9 @@ func TestBrowserDOM(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "wide.html"), renderDoc(t, &html.Renderer{}, wideDoc()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "wide-landscape.html"), renderDoc(t, &html.Renderer{Landscape: true}, wideDoc()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name, input string
 		fragment    bool

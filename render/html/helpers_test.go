@@ -245,3 +245,41 @@ func elements(n *xhtml.Node) []string {
 	}
 	return out
 }
+
+// recorder is a testing.TB that records errors instead of failing, to
+// check that checkMarkup catches what it must.
+type recorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func TestCheckMarkupCatches(t *testing.T) {
+	for _, bad := range []string{
+		`<p><img src=x onerror=alert(1)></p>`,
+		`<p><script>alert(1)</script></p>`,
+		`<table><tr><td onclick="alert(1)">x</td></tr></table>`,
+		`<p><a href=" JavaScript:alert(1)">x</a></p>`,
+		`<p><a href="data:text/html,x">x</a></p>`,
+		`<p><!-- comment --></p>`,
+		`<p><svg onload=alert(1)></svg></p>`,
+		`<table><tr><td class="num evil">x</td></tr></table>`,
+		`<div class="table" role="button">x</div>`,
+	} {
+		r := &recorder{TB: t}
+		checkMarkup(r, parse(t, []byte(bad)))
+		if len(r.errs) == 0 {
+			t.Errorf("checkMarkup passes %s", bad)
+		}
+	}
+	r := &recorder{TB: t}
+	checkMarkup(r, parse(t, []byte(`<p><a href="https://example.com/">x</a> <em>e</em></p><table><tr><td class="num right">1</td></tr></table>`)))
+	if len(r.errs) != 0 {
+		t.Errorf("checkMarkup fails good markup: %q", r.errs)
+	}
+}

@@ -26,6 +26,10 @@ type Renderer struct {
 	// fragment's div). Empty omits the attribute: folio cannot tell what
 	// language the data is in.
 	Lang string
+	// Landscape makes a standalone document print on landscape pages, for
+	// wide tables. A table too wide for the page is squeezed to fit, never
+	// cut off, but many columns print in small, broken-up text either way.
+	Landscape bool
 }
 
 //go:embed style.css
@@ -36,13 +40,22 @@ var css string
 // fragments can include it without restyling its own content.
 func CSS() string { return css }
 
-// csp is the Content-Security-Policy of a standalone document: it loads
-// nothing and runs no script, whatever the document holds; only the
-// embedded stylesheet applies.
-var csp = func() string {
-	sum := sha256.Sum256([]byte(css))
+// landscapeCSS is added to the stylesheet by [Renderer.Landscape].
+const landscapeCSS = "@media print { @page { size: landscape; } }\n"
+
+// csp returns the Content-Security-Policy of a standalone document whose
+// stylesheet is style: it loads nothing and runs no script, whatever the
+// document holds; only the embedded stylesheet applies.
+func csp(style string) string {
+	sum := sha256.Sum256([]byte(style))
 	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
-}()
+}
+
+var (
+	cssLandscape = css + landscapeCSS
+	cspPortrait  = csp(css)
+	cspLandscape = csp(cssLandscape)
+)
 
 // checkEvery is how many rows pass between checks of ctx and of the writer.
 const checkEvery = 1000
@@ -56,7 +69,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	bw := newWriter(w)
-	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, title: doc.Title()}
+	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title()}
 	for el, err := range doc.Elements() {
 		if err != nil {
 			return err
@@ -101,13 +114,14 @@ func (w *writer) flushErr() error {
 }
 
 type state struct {
-	w        *writer
-	lang     string
-	fragment bool
-	title    string
-	started  bool
-	tables   int
-	cols     []column
+	w         *writer
+	lang      string
+	fragment  bool
+	landscape bool
+	title     string
+	started   bool
+	tables    int
+	cols      []column
 }
 
 // cleanLang returns lang if it is a plausible language tag, else "".
@@ -149,11 +163,15 @@ func (s *state) start(first report.Element) {
 		w.raw("<!DOCTYPE html>\n<html")
 		s.langAttr()
 		w.raw(">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"")
-		w.raw(csp)
+		style, policy := css, cspPortrait
+		if s.landscape {
+			style, policy = cssLandscape, cspLandscape
+		}
+		w.raw(policy)
 		w.raw("\">\n<title>")
 		w.text(title)
 		w.raw("</title>\n<style>")
-		w.raw(css)
+		w.raw(style)
 		w.raw("</style>\n</head>\n<body>\n<main class=\"folio\">\n")
 	}
 	if s.title != "" {

@@ -3,6 +3,8 @@ package html_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -386,14 +388,18 @@ func TestRegistered(t *testing.T) {
 	if f.MediaType != "text/html; charset=utf-8" || f.Ext != ".html" {
 		t.Errorf("registered as %q %q", f.MediaType, f.Ext)
 	}
-	r, err := f.New(render.Options{"fragment": "true", "lang": "fr"})
+	r, err := f.New(render.Options{"fragment": "true", "lang": "fr", "landscape": "yes"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, ok := r.(*html.Renderer); !ok || !h.Fragment || h.Lang != "fr" {
-		t.Errorf("options fragment=true lang=fr gave %#v", r)
+	if h, ok := r.(*html.Renderer); !ok || !h.Fragment || h.Lang != "fr" || !h.Landscape {
+		t.Errorf("options fragment=true lang=fr landscape=yes gave %#v", r)
 	}
-	for _, opts := range []render.Options{{"fragment": "maybe"}, {"lang": "en_US"}, {"lang": "x\"y"}, {"colour": "red"}} {
+	r, err = f.New(nil)
+	if h, ok := r.(*html.Renderer); err != nil || !ok || *h != (html.Renderer{}) {
+		t.Errorf("no options gave %#v, %v; want the zero Renderer", r, err)
+	}
+	for _, opts := range []render.Options{{"fragment": "maybe"}, {"landscape": "2"}, {"lang": "en_US"}, {"lang": "x\"y"}, {"colour": "red"}} {
 		var oe *render.OptionError
 		if _, err := f.New(opts); !errors.As(err, &oe) {
 			t.Errorf("New(%v) = %v, want an *OptionError", opts, err)
@@ -448,3 +454,26 @@ func TestStreaming(t *testing.T) {
 type countWriter struct{ n int }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// TestCSP checks that the Content-Security-Policy allows the embedded
+// stylesheet by its hash, with and without Landscape, and nothing else.
+func TestCSP(t *testing.T) {
+	for _, landscape := range []bool{false, true} {
+		n := parse(t, renderDoc(t, &html.Renderer{Landscape: landscape}, readDoc(t, "../../testdata/seed.json")))
+		var policy string
+		for _, m := range find(n, atom.Meta) {
+			if v, _ := attr(m, "http-equiv"); v == "Content-Security-Policy" {
+				policy, _ = attr(m, "content")
+			}
+		}
+		style := find(n, atom.Style)[0].FirstChild.Data
+		sum := sha256.Sum256([]byte(style))
+		want := "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
+		if policy != want {
+			t.Errorf("Landscape=%v: policy %q, want %q", landscape, policy, want)
+		}
+		if got := strings.Contains(style, "size: landscape"); got != landscape {
+			t.Errorf("Landscape=%v: stylesheet sets landscape pages: %v", landscape, got)
+		}
+	}
+}
