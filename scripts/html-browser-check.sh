@@ -36,6 +36,7 @@ for page in seed wide; do
 done
 browse --no-pdf-header-footer --print-to-pdf="$out/wide-landscape.pdf" "file://$out/wide-landscape.html"
 pdftoppm -png -r 80 "$out/wide-landscape.pdf" "$out/wide-landscape-print"
+browse --window-size=1280,800 --screenshot="$out/hostile.png" "file://$out/hostile.html"
 # The wide table scrolled to its 50th row (a copy with an id on that row, so
 # a URL fragment scrolls there): its header row must still be in view.
 awk '/^<tr><td/ && ++n == 50 { sub(/^<tr>/, "<tr id=\"row50\">") } { print }' "$out/wide.html" > "$out/wide-scrolled.html"

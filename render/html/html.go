@@ -172,7 +172,7 @@ func (s *state) start(first report.Element) {
 		w.text(title)
 		w.raw("</title>\n<style>")
 		w.raw(style)
-		w.raw("</style>\n</head>\n<body>\n<main class=\"folio\">\n")
+		w.raw("</style>\n</head>\n<body class=\"folio\">\n<main>\n")
 	}
 	if s.title != "" {
 		w.raw(`<h1 class="title">`)
