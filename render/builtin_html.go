@@ -6,6 +6,8 @@ import (
 	"github.com/foliorender/folio/render/html"
 )
 
+// Options: fragment=true, lang=TAG (a BCP 47 tag such as de-CH),
+// landscape=true.
 func init() {
 	Register(Format{
 		Name:      "html",
@@ -18,13 +20,10 @@ func init() {
 				Lang:      r.String("lang", ""),
 				Landscape: r.Bool("landscape", false),
 			}
-			if err := r.Err(); err != nil {
-				return nil, err
-			}
 			if h.Lang != "" && !langTag(h.Lang) {
-				return nil, &OptionError{Format: "html", Key: "lang", Value: h.Lang, Reason: "must be a language tag such as en or de-CH"}
+				r.fail("lang", h.Lang, "must be a language tag such as en or de-CH")
 			}
-			return h, nil
+			return h, r.Err()
 		},
 	})
 }
