@@ -149,7 +149,7 @@ var allowed = map[atom.Atom][]string{
 	atom.P: nil, atom.Br: nil, atom.Em: nil, atom.Strong: nil, atom.Code: nil,
 	atom.A:     {"href", "title"},
 	atom.Table: nil, atom.Caption: nil, atom.Thead: nil, atom.Tbody: nil, atom.Tr: nil,
-	atom.Th: {"scope", "class"}, atom.Td: {"class"}, atom.Time: {"datetime"},
+	atom.Th: {"scope", "class", "aria-label"}, atom.Td: {"class"}, atom.Time: {"datetime"},
 }
 
 // checkMarkup fails t for any node under n that the renderer does not

@@ -174,7 +174,7 @@ func (s *state) start(first report.Element) {
 		w.raw(style)
 		w.raw("</style>\n</head>\n<body class=\"folio\">\n<main>\n")
 	}
-	if s.title != "" {
+	if strings.TrimSpace(s.title) != "" {
 		w.raw(`<h1 class="title">`)
 		w.text(s.title)
 		w.raw("</h1>\n")
@@ -278,14 +278,14 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 	w.raw(`<div class="table" role="region" tabindex="0" aria-label="`)
 	w.text(label)
 	w.raw("\">\n<table>\n")
-	if t.Caption != "" {
+	if strings.TrimSpace(t.Caption) != "" {
 		w.raw("<caption>")
 		w.text(t.Caption)
 		w.raw("</caption>\n")
 	}
 	s.cols = s.cols[:0]
 	w.raw("<thead>\n<tr>")
-	for _, c := range t.Columns {
+	for i, c := range t.Columns {
 		align := alignClass(c.Align)
 		col := column{typ: c.Type, td: "<td" + classAttr(align) + ">", num: "<td" + classAttr("num", align) + ">",
 			date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
@@ -295,6 +295,10 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 			col.td = col.num
 		}
 		s.cols = append(s.cols, col)
+		if strings.TrimSpace(c.Caption) == "" {
+			// An empty header cell still names its column for screen readers.
+			th += ` aria-label="Column ` + strconv.Itoa(i+1) + `"`
+		}
 		w.raw(`<th scope="col"` + th + ">")
 		w.text(c.Caption)
 		w.raw("</th>")

@@ -173,13 +173,14 @@ func TestTypes(t *testing.T) {
 		{Caption: "Day", Type: report.TypeDate},
 		{Caption: "At", Type: report.TypeDateTime, Align: report.AlignRight},
 		{Caption: "Done", Type: report.TypeBoolean},
+		{Caption: " "},
 	}
 	d := func(s string) report.Value { return report.String(s) }
 	doc := report.New("Typed & titled",
 		&report.Heading{Text: "Section <1>", Level: 2},
 		report.NewTable("", cols, report.RowsOf(
-			report.Cells(d("a"), report.Int(-12), report.Float(0.5), report.Int(3), d("2024-02-29"), d("2024-02-29T10:30:00+01:00"), report.Bool(true)),
-			report.Cells(d("b\nc"), report.Null, report.Int(1e6), d("text"), report.Null, report.Null, report.Bool(false)),
+			report.Cells(d("a"), report.Int(-12), report.Float(0.5), report.Int(3), d("2024-02-29"), d("2024-02-29T10:30:00+01:00"), report.Bool(true), report.Null),
+			report.Cells(d("b\nc"), report.Null, report.Int(1e6), d("text"), report.Null, report.Null, report.Bool(false), d("z")),
 		)),
 		&report.Paragraph{Runs: []report.Run{{Text: "one\ntwo\r\nthree "}, {Text: "**bold** `x<y`", Markdown: true}}},
 	)
@@ -207,8 +208,15 @@ func TestTypes(t *testing.T) {
 	for _, th := range find(n, atom.Th) {
 		thClass = append(thClass, class(th))
 	}
-	if want := []string{"", "num", "num center", "", "", "right", ""}; !slices.Equal(thClass, want) {
+	if want := []string{"", "num", "num center", "", "", "right", "", ""}; !slices.Equal(thClass, want) {
 		t.Errorf("header classes %q, want %q", thClass, want)
+	}
+	ths := find(n, atom.Th)
+	if l, _ := attr(ths[7], "aria-label"); l != "Column 8" {
+		t.Errorf("a column without caption has the header label %q, want Column 8", l)
+	}
+	if _, ok := attr(ths[0], "aria-label"); ok {
+		t.Errorf("a column with a caption has a header label")
 	}
 	trs := find(find(n, atom.Tbody)[0], atom.Tr)
 	var tdClass [][]string
@@ -220,8 +228,8 @@ func TestTypes(t *testing.T) {
 		tdClass = append(tdClass, cs)
 	}
 	want := [][]string{
-		{"", "num", "num center", "num", "", "right", ""},
-		{"", "num", "num center", "", "", "right", ""},
+		{"", "num", "num center", "num", "", "right", "", ""},
+		{"", "num", "num center", "", "", "right", "", ""},
 	}
 	if !slices.EqualFunc(tdClass, want, slices.Equal) {
 		t.Errorf("cell classes %q, want %q", tdClass, want)
