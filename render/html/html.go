@@ -24,7 +24,8 @@ type Renderer struct {
 	// Lang is the language of the report's text, a BCP 47 tag such as "en"
 	// or "de-CH", written as the lang attribute of the document (or of the
 	// fragment's div). Empty omits the attribute: folio cannot tell what
-	// language the data is in.
+	// language the data is in. A value with characters other than ASCII
+	// letters, digits and hyphens is omitted too.
 	Lang string
 	// Landscape makes a standalone document print on landscape pages, for
 	// wide tables. A table too wide for the page is squeezed to fit, never
