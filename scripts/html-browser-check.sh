@@ -6,11 +6,11 @@
 # on screen (light, dark, narrow, and scrolled down the long table) and
 # printed to PDF, for review.
 #
-#	scripts/html-browser-check.sh [OUTDIR]   # OUTDIR defaults to html-check
+#	scripts/html-browser-check.sh [OUTDIR]   # default: $TMPDIR/folio-html-check
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v chromium >/dev/null && command -v pdftoppm >/dev/null || scripts/deps.sh
-out=$(realpath -m "${1:-html-check}")
+out=$(realpath -m "${1:-${TMPDIR:-/tmp}/folio-html-check}")
 mkdir -p "$out"
 profiles=$(mktemp -d)
 trap 'rm -rf "$profiles"' EXIT
