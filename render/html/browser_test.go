@@ -123,23 +123,23 @@ func wideDoc() *report.Document {
 func TestBrowserDOM(t *testing.T) {
 	bin := chromium(t)
 	dir := outDir(t)
-	if err := os.WriteFile(filepath.Join(dir, "wide.html"), renderDoc(t, &html.Renderer{}, wideDoc()), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(filepath.Join(dir, "wide-landscape.html"), renderDoc(t, &html.Renderer{Landscape: true}, wideDoc()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		name, input string
-		fragment    bool
-		texts       []string
+		name     string
+		doc      func() *report.Document
+		fragment bool
+		texts    []string
 	}{
-		{"seed", "../../testdata/seed.json", false, []string{"Table of Data", "Workpack B", "Report generated in 00:00:01"}},
-		{"hostile", "testdata/hostile.json", false, hostile},
-		{"hostile-fragment", "testdata/hostile.json", true, hostile},
+		{"seed", func() *report.Document { return readDoc(t, "../../testdata/seed.json") }, false,
+			[]string{"Table of Data", "Workpack B", "Report generated in 00:00:01"}},
+		{"hostile", func() *report.Document { return readDoc(t, "testdata/hostile.json") }, false, hostile},
+		{"hostile-fragment", func() *report.Document { return readDoc(t, "testdata/hostile.json") }, true, hostile},
+		{"wide", wideDoc, false, []string{"Column 40", "Überprüfung", "2024-12-19", "sideways"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			out := renderDoc(t, &html.Renderer{Fragment: c.fragment}, readDoc(t, c.input))
+			out := renderDoc(t, &html.Renderer{Fragment: c.fragment}, c.doc())
 			file := filepath.Join(dir, c.name+".html")
 			if err := os.WriteFile(file, out, 0o644); err != nil {
 				t.Fatal(err)
