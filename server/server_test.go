@@ -583,7 +583,7 @@ func TestJobContent(t *testing.T) {
 		{fmt.Sprintf("/jobs/%d/content?format=MD", n), "application/json", "md"},
 		{fmt.Sprintf("/jobs/%d/content", n), "text/csv", "csv"},
 		{fmt.Sprintf("/jobs/%d/content", n), "text/markdown;q=0.5, text/csv;q=0.9", "csv"},
-		{fmt.Sprintf("/jobs/%d/content", n), "text/html;q=1, application/*;q=0.8", "json"},
+		{fmt.Sprintf("/jobs/%d/content", n), "image/png;q=1, application/*;q=0.8", "json"},
 		{fmt.Sprintf("/jobs/%d/content", n), "text/*;q=0.5, text/csv", "csv"},
 		{fmt.Sprintf("/jobs/%d/content", n), "*/*", "json"},
 		{fmt.Sprintf("/jobs/%d/content", n), "application/xml, */*;q=0.1", "json"},
