@@ -109,6 +109,16 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET /jobs/{id}/content", s.auth(s.jobContent))
 	mux.Handle("GET /icweb.dll/jobStatus", s.auth(s.jobStatus))
 	mux.Handle("GET /icweb.dll/jobContent", s.auth(s.jobContent))
+	// Other methods on known paths: 405 with the contract's error body
+	// (ServeMux's own 405 is plain text).
+	for path, allow := range map[string]string{"/healthz": "GET, HEAD", "/jobs": "GET, HEAD, POST",
+		"/jobs/{id}": "GET, HEAD, DELETE", "/jobs/{id}/content": "GET, HEAD",
+		"/icweb.dll/jobStatus": "GET, HEAD", "/icweb.dll/jobContent": "GET, HEAD"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed; allowed: %s", r.Method, allow))
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errorf(http.StatusNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

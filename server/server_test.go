@@ -495,6 +495,13 @@ func TestJobAndCancel(t *testing.T) {
 	e.do("GET", "/jobs/999", "alice-token", nil).errorBody(t, 404)
 	e.do("GET", "/jobs/abc", "alice-token", nil).errorBody(t, 404)
 	e.do("GET", "/nowhere", "alice-token", nil).errorBody(t, 404)
+	for _, c := range [][2]string{{"PUT", "/jobs"}, {"POST", path}, {"PATCH", path + "/content"}, {"POST", "/icweb.dll/jobStatus"}} {
+		r := e.do(c[0], c[1], "alice-token", nil)
+		r.errorBody(t, 405)
+		if r.header.Get("Allow") == "" {
+			t.Errorf("%s %s: no Allow header", c[0], c[1])
+		}
+	}
 
 	wpath := fmt.Sprintf("/jobs/%d", id(waiting))
 	e.do("DELETE", wpath, "bob-token", nil).errorBody(t, 403)
