@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,6 +138,12 @@ func crashOnce(t *testing.T, bin, docPath string, want map[string]string, target
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("complete %s after the restart", time.Since(restart).Round(time.Millisecond))
+	for line := range strings.SplitSeq(srv.log.String(), "\n") {
+		if strings.Contains(line, "msg=listening") || strings.Contains(line, "resuming") ||
+			strings.Contains(line, "msg=rendering") || strings.Contains(line, "msg=rendered") {
+			t.Log(line[:min(len(line), 120)])
+		}
+	}
 	for _, name := range crashFormats {
 		h := sha256.New()
 		res := srv.get(t, fmt.Sprintf("/jobs/%d/content?format=%s", id, name))
@@ -176,7 +183,25 @@ type testServer struct {
 	cmd  *exec.Cmd
 	base string
 	done chan error
-	log  *bytes.Buffer
+	log  *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 const crashToken = "crash-token"
@@ -186,7 +211,7 @@ func startServer(t *testing.T, bin, data string) *testServer {
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-format", "text")
 	cmd.Env = append(os.Environ(), "FOLIO_TOKENS="+crashToken+"=tester:admin")
-	s := &testServer{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), log: &bytes.Buffer{}}
+	s := &testServer{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), log: &syncBuffer{}}
 	cmd.Stderr = s.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
