@@ -1,0 +1,104 @@
+package xlsx
+
+import (
+	"github.com/xuri/excelize/v2"
+
+	"github.com/foliorender/folio/report"
+)
+
+type styleKind uint8
+
+const (
+	styleData styleKind = iota
+	styleHeader
+	styleTitle
+	styleHeading
+	styleCaption
+)
+
+// A styleKey names one cell style of the workbook; styles are made the first
+// time they are used, so the same document always numbers them alike.
+type styleKey struct {
+	kind   styleKind
+	level  int          // heading level
+	align  report.Align // horizontal alignment
+	numFmt string       // custom number format
+}
+
+// Header look: bold on a light blue fill with a darker rule below.
+const (
+	headerFill   = "DDEBF7"
+	headerBorder = "9BC2E6"
+)
+
+// Number formats of date and datetime columns.
+const (
+	dateFormat     = "yyyy-mm-dd"
+	dateTimeFormat = "yyyy-mm-dd hh:mm:ss"
+)
+
+// style returns the id of the style k, making it on first use.
+func (b *book) style(k styleKey) int {
+	if id, ok := b.styles[k]; ok {
+		return id
+	}
+	s := &excelize.Style{}
+	switch k.kind {
+	case styleHeader:
+		s.Font = &excelize.Font{Bold: true}
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{headerFill}}
+		s.Border = []excelize.Border{{Type: "bottom", Color: headerBorder, Style: 1}}
+	case styleTitle:
+		s.Font = &excelize.Font{Bold: true, Size: 16}
+	case styleHeading:
+		size := 11.0
+		switch k.level {
+		case 1:
+			size = 14
+		case 2:
+			size = 13
+		case 3:
+			size = 12
+		}
+		s.Font = &excelize.Font{Bold: true, Size: size}
+	case styleCaption:
+		s.Font = &excelize.Font{Bold: true, Size: 12}
+	}
+	if k.align != report.AlignAuto {
+		s.Alignment = &excelize.Alignment{Horizontal: string(k.align)}
+	}
+	if k.numFmt != "" {
+		f := k.numFmt
+		s.CustomNumFmt = &f
+	}
+	id, err := b.f.NewStyle(s)
+	if err != nil {
+		id = 0 // not reached: every style above is valid
+	}
+	b.styles[k] = id
+	return id
+}
+
+// dataStyle returns the style of the data cells of column c, or 0.
+func (b *book) dataStyle(c report.Column) int {
+	k := styleKey{kind: styleData, align: c.Align}
+	switch c.Type {
+	case report.TypeDate:
+		k.numFmt = dateFormat
+	case report.TypeDateTime:
+		k.numFmt = dateTimeFormat
+	}
+	if k == (styleKey{kind: styleData}) {
+		return 0
+	}
+	return b.style(k)
+}
+
+// headerAlign returns the alignment of a column's header cell: the
+// column's, and right for number columns as their values are.
+func headerAlign(c report.Column) report.Align {
+	if c.Align == report.AlignAuto && c.Numeric() {
+		return report.AlignRight
+	}
+	return c.Align
+}
