@@ -300,6 +300,10 @@ func (d *decoder) prologue() {
 		}
 		return
 	default:
+		if _, err := dec.ReadValue(); err != nil {
+			d.readErr(dec, err)
+			return
+		}
 		d.fatal(&Violation{Message: "the document must be a JSON object, not " + kindName(k)})
 		return
 	}
@@ -403,6 +407,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		streamed *Table // the table whose rows were streamed
 		rowsRaw  []byte // rows held until the header is known
 		bad      bool   // a violation was found in this element
+		rejected bool   // the header was converted and found invalid
 	)
 	violate := func(ptr, msg string) bool {
 		bad = true
@@ -460,6 +465,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 				el, ok := d.convert(base, skel, violate)
 				t, _ := el.(*Table)
 				if !ok || t == nil || bad != before {
+					rejected = true
 					if d.err != nil || !d.skip(dec) {
 						return false
 					}
@@ -490,7 +496,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 	if !d.token(dec) {
 		return false
 	}
-	if streamed != nil {
+	if streamed != nil || rejected {
 		return d.check(base, skel, bad, violate)
 	}
 	before := bad

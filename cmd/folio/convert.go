@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/foliorender/folio/render"
+	"github.com/foliorender/folio/report"
+	"github.com/foliorender/folio/schema"
+)
+
+const convertSynopsis = `folio convert [--format F] [-o OUT] [--opt KEY=VALUE]... [--quiet] [IN]
+
+Reads a report document from IN (default: standard input), checks it as it
+reads, and writes it in format F (default: OUT's extension) to OUT (default:
+standard output). OUT is written atomically: on any failure no file is left
+at OUT. 'folio formats' lists the formats; see the README for each format's
+options.`
+
+func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("convert")
+	format := fs.String("format", "", "output `format` (json, csv, md, ...); default: OUT's extension")
+	fs.StringVar(format, "f", "", "shorthand for --format")
+	out := fs.String("o", "", "output `file`; default: standard output")
+	fs.StringVar(out, "output", "", "same as -o")
+	opts := render.Options{}
+	fs.Var(optFlag(opts), "opt", "renderer option `key=value` (repeatable)")
+	quiet := fs.Bool("quiet", false, "show no progress")
+	fs.BoolVar(quiet, "q", false, "shorthand for --quiet")
+	pos, code, ok := parse(fs, convertSynopsis, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "folio convert: "+format+"\n", a...)
+		return exitUsage
+	}
+	if len(pos) > 1 {
+		return usageErr("one input at most, got %d: %s", len(pos), strings.Join(pos, " "))
+	}
+	in := "-"
+	if len(pos) == 1 {
+		in = pos[0]
+	}
+
+	var f render.Format
+	var err error
+	switch {
+	case *format != "":
+		f, err = render.Lookup(*format)
+	case *out != "" && *out != "-":
+		if filepath.Ext(*out) == "" {
+			return usageErr("cannot tell the format of %q: give --format", *out)
+		}
+		f, err = render.ByExt(filepath.Ext(*out))
+	default:
+		return usageErr("give --format when writing to standard output")
+	}
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	r, err := f.NewRenderer(opts)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+
+	name := in
+	var src io.Reader = stdin
+	var size int64 = -1
+	if in != "-" {
+		file, err := os.Open(in)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", in, unwrapPath(err))
+			return exitInvalid
+		}
+		defer file.Close()
+		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+		src = file
+	} else {
+		name = "<stdin>"
+	}
+
+	cr := &countingReader{r: src}
+	stopProgress := startProgress(stderr, *quiet, cr, size)
+	doc := schema.Read(cr)
+	if *out == "" || *out == "-" {
+		err = r.Render(ctx, stdout, doc)
+	} else {
+		err = writeAtomic(*out, func(w io.Writer) error { return r.Render(ctx, w, doc) })
+	}
+	stopProgress()
+	if err != nil {
+		var v *report.Violation
+		if errors.As(err, &v) {
+			printViolations(stderr, name, err)
+		} else {
+			fmt.Fprintf(stderr, "folio convert: %v\n", err)
+		}
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// writeAtomic calls write with a temporary file in path's directory and,
+// when it succeeds, syncs the file and renames it to path. On any failure
+// the temporary file is removed and path is untouched.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// startProgress shows bytes read, rate and elapsed time on stderr while a
+// conversion runs, when stderr is a terminal, quiet is off, and the input is
+// large (over 8 MiB) or its size unknown and the conversion lasts over a
+// second. It returns a function that stops and clears the display.
+func startProgress(stderr io.Writer, quiet bool, cr *countingReader, size int64) func() {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || (size >= 0 && size < 8<<20) {
+		return func() {}
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		shown := false
+		for {
+			select {
+			case <-done:
+				if shown {
+					fmt.Fprint(f, "\r\033[K")
+				}
+				return
+			case now := <-tick.C:
+				el := now.Sub(start)
+				if size < 0 && el < time.Second {
+					continue
+				}
+				n := cr.n.Load()
+				line := fmt.Sprintf("%s read", mib(n))
+				if size > 0 {
+					line = fmt.Sprintf("%s of %s (%.0f%%)", mib(n), mib(size), 100*float64(n)/float64(size))
+				}
+				fmt.Fprintf(f, "\r\033[K%s · %s/s · %s", line, mib(int64(float64(n)/el.Seconds())), el.Round(100*time.Millisecond))
+				shown = true
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

@@ -1,0 +1,280 @@
+// Package csv renders a report as RFC 4180 CSV in UTF-8.
+//
+// Each table is written as a header row of column captions followed by its
+// rows; several tables are separated by one empty line, or [Renderer.Table]
+// picks one. Captions, titles, headings and paragraphs are not written, so a
+// report with no table gives an empty file. Records end in CRLF; fields that
+// hold a comma, a quote, a line break or leading space are quoted.
+//
+// Numbers are written exactly as the document gives them, booleans as true
+// and false, null as an empty field. A text cell that a spreadsheet would
+// run as a formula (one that starts with =, +, -, @, a tab or a carriage
+// return and is not itself a plain number) gets a leading apostrophe, as
+// OWASP advises; [Renderer.Formulas] turns that off.
+package csv
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/foliorender/folio/report"
+)
+
+// A Renderer writes CSV. The zero value is ready to use.
+type Renderer struct {
+	// BOM starts the output with a UTF-8 byte order mark, which some
+	// spreadsheet programs need to read UTF-8.
+	BOM bool
+	// Formulas writes text cells as they are, even those a spreadsheet
+	// would run as formulas. Only for consumers that are not spreadsheets.
+	Formulas bool
+	// Table writes only the Table-th table (1-based); 0 writes them all.
+	Table int
+	// Comma is the field separator; 0 means ','. It must not be a quote,
+	// CR, LF or the Unicode replacement character.
+	Comma rune
+}
+
+// checkEvery is how many rows pass between context checks.
+const checkEvery = 4096
+
+// Render writes doc as CSV to w.
+func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) error {
+	comma := r.Comma
+	if comma == 0 {
+		comma = ','
+	}
+	if comma == '"' || comma == '\r' || comma == '\n' || comma == utf8.RuneError || !utf8.ValidRune(comma) {
+		return fmt.Errorf("csv: invalid separator %q", comma)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cw := &writer{w: bufio.NewWriterSize(w, 64<<10), formulas: r.Formulas}
+	cw.comma = utf8.AppendRune(nil, comma)
+	cw.simple = comma < utf8.RuneSelf
+	if r.BOM {
+		cw.w.WriteString("\uFEFF")
+	}
+	n := 0
+	for el, err := range doc.Elements() {
+		if err != nil {
+			return err
+		}
+		t, ok := el.(*report.Table)
+		if !ok {
+			continue
+		}
+		n++
+		if r.Table != 0 && n != r.Table {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if n > 1 && r.Table == 0 {
+			cw.w.WriteString("\r\n")
+		}
+		for i, c := range t.Columns {
+			cw.text(i, c.Caption)
+		}
+		cw.w.WriteString("\r\n")
+		rows := 0
+		for row, err := range t.Rows() {
+			if err != nil {
+				return err
+			}
+			for i, v := range row.Cells {
+				cw.value(i, v)
+			}
+			cw.w.WriteString("\r\n")
+			if rows++; rows%checkEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := cw.err(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := cw.err(); err != nil {
+			return err
+		}
+	}
+	if r.Table > n {
+		return fmt.Errorf("csv: table %d asked for, but the report has %d", r.Table, n)
+	}
+	return cw.w.Flush()
+}
+
+type writer struct {
+	w        *bufio.Writer
+	comma    []byte
+	simple   bool // comma is one byte
+	formulas bool
+	scratch  []byte
+}
+
+// err returns the sticky write error, if any.
+func (cw *writer) err() error {
+	_, err := cw.w.Write(nil)
+	return err
+}
+
+func (cw *writer) sep(i int) {
+	if i > 0 {
+		cw.w.Write(cw.comma)
+	}
+}
+
+func (cw *writer) value(i int, v report.Value) {
+	cw.sep(i)
+	switch v.Kind() {
+	case report.KindNull:
+	case report.KindString:
+		cw.field(v.Bytes(), !cw.formulas)
+	default:
+		cw.w.Write(v.Bytes())
+	}
+}
+
+func (cw *writer) text(i int, s string) {
+	cw.sep(i)
+	cw.scratch = append(cw.scratch[:0], s...)
+	cw.field(cw.scratch, !cw.formulas)
+}
+
+// field writes one text field, quoted when needed.
+func (cw *writer) field(b []byte, guard bool) {
+	if !utf8.Valid(b) {
+		b = []byte(toValid(b))
+	}
+	prefix := guard && formulaLike(b)
+	if !cw.needsQuotes(b) {
+		if prefix {
+			cw.w.WriteByte('\'')
+		}
+		cw.w.Write(b)
+		return
+	}
+	cw.w.WriteByte('"')
+	if prefix {
+		cw.w.WriteByte('\'')
+	}
+	for {
+		j := indexByte(b, '"')
+		if j < 0 {
+			cw.w.Write(b)
+			break
+		}
+		cw.w.Write(b[:j+1])
+		cw.w.WriteByte('"')
+		b = b[j+1:]
+	}
+	cw.w.WriteByte('"')
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func (cw *writer) needsQuotes(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	if b[0] == ' ' || b[0] == '\t' || string(b) == `\.` {
+		return true
+	}
+	for _, c := range b {
+		switch c {
+		case '"', '\r', '\n':
+			return true
+		}
+		if cw.simple && c == cw.comma[0] {
+			return true
+		}
+	}
+	if !cw.simple {
+		return bytesContains(b, cw.comma)
+	}
+	// Unicode spaces at the start are quoted too, as encoding/csv does.
+	if r, _ := utf8.DecodeRune(b); r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000 {
+		return true
+	}
+	return false
+}
+
+func bytesContains(b, sub []byte) bool {
+	for i := 0; i+len(sub) <= len(b); i++ {
+		if string(b[i:i+len(sub)]) == string(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// formulaLike reports whether a spreadsheet would treat text b as a formula:
+// it starts with =, +, -, @, tab or CR, and is not a plain number such as
+// -12.5 or +3, which a spreadsheet reads as that number.
+func formulaLike(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	switch b[0] {
+	case '=', '@', '\t', '\r':
+		return true
+	case '+', '-':
+		return !plainNumber(b[1:])
+	}
+	return false
+}
+
+// plainNumber reports whether b is digits with an optional fraction and
+// exponent, the rest of a signed number.
+func plainNumber(b []byte) bool {
+	i, n, digits := 0, len(b), 0
+	for i < n && b[i] >= '0' && b[i] <= '9' {
+		i, digits = i+1, digits+1
+	}
+	if i < n && b[i] == '.' {
+		i++
+		for i < n && b[i] >= '0' && b[i] <= '9' {
+			i, digits = i+1, digits+1
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < n && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < n && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := i
+		for i < n && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	return i == n
+}
+
+func toValid(b []byte) string {
+	out := make([]rune, 0, len(b))
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		out = append(out, r) // RuneError for invalid bytes: U+FFFD
+		b = b[size:]
+	}
+	return string(out)
+}

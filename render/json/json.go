@@ -1,0 +1,233 @@
+// Package json renders a report as its normalised JSON document: the same
+// model folio reads, with members in the order that lets it be streamed
+// again (title before elements; type, caption and columns before rows), one
+// table row per line, numbers exactly as given and unknown members dropped.
+// Decoding the output gives a document equal to the input.
+package json
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/foliorender/folio/report"
+)
+
+// A Renderer writes the normalised JSON document. The zero value is ready.
+type Renderer struct{}
+
+const checkEvery = 4096
+
+// Render writes doc as JSON to w.
+func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e := &enc{w: bufio.NewWriterSize(w, 64<<10)}
+	e.w.WriteByte('{')
+	if t := doc.Title(); t != "" {
+		e.w.WriteString(`"title":`)
+		e.str(t)
+		e.w.WriteByte(',')
+	}
+	e.w.WriteString(`"elements":[`)
+	n := 0
+	for el, err := range doc.Elements() {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if n > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteByte('\n')
+		n++
+		switch el := el.(type) {
+		case *report.Table:
+			if err := e.table(ctx, el); err != nil {
+				return err
+			}
+		case *report.Paragraph:
+			e.w.WriteString(`{"type":"paragraph","data":{"text":[`)
+			for i, run := range el.Runs {
+				if i > 0 {
+					e.w.WriteByte(',')
+				}
+				e.w.WriteString(`{"value":`)
+				e.str(run.Text)
+				if run.Markdown {
+					e.w.WriteString(`,"markdown":true`)
+				}
+				e.w.WriteByte('}')
+			}
+			e.w.WriteString("]}}")
+		case *report.Heading:
+			e.w.WriteString(`{"type":"heading","data":{"text":`)
+			e.str(el.Text)
+			if el.Level != 1 {
+				e.w.WriteString(`,"level":`)
+				e.w.WriteString(strconv.Itoa(el.Level))
+			}
+			e.w.WriteString("}}")
+		}
+		if _, err := e.w.Write(nil); err != nil {
+			return err
+		}
+	}
+	if n > 0 {
+		e.w.WriteByte('\n')
+	}
+	e.w.WriteString("]}\n")
+	return e.w.Flush()
+}
+
+type enc struct {
+	w   *bufio.Writer
+	buf []byte
+}
+
+func (e *enc) table(ctx context.Context, t *report.Table) error {
+	e.w.WriteString(`{"type":"table",`)
+	if t.Caption != "" {
+		e.w.WriteString(`"caption":`)
+		e.str(t.Caption)
+		e.w.WriteByte(',')
+	}
+	e.w.WriteString(`"data":{"columns":[`)
+	for i, c := range t.Columns {
+		if i > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteString(`{"caption":`)
+		e.str(c.Caption)
+		if c.Type != "" {
+			e.w.WriteString(`,"type":`)
+			e.str(string(c.Type))
+		}
+		if c.Align != "" {
+			e.w.WriteString(`,"align":`)
+			e.str(string(c.Align))
+		}
+		e.w.WriteByte('}')
+	}
+	e.w.WriteString(`],"rows":[`)
+	n := 0
+	for row, err := range t.Rows() {
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteByte('\n')
+		e.w.WriteByte('{')
+		if !row.SourceKey.IsNull() {
+			e.w.WriteString(`"sourceKey":`)
+			e.value(row.SourceKey)
+			e.w.WriteByte(',')
+		}
+		e.w.WriteString(`"cells":[`)
+		for i, v := range row.Cells {
+			if i > 0 {
+				e.w.WriteByte(',')
+			}
+			e.w.WriteString(`{"value":`)
+			e.value(v)
+			e.w.WriteByte('}')
+		}
+		e.w.WriteString("]}")
+		if n++; n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := e.w.Write(nil); err != nil {
+				return err
+			}
+		}
+	}
+	e.w.WriteString("]")
+	// The source comes after the rows: a decoded table may name it late.
+	if t.Source != "" {
+		e.w.WriteString(`,"sourceBusinessObject":`)
+		e.str(t.Source)
+	}
+	e.w.WriteString("}}")
+	return nil
+}
+
+func (e *enc) value(v report.Value) {
+	switch v.Kind() {
+	case report.KindNull:
+		e.w.WriteString("null")
+	case report.KindString:
+		e.bytes(v.Bytes())
+	default:
+		e.w.Write(v.Bytes())
+	}
+}
+
+func (e *enc) str(s string) {
+	e.buf = append(e.buf[:0], s...)
+	e.bytes(e.buf)
+}
+
+const hex = "0123456789abcdef"
+
+// bytes writes b as a JSON string: control characters, quote and backslash
+// escaped, U+2028 and U+2029 escaped for JavaScript, invalid UTF-8 replaced.
+func (e *enc) bytes(b []byte) {
+	w := e.w
+	w.WriteByte('"')
+	start := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			w.Write(b[start:i])
+			switch c {
+			case '"', '\\':
+				w.WriteByte('\\')
+				w.WriteByte(c)
+			case '\n':
+				w.WriteString(`\n`)
+			case '\r':
+				w.WriteString(`\r`)
+			case '\t':
+				w.WriteString(`\t`)
+			default:
+				w.WriteString(`\u00`)
+				w.WriteByte(hex[c>>4])
+				w.WriteByte(hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			w.Write(b[start:i])
+			w.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			w.Write(b[start:i])
+			w.WriteString(`\u202`)
+			w.WriteByte(hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	w.Write(b[start:])
+	w.WriteByte('"')
+}

@@ -1,0 +1,315 @@
+// Package markdown renders a report as CommonMark with GitHub-flavoured pipe
+// tables.
+//
+// The title is a level-1 heading and headings keep their level. A table's
+// caption is a bold line above it; number columns are right-aligned. Data
+// never becomes markup: in captions, cells, headings and plain text every
+// character that Markdown could read as syntax (\ ` * _ [ ] < > | ~ & # and
+// friends) is escaped with a backslash, and line breaks inside a cell become
+// <br>. Markdown runs are passed through as Markdown, except that < and &
+// outside code spans are escaped so raw HTML in them stays text.
+package markdown
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/foliorender/folio/report"
+)
+
+// A Renderer writes Markdown. The zero value is ready to use.
+type Renderer struct{}
+
+const checkEvery = 4096
+
+// Render writes doc as Markdown to w.
+func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m := &md{w: bufio.NewWriterSize(w, 64<<10)}
+	if t := doc.Title(); t != "" {
+		m.w.WriteString("# ")
+		m.inline([]byte(t), false)
+		m.w.WriteString("\n")
+		m.blocks++
+	}
+	for el, err := range doc.Elements() {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if m.blocks > 0 {
+			m.w.WriteByte('\n')
+		}
+		m.blocks++
+		switch el := el.(type) {
+		case *report.Heading:
+			m.w.WriteString(strings.Repeat("#", max(1, min(6, el.Level))))
+			m.w.WriteByte(' ')
+			m.inline([]byte(el.Text), false)
+			m.w.WriteByte('\n')
+		case *report.Paragraph:
+			m.paragraph(el)
+		case *report.Table:
+			if err := m.table(ctx, el); err != nil {
+				return err
+			}
+		}
+		if _, err := m.w.Write(nil); err != nil {
+			return err
+		}
+	}
+	return m.w.Flush()
+}
+
+type md struct {
+	w      *bufio.Writer
+	blocks int
+}
+
+func (m *md) paragraph(p *report.Paragraph) {
+	var b []byte
+	for _, r := range p.Runs {
+		b = append(b, r.Text...)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		m.w.WriteString("&nbsp;\n") // an empty paragraph keeps its place
+		return
+	}
+	start := true
+	for _, r := range p.Runs {
+		if r.Markdown {
+			m.markdown(r.Text, &start)
+		} else {
+			m.plain(r.Text, &start)
+		}
+	}
+	m.w.WriteByte('\n')
+}
+
+// plain writes plain paragraph text: line breaks become hard breaks and
+// every line is escaped, including block syntax at its start.
+func (m *md) plain(s string, start *bool) {
+	for i, line := range splitLines(s) {
+		if i > 0 {
+			m.w.WriteString("\\\n")
+			*start = true
+		}
+		if *start {
+			line = strings.TrimLeft(line, " \t")
+			if line == "" {
+				continue
+			}
+			*start = false
+		}
+		m.inline([]byte(line), false)
+	}
+}
+
+// markdown writes a Markdown run with raw HTML and entities neutralised
+// outside code spans, and block syntax kept inline.
+func (m *md) markdown(s string, start *bool) {
+	for i, line := range splitLines(s) {
+		if i > 0 {
+			m.w.WriteString("\\\n")
+			*start = true
+		}
+		if *start {
+			line = strings.TrimLeft(line, " \t")
+			if line == "" {
+				continue
+			}
+			if blockStart(line) {
+				m.w.WriteByte('\\')
+			}
+			*start = false
+		}
+		code := 0 // length of the backtick run that opened a code span
+		for j := 0; j < len(line); {
+			c := line[j]
+			if c == '`' {
+				k := j
+				for k < len(line) && line[k] == '`' {
+					k++
+				}
+				n := k - j
+				if code == 0 && strings.Contains(line[k:], line[j:k]) {
+					code = n
+				} else if code == n {
+					code = 0
+				}
+				m.w.WriteString(line[j:k])
+				j = k
+				continue
+			}
+			if code == 0 && (c == '<' || c == '&' || c == '|') {
+				m.w.WriteByte('\\')
+			}
+			m.w.WriteByte(c)
+			j++
+		}
+	}
+}
+
+// blockStart reports whether a line would open a block (heading, list,
+// quote, thematic break, fenced code, setext underline) at its start.
+func blockStart(line string) bool {
+	switch line[0] {
+	case '#', '>', '-', '+', '*', '=', '_', '`', '~':
+		return true
+	}
+	i := 0
+	for i < len(line) && line[i] >= '0' && line[i] <= '9' {
+		i++
+	}
+	return i > 0 && i < len(line) && (line[i] == '.' || line[i] == ')')
+}
+
+func splitLines(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Split(s, "\n")
+}
+
+// inline writes text with Markdown syntax escaped. In a table cell, line
+// breaks become <br>; elsewhere they become spaces.
+func (m *md) inline(b []byte, cell bool) {
+	w := m.w
+	if !utf8.Valid(b) {
+		b = []byte(strings.ToValidUTF8(string(b), "\uFFFD"))
+	}
+	if len(b) > 0 && !cell {
+		// Block syntax at the start of a line: 1. item, 2) item, - item.
+		i := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i > 0 && i < len(b) && (b[i] == '.' || b[i] == ')') {
+			w.Write(b[:i])
+			w.WriteByte('\\')
+			b = b[i:]
+		} else if b[0] == '-' || b[0] == '+' || b[0] == '=' {
+			w.WriteByte('\\')
+		}
+	}
+	start := 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		var rep string
+		switch c {
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '$':
+			w.Write(b[start:i])
+			w.WriteByte('\\')
+			w.WriteByte(c)
+			start = i + 1
+			continue
+		case ':', '.':
+			// Keep GFM from turning http://… and www.… into links.
+			if c == ':' && i+2 < len(b) && b[i+1] == '/' && b[i+2] == '/' ||
+				c == '.' && i >= 3 && string(b[i-3:i]) == "www" && (i == 3 || !isAlnum(b[i-4])) {
+				w.Write(b[start:i])
+				w.WriteByte('\\')
+				w.WriteByte(c)
+				start = i + 1
+			}
+			continue
+		case '\r':
+			if i+1 < len(b) && b[i+1] == '\n' {
+				w.Write(b[start:i])
+				start = i + 1
+				continue
+			}
+			rep = "\n"
+		case '\n':
+			rep = "\n"
+		case '\t':
+			rep = " "
+		default:
+			if c < 0x20 || c == 0x7f {
+				rep = "\uFFFD" // control characters have no Markdown form
+			} else {
+				continue
+			}
+		}
+		w.Write(b[start:i])
+		if rep == "\n" {
+			if cell {
+				w.WriteString("<br>")
+			} else {
+				w.WriteByte(' ')
+			}
+		} else {
+			w.WriteString(rep)
+		}
+		start = i + 1
+	}
+	w.Write(b[start:])
+}
+
+func (m *md) table(ctx context.Context, t *report.Table) error {
+	w := m.w
+	if t.Caption != "" {
+		w.WriteString("**")
+		m.inline([]byte(t.Caption), true)
+		w.WriteString("**\n\n")
+	}
+	w.WriteByte('|')
+	for _, c := range t.Columns {
+		w.WriteByte(' ')
+		if c.Caption == "" {
+			w.WriteString("&nbsp;")
+		}
+		m.inline([]byte(c.Caption), true)
+		w.WriteString(" |")
+	}
+	w.WriteString("\n|")
+	for _, c := range t.Columns {
+		switch {
+		case c.Align == report.AlignCenter:
+			w.WriteString(" :---: |")
+		case c.Align == report.AlignRight || c.Align == report.AlignAuto && c.Type == report.TypeNumber:
+			w.WriteString(" ---: |")
+		default:
+			w.WriteString(" --- |")
+		}
+	}
+	w.WriteByte('\n')
+	n := 0
+	for row, err := range t.Rows() {
+		if err != nil {
+			return err
+		}
+		w.WriteByte('|')
+		for _, v := range row.Cells {
+			w.WriteByte(' ')
+			switch v.Kind() {
+			case report.KindString:
+				m.inline(v.Bytes(), true)
+			case report.KindNull:
+			default:
+				w.Write(v.Bytes())
+			}
+			w.WriteString(" |")
+		}
+		w.WriteByte('\n')
+		if n++; n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := w.Write(nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}

@@ -1,0 +1,391 @@
+package schema_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/foliorender/folio/report"
+	"github.com/foliorender/folio/schema"
+)
+
+func TestSchemaIsValidJSON(t *testing.T) {
+	var v map[string]any
+	if err := json.Unmarshal(schema.JSON(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v["$schema"] != "https://json-schema.org/draft/2020-12/schema" || v["$id"] != schema.URL {
+		t.Errorf("$schema = %v, $id = %v", v["$schema"], v["$id"])
+	}
+}
+
+func TestSeedIsValid(t *testing.T) {
+	b, err := os.ReadFile("../testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	if vs := schema.CheckDocument(v); len(vs) > 0 {
+		t.Fatalf("the schema rejects the seed: %v", vs)
+	}
+}
+
+// TestInvalidDocuments checks every document under testdata/invalid gives
+// the listed pointer as its first violation.
+func TestInvalidDocuments(t *testing.T) {
+	tsv, err := os.ReadFile("../testdata/invalid/POINTERS.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.Lines(string(tsv)) {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, ptr, _ := strings.Cut(strings.TrimSpace(line), "\t")
+		n++
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("../testdata/invalid", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			err = schema.Validate(f)
+			var ve *schema.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Validate = %v, want a ValidationError", err)
+			}
+			if got := report.PointerString(ve.Violations[0].Pointer); got != ptr {
+				t.Errorf("first violation %s, want pointer %s", ve.Violations[0].Error(), ptr)
+			}
+		})
+	}
+	if n < 20 {
+		t.Errorf("only %d invalid documents", n)
+	}
+}
+
+func TestCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[`)
+	for i := range 250 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"cells":[]}`)
+	}
+	b.WriteString(`]}}]}`)
+	var ve *schema.ValidationError
+	if err := schema.Validate(strings.NewReader(b.String())); !errors.As(err, &ve) {
+		t.Fatalf("Validate = %v", err)
+	}
+	if len(ve.Violations) != schema.MaxViolations || ve.More != 150 {
+		t.Errorf("got %d violations and %d more, want %d and 150", len(ve.Violations), ve.More, schema.MaxViolations)
+	}
+	if !strings.Contains(ve.Error(), "and 249 more") {
+		t.Errorf("Error() = %q", ve.Error())
+	}
+}
+
+// rowCases are rows checked by both the decoder's Go checks and the
+// schema's row definition, in a table of two untyped columns.
+var rowCases = []string{
+	`{"cells":[{"value":"a"},{"value":1}]}`,
+	`{"sourceKey":7,"cells":[{"value":null},{"value":true}]}`,
+	`{"sourceKey":"k-1","cells":[{"value":false},{"value":-0.5e-3}]}`,
+	`{"sourceKey":null,"cells":[{"value":""},{"value":"x","extra":{}}],"more":[1]}`,
+	`{"sourceKey":true,"cells":[{"value":"a"},{"value":1}]}`,
+	`{"sourceKey":{},"cells":[{"value":"a"},{"value":1}]}`,
+	`{"sourceKey":[1],"cells":[{"value":"a"},{"value":1}]}`,
+	`{"cells":[{"value":{}},{"value":1}]}`,
+	`{"cells":[{"value":[]},{"value":1}]}`,
+	`{"cells":[{"value":"a"},{}]}`,
+	`{"cells":[{"v":"a"},{"value":1}]}`,
+	`{"cells":["a",1]}`,
+	`{"cells":[null,{"value":1}]}`,
+	`{"cells":{"value":1}}`,
+	`{"cells":"a,b"}`,
+	`{"cells":null}`,
+	`{"Cells":[{"value":"a"},{"value":1}]}`,
+	`{}`,
+	`[]`,
+	`"row"`,
+	`null`,
+	`42`,
+}
+
+// TestRowAgreement shows the decoder's fast path and the schema give the
+// same verdict on each row.
+func TestRowAgreement(t *testing.T) {
+	valid := 0
+	for _, row := range rowCases {
+		fast := fastVerdict(row)
+		var v any
+		dec := json.NewDecoder(strings.NewReader(row))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		slow := len(schema.CheckRow("", v)) == 0
+		if fast != slow {
+			t.Errorf("row %s: decoder says valid=%v, schema says valid=%v", row, fast, slow)
+		}
+		if fast {
+			valid++
+		}
+	}
+	if valid == 0 || valid == len(rowCases) {
+		t.Errorf("%d of %d rows valid: the cases do not test both verdicts", valid, len(rowCases))
+	}
+}
+
+// fastVerdict reports whether the decoder accepts row in a table of as many
+// untyped columns as the row has cells, so that only the rules the schema
+// can express decide.
+func fastVerdict(row string) bool {
+	cols := 2
+	var probe struct{ Cells []json.RawMessage }
+	if json.Unmarshal([]byte(row), &probe) == nil && probe.Cells != nil {
+		cols = max(1, len(probe.Cells))
+	}
+	colJSON := strings.Repeat(`{"caption":"c"},`, cols)
+	doc := `{"elements":[{"type":"table","data":{"columns":[` + colJSON[:len(colJSON)-1] + `],"rows":[` + row + `]}}]}`
+	err := schema.Validate(strings.NewReader(doc))
+	if err == nil {
+		return true
+	}
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		for _, v := range ve.Violations {
+			if strings.Contains(v.Message, "cells but the table has") || strings.Contains(v.Message, "cell but the table has") {
+				continue // the column count is not the row's fault here
+			}
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// canonical writes v as JSON in the member order folio streams (title
+// before elements; type, caption and data first; columns before rows), so
+// that order rules never decide the verdict.
+func canonical(b *bytes.Buffer, v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		rank := map[string]int{"title": 0, "type": 1, "caption": 2, "columns": 3, "data": 4, "elements": 5, "rows": 6}
+		sort.Slice(keys, func(i, j int) bool {
+			ri, ok := rank[keys[i]]
+			if !ok {
+				ri = 9
+			}
+			rj, ok := rank[keys[j]]
+			if !ok {
+				rj = 9
+			}
+			if ri != rj {
+				return ri < rj
+			}
+			return keys[i] < keys[j]
+		})
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
+			b.WriteByte(':')
+			canonical(b, v[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			canonical(b, e)
+		}
+		b.WriteByte(']')
+	default:
+		vb, _ := json.Marshal(v)
+		b.Write(vb)
+	}
+}
+
+// beyondSchema reports whether the document breaks a rule the schema cannot
+// express: cell counts, typed columns, numbers beyond float64, nesting
+// deeper than report.MaxDepth.
+func beyondSchema(doc any) bool {
+	if depth(doc) > report.MaxDepth {
+		return true
+	}
+	m, _ := doc.(map[string]any)
+	els, _ := m["elements"].([]any)
+	for _, e := range els {
+		el, _ := e.(map[string]any)
+		data, _ := el["data"].(map[string]any)
+		if el["type"] != "table" || data == nil {
+			continue
+		}
+		cols, _ := data["columns"].([]any)
+		for _, c := range cols {
+			if cm, ok := c.(map[string]any); ok {
+				if _, typed := cm["type"]; typed {
+					return true
+				}
+			}
+		}
+		rows, _ := data["rows"].([]any)
+		for _, r := range rows {
+			rm, _ := r.(map[string]any)
+			if bigNumber(rm["sourceKey"]) {
+				return true
+			}
+			cells, ok := rm["cells"].([]any)
+			if ok && len(cells) != len(cols) {
+				return true
+			}
+			for _, c := range cells {
+				if cm, ok := c.(map[string]any); ok && bigNumber(cm["value"]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func bigNumber(v any) bool {
+	n, ok := v.(json.Number)
+	if !ok {
+		return false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	return err != nil && math.IsInf(f, 0)
+}
+
+func depth(v any) int {
+	d := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	case []any:
+		for _, e := range v {
+			d = max(d, depth(e))
+		}
+		return d + 1
+	}
+	return 0
+}
+
+// agree checks the decoder and the schema give the same verdict on in.
+func agree(t *testing.T, in []byte) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(in))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil || dec.More() {
+		return // not one JSON value: the schema has nothing to say
+	}
+	var b bytes.Buffer
+	canonical(&b, v)
+	if beyondSchema(v) {
+		return
+	}
+	slow := schema.CheckDocument(v)
+	err := schema.Validate(bytes.NewReader(b.Bytes()))
+	var ve *schema.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		t.Fatalf("Validate(%s) = %v", b.Bytes(), err)
+	}
+	if (err == nil) != (len(slow) == 0) {
+		t.Fatalf("verdicts differ on %s:\ndecoder: %v\nschema: %v", b.Bytes(), err, slow)
+	}
+}
+
+func TestDocumentAgreement(t *testing.T) {
+	docs := []string{
+		`{"elements":[]}`,
+		`{"title":1,"elements":[]}`,
+		`{"elements":{}}`,
+		`[]`,
+		`{"elements":[{"type":"paragraph","data":{"text":[{"value":"a","markdown":"yes"}]}}]}`,
+		`{"elements":[{"type":"paragraph","data":{"text":[{"value":"a","markdown":true},{}]}}]}`,
+		`{"elements":[{"type":"heading","data":{"text":"h","level":1.5}}]}`,
+		`{"elements":[{"type":"heading","data":{"text":"h","level":6}}]}`,
+		`{"elements":[{"type":"heading","data":{}}]}`,
+		`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","align":"justify"}],"rows":[]}}]}`,
+		`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","align":"right"}],"rows":[]}}]}`,
+		`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}]}}]}`,
+		`{"elements":[{"type":"table","data":{"rows":[]}}]}`,
+		`{"elements":[{"type":"table","caption":7,"data":{"columns":[{"caption":"A"}],"rows":[]}}]}`,
+		`{"elements":[{"type":"table","data":{"sourceBusinessObject":1,"columns":[{"caption":"A"}],"rows":[]}}]}`,
+		`{"elements":[{"type":"table","data":[]}]}`,
+		`{"elements":[{"type":null,"data":{}}]}`,
+		`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":{}}}]}`,
+	}
+	for _, r := range rowCases {
+		docs = append(docs, `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[`+r+`]}}]}`)
+	}
+	for _, d := range docs {
+		agree(t, []byte(d))
+	}
+	seed, _ := os.ReadFile("../testdata/seed.json")
+	agree(t, seed)
+}
+
+// FuzzAgreement requires the streaming validator and the JSON Schema to
+// give the same verdict on every document whose validity the schema can
+// decide.
+func FuzzAgreement(f *testing.F) {
+	seed, _ := os.ReadFile("../testdata/seed.json")
+	f.Add(seed)
+	for _, r := range rowCases {
+		f.Add([]byte(`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[` + r + `]}}]}`))
+	}
+	f.Add([]byte(`{"title":"t","elements":[{"type":"heading","data":{"text":"h","level":2}},{"type":"paragraph","data":{"text":[{"value":"*x*","markdown":true}]}}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		agree(t, in)
+	})
+}
+
+func ExampleValidate() {
+	doc := `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[
+		{"cells":[{"value":1},{"value":2}]},
+		{"cells":[{"value":3}]},
+		{"cells":[{"value":{"x":1}},{"value":4}]}]}}]}`
+	err := schema.Validate(strings.NewReader(doc))
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		for _, v := range ve.Violations {
+			fmt.Printf("%s: %s\n", v.Pointer, v.Message)
+		}
+	}
+	// Output:
+	// /elements/0/data/rows/1/cells: row has 1 cell but the table has 2 columns
+	// /elements/0/data/rows/2/cells/0/value: a cell value must be a string, a number, a boolean or null, not an object
+}
