@@ -373,7 +373,7 @@ func TestOpenpyxl(t *testing.T) {
 	const long = 200000
 	cases := []tcase{
 		{File: write("seed.xlsx", &xlsx.Renderer{}, seed(t)), Sheets: []string{"Table of Data"}, Rows: map[string]int{"Table of Data": 5},
-			Cells: map[string]map[string]cell{"Table of Data": {"A1": {"s", "Asset"}, "C3": {"s", "Workpack B"}, "A5": {"s", "Report generated in 00:00:01"}}},
+			Cells:  map[string]map[string]cell{"Table of Data": {"A1": {"s", "Asset"}, "C3": {"s", "Workpack B"}, "A5": {"s", "Report generated in 00:00:01"}}},
 			Frozen: true, Filtered: true},
 		{File: write("seed-ro.xlsx", &xlsx.Renderer{}, seed(t)), ReadOnly: true, Sheets: []string{"Table of Data"}, Rows: map[string]int{"Table of Data": 5}},
 		{File: write("thirty.xlsx", &xlsx.Renderer{}, report30()), Sheets: wantSheets30, Rows: rows30, Cells: cells30, Frozen: true, Filtered: true},

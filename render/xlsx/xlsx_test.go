@@ -109,9 +109,13 @@ type sheetSummary struct {
 
 // sheetXML is the part of a worksheet's XML the summary reads directly.
 type sheetXML struct {
-	Dimension  *struct{ Ref string `xml:"ref,attr"` } `xml:"dimension"`
-	AutoFilter *struct{ Ref string `xml:"ref,attr"` } `xml:"autoFilter"`
-	Cols       []struct {
+	Dimension *struct {
+		Ref string `xml:"ref,attr"`
+	} `xml:"dimension"`
+	AutoFilter *struct {
+		Ref string `xml:"ref,attr"`
+	} `xml:"autoFilter"`
+	Cols []struct {
 		Min   int     `xml:"min,attr"`
 		Max   int     `xml:"max,attr"`
 		Width float64 `xml:"width,attr"`
@@ -333,9 +337,9 @@ func TestTypedCells(t *testing.T) {
 		{"C4", excelize.CellTypeBool, "1"},
 		{"C5", excelize.CellTypeBool, "0"},
 		{"C6", excelize.CellTypeUnset, ""},
-		{"D4", number, "45351"},             // 2024-02-29
-		{"E4", number, "45352.57326388889"}, // 2024-03-01 13:45:30
-		{"E5", number, "45352.57326388889"}, // wall-clock time kept
+		{"D4", number, "45351"},                             // 2024-02-29
+		{"E4", number, "45352.57326388889"},                 // 2024-03-01 13:45:30
+		{"E5", number, "45352.57326388889"},                 // wall-clock time kept
 		{"D6", excelize.CellTypeInlineString, "1899-12-31"}, // before Excel's first date
 	} {
 		typ, err := f.GetCellType(sheet, c.ref)
