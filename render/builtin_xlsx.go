@@ -7,6 +7,9 @@ func init() {
 		Name:      "xlsx",
 		MediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		Ext:       ".xlsx",
+		// Options: sheets=table|one (a worksheet per table, the default, or
+		// all on one), header-style=false (plain header: no bold, fill,
+		// frozen rows or autofilter), autofit=false (default column widths).
 		New: func(o Options) (Renderer, error) {
 			r := o.Read("xlsx")
 			x := &xlsx.Renderer{
