@@ -31,6 +31,11 @@ const (
 	headerBorder = "9BC2E6"
 )
 
+// fontFamily is the workbook's default font, named in every font a style
+// sets: a font without a name is shown in some other face (LibreOffice
+// picks a serif one).
+const fontFamily = "Calibri"
+
 // Number formats of date and datetime columns.
 const (
 	dateFormat     = "yyyy-mm-dd"
@@ -45,11 +50,11 @@ func (b *book) style(k styleKey) int {
 	s := &excelize.Style{}
 	switch k.kind {
 	case styleHeader:
-		s.Font = &excelize.Font{Bold: true}
+		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 11}
 		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{headerFill}}
 		s.Border = []excelize.Border{{Type: "bottom", Color: headerBorder, Style: 1}}
 	case styleTitle:
-		s.Font = &excelize.Font{Bold: true, Size: 16}
+		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 16}
 	case styleHeading:
 		size := 11.0
 		switch k.level {
@@ -60,9 +65,9 @@ func (b *book) style(k styleKey) int {
 		case 3:
 			size = 12
 		}
-		s.Font = &excelize.Font{Bold: true, Size: size}
+		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: size}
 	case styleCaption:
-		s.Font = &excelize.Font{Bold: true, Size: 12}
+		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 12}
 	}
 	if k.align != report.AlignAuto {
 		s.Alignment = &excelize.Alignment{Horizontal: string(k.align)}
@@ -95,9 +100,10 @@ func (b *book) dataStyle(c report.Column) int {
 }
 
 // headerAlign returns the alignment of a column's header cell: the
-// column's, and right for number columns as their values are.
+// column's, and right for number, date and datetime columns, whose values
+// Excel aligns right.
 func headerAlign(c report.Column) report.Align {
-	if c.Align == report.AlignAuto && c.Numeric() {
+	if c.Align == report.AlignAuto && (c.Numeric() || c.Type == report.TypeDate || c.Type == report.TypeDateTime) {
 		return report.AlignRight
 	}
 	return c.Align

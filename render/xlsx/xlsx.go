@@ -386,7 +386,7 @@ func (b *book) write(w io.Writer) error {
 		return err
 	}
 	b.f.SetActiveSheet(0)
-	z := newZipOut(w, b.paths, b.r.TempDir, zipLevel)
+	z := newZipOut(w, b.paths, b.r.TempDir)
 	defer z.cleanup()
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
 	// excelize hands its own buffer to the function above; zipOut ignores it
@@ -397,6 +397,3 @@ func (b *book) write(w io.Writer) error {
 	}
 	return err
 }
-
-// zipLevel is the DEFLATE level of the archive entries.
-const zipLevel = 5

@@ -31,12 +31,16 @@ type zipOut struct {
 	tmpDir  string
 }
 
-func newZipOut(w io.Writer, sheets []string, tmpDir string, level int) *zipOut {
+// compressor makes the DEFLATE writer of each entry: klauspost/compress's
+// at level 5 (see the package benchmark for the standard library's).
+var compressor = func(out io.Writer) (io.WriteCloser, error) {
+	return flate.NewWriter(out, 5)
+}
+
+func newZipOut(w io.Writer, sheets []string, tmpDir string) *zipOut {
 	dst := &stickyWriter{w: w}
 	zw := zip.NewWriter(dst)
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, level)
-	})
+	zw.RegisterCompressor(zip.Deflate, compressor)
 	return &zipOut{zw: zw, dst: dst, sheets: sheets, spooled: map[string]*os.File{}, tmpDir: tmpDir}
 }
 
