@@ -385,7 +385,8 @@ func (b *book) write(w io.Writer) error {
 	}); err != nil {
 		return err
 	}
-	b.f.SetActiveSheet(0)
+	// The first sheet is the active one already. (SetActiveSheet would
+	// parse every flushed worksheet back into memory.)
 	z := newZipOut(w, b.paths, b.r.TempDir)
 	defer z.cleanup()
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
