@@ -100,11 +100,17 @@ func (b *book) dataStyle(c report.Column) int {
 }
 
 // headerAlign returns the alignment of a column's header cell: the
-// column's, and right for number, date and datetime columns, whose values
-// Excel aligns right.
+// column's, else where Excel puts the values: right for number, date and
+// datetime columns, centred for boolean ones.
 func headerAlign(c report.Column) report.Align {
-	if c.Align == report.AlignAuto && (c.Numeric() || c.Type == report.TypeDate || c.Type == report.TypeDateTime) {
+	if c.Align != report.AlignAuto {
+		return c.Align
+	}
+	switch c.Type {
+	case report.TypeNumber, report.TypeDate, report.TypeDateTime:
 		return report.AlignRight
+	case report.TypeBoolean:
+		return report.AlignCenter
 	}
 	return c.Align
 }
