@@ -421,3 +421,33 @@ func findPython(t *testing.T) string {
 	t.Skip("python3 with openpyxl not found")
 	return ""
 }
+
+// TestRowLimit writes a table one row longer than a worksheet holds: the
+// last row goes to a second worksheet under a repeated header.
+func TestRowLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 1,048,576 rows")
+	}
+	const n = xlsx.MaxRows // one header row + MaxRows-1 data rows fill a sheet
+	out := render(t, &xlsx.Renderer{}, longDoc(n))
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := f.GetSheetList(), []string{"Long", "Long (2)"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	rows, err := f.GetRows("Long (2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"Name", "Amount", "Done"}, {fmt.Sprintf("item %d", n-1), fmt.Sprint(n - 1), "FALSE"}}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("second sheet %q, want %q", rows, want)
+	}
+	last := fmt.Sprintf("A%d", xlsx.MaxRows)
+	if v, _ := f.GetCellValue("Long", last); v != fmt.Sprintf("item %d", n-2) {
+		t.Errorf("Long!%s = %q, want item %d", last, v, n-2)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/foliorender/folio/report"
 )
 
 func TestSheetNames(t *testing.T) {
@@ -133,5 +135,16 @@ func TestExcelNumber(t *testing.T) {
 		if got := excelNumber([]byte(c.in)); got != c.want {
 			t.Errorf("excelNumber(%s) = %#v, want %#v", c.in, got, c.want)
 		}
+	}
+}
+
+func TestParagraphText(t *testing.T) {
+	p := &report.Paragraph{Runs: []report.Run{
+		{Text: "Plain **not bold** "},
+		{Text: "Some **bold**, *em*, `code`, a [link](http://example.com), <b>raw</b> and <http://auto.example>.", Markdown: true},
+	}}
+	want := "Plain **not bold** Some bold, em, code, a link, raw and http://auto.example."
+	if got := paragraphText(p); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
