@@ -451,3 +451,35 @@ func TestRowLimit(t *testing.T) {
 		t.Errorf("Long!%s = %q, want item %d", last, v, n-2)
 	}
 }
+
+// TestPreface checks the rows above a table: title, heading, a paragraph of
+// three lines, each on its own row, and the header frozen below them; and
+// that a cell with a line break wraps.
+func TestPreface(t *testing.T) {
+	cols := []report.Column{{Caption: "Note"}, {Caption: "N", Type: report.TypeNumber}}
+	doc := report.New("Title",
+		&report.Heading{Text: "Heading", Level: 1},
+		&report.Paragraph{Runs: []report.Run{{Text: "one\r\ntwo\nthree"}}},
+		&report.Paragraph{},
+		report.NewTable("T", cols, report.RowsOf(report.Cells(report.String("a\nb"), report.Int(1)))))
+	out := render(t, &xlsx.Renderer{}, doc)
+	f := open(t, out)
+	rows, _ := f.GetRows("T")
+	var col []string
+	for _, r := range rows {
+		col = append(col, strings.Join(r, "|"))
+	}
+	want := []string{"Title", "", "Heading", "one", "two", "three", "", "", "Note|N", "a\nb|1"}
+	if !slices.Equal(col, want) {
+		t.Fatalf("rows %q, want %q", col, want)
+	}
+	panes, _ := f.GetPanes("T")
+	if !panes.Freeze || panes.YSplit != 9 {
+		t.Errorf("frozen %v at %d, want the header row 9", panes.Freeze, panes.YSplit)
+	}
+	id, _ := f.GetCellStyle("T", "A10")
+	st, _ := f.GetStyle(id)
+	if st == nil || st.Alignment == nil || !st.Alignment.WrapText {
+		t.Errorf("cell with a line break does not wrap: %+v", st)
+	}
+}

@@ -23,6 +23,7 @@ type styleKey struct {
 	level  int          // heading level
 	align  report.Align // horizontal alignment
 	numFmt string       // custom number format
+	wrap   bool         // wrap text, for text with line breaks
 }
 
 // Header look: bold on a light blue fill with a darker rule below.
@@ -69,8 +70,8 @@ func (b *book) style(k styleKey) int {
 	case styleCaption:
 		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 12}
 	}
-	if k.align != report.AlignAuto {
-		s.Alignment = &excelize.Alignment{Horizontal: string(k.align)}
+	if k.align != report.AlignAuto || k.wrap {
+		s.Alignment = &excelize.Alignment{Horizontal: string(k.align), WrapText: k.wrap}
 	}
 	if k.numFmt != "" {
 		f := k.numFmt
@@ -84,8 +85,8 @@ func (b *book) style(k styleKey) int {
 	return id
 }
 
-// dataStyle returns the style of the data cells of column c, or 0.
-func (b *book) dataStyle(c report.Column) int {
+// dataStyle returns the style key of the data cells of column c.
+func dataStyle(c report.Column) styleKey {
 	k := styleKey{kind: styleData, align: c.Align}
 	switch c.Type {
 	case report.TypeDate:
@@ -93,10 +94,28 @@ func (b *book) dataStyle(c report.Column) int {
 	case report.TypeDateTime:
 		k.numFmt = dateTimeFormat
 	}
+	return k
+}
+
+// styleID returns the id of k, or 0 for the plain data style, which is
+// the workbook's default.
+func (b *book) styleID(k styleKey) int {
 	if k == (styleKey{kind: styleData}) {
 		return 0
 	}
 	return b.style(k)
+}
+
+// wrapped returns k wrapping its text when text has a line break, which a
+// spreadsheet shows only in a cell that wraps.
+func wrapped[T ~string | ~[]byte](k styleKey, text T) styleKey {
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' {
+			k.wrap = true
+			break
+		}
+	}
+	return k
 }
 
 // headerAlign returns the alignment of a column's header cell: the

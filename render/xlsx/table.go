@@ -17,7 +17,8 @@ import (
 type tableWriter struct {
 	b       *book
 	t       *report.Table
-	styles  []int // data cell style of each column, 0 for none
+	keys    []styleKey // data cell style of each column
+	styles  []int      // its id, 0 for none
 	header  []any
 	vals    []any
 	hdrRow  int  // row of the header on the current worksheet
@@ -33,9 +34,10 @@ func (b *book) table(t *report.Table) error {
 		return fmt.Errorf("%w: table %d has %d", ErrTooManyColumns, b.tables+1, len(t.Columns))
 	}
 	b.tables++
-	tw := &tableWriter{b: b, t: t, styles: make([]int, len(t.Columns)), vals: make([]any, len(t.Columns))}
+	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), vals: make([]any, len(t.Columns))}
 	for i, c := range t.Columns {
-		tw.styles[i] = b.dataStyle(c)
+		tw.keys[i] = dataStyle(c)
+		tw.styles[i] = b.styleID(tw.keys[i])
 	}
 	n := 0
 	for row, err := range t.Rows() {
@@ -242,6 +244,9 @@ func (tw *tableWriter) value(i int, v report.Value) any {
 		} else {
 			x = v.Bytes() // excelize copies it before the row moves on
 		}
+		if k := wrapped(tw.keys[i], v.Bytes()); k.wrap {
+			return excelize.Cell{StyleID: tw.b.styleID(k), Value: x}
+		}
 	}
 	if tw.styles[i] != 0 {
 		return excelize.Cell{StyleID: tw.styles[i], Value: x}
@@ -373,19 +378,20 @@ func (b *book) prefaceRows() int {
 		rows, gap = 1, true
 	}
 	for _, el := range b.pending {
-		switch el.(type) {
+		switch el := el.(type) {
 		case *report.Heading:
 			if rows > 0 {
 				rows++
 			}
 			gap = false
+			rows++
 		case *report.Paragraph:
 			if gap {
 				rows++
 				gap = false
 			}
+			rows += len(paragraphLines(el))
 		}
-		rows++
 	}
 	if rows > 0 {
 		rows++

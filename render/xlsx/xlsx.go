@@ -323,7 +323,15 @@ func (b *book) writeText(el report.Element) error {
 			b.cur.row++
 			b.cur.gap = false
 		}
-		return b.textRow(0, paragraphText(el))
+		// A line of its own for each line of the paragraph: a cell shows a
+		// line break only when it wraps, and wrapping would keep the text
+		// within the first column instead of running on to the right.
+		for _, line := range paragraphLines(el) {
+			if err := b.textRow(0, line); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return nil
 }
@@ -397,4 +405,13 @@ func (b *book) write(w io.Writer) error {
 		return fmt.Errorf("xlsx: %w", z.dst.err)
 	}
 	return err
+}
+
+// paragraphLines returns the lines of a paragraph's text, at least one.
+func paragraphLines(p *report.Paragraph) []string {
+	lines := strings.Split(paragraphText(p), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
 }
