@@ -21,9 +21,12 @@
 // larger for levels 1 to 3) and paragraphs go above the table that follows
 // them, on its worksheet; paragraphs that follow a table before any heading
 // stay below that table, as does text after the last table. One blank row
-// separates blocks. A document without tables gets one worksheet, named
-// after the title (or "Report"), holding its text. Markdown runs show their
-// text without the markup.
+// separates blocks. Each line of a paragraph is a row of its own, in the
+// first column, running on to the right. A document without tables gets one
+// worksheet, named after the title (or "Report"), holding its text.
+// Markdown runs show their text without the markup. With
+// [Renderer.OneSheet], everything goes on one worksheet named after the
+// title, in document order, each table under its caption.
 //
 // The header row is bold on a light fill with a rule below, frozen while
 // scrolling (when it is within the first 12 rows), with an autofilter over
@@ -40,7 +43,7 @@
 // yyyy-mm-dd hh:mm:ss; a datetime keeps its wall-clock time (Excel has no
 // time zones), and dates before 1900, which Excel cannot hold, stay text.
 // Every string is an inline string cell, never a formula, whatever it
-// starts with (=, +, -, @). Control characters that XML cannot carry are
+// starts with (=, +, -, @); a cell whose text has line breaks wraps. Control characters that XML cannot carry are
 // shown as Unicode control pictures (U+0001 as ␁), U+FFFE and U+FFFF and
 // invalid UTF-8 as U+FFFD. Text over Excel's 32,767 characters per cell is
 // cut and ends with [TruncatedMarker].
