@@ -243,8 +243,10 @@ func TestTempFiles(t *testing.T) {
 		ctx  func() (context.Context, context.CancelFunc)
 		want error
 	}{
-		{"OK", io.Discard, func() *report.Document { return longDoc(rows) }, nil, nil},
+		{"OK", &peekDir{}, func() *report.Document { return longDoc(rows) }, nil, nil},
 		{"Writer", &failAfter{n: 1000}, func() *report.Document { return longDoc(rows) }, nil, errFull},
+		{"WriterManySheets", &failAfter{n: 20000}, report30, nil, errFull},
+		{"ManySheets", io.Discard, report30, nil, nil},
 		{"RowError", io.Discard, func() *report.Document {
 			cols := []report.Column{{Caption: "A"}}
 			return report.New("", report.NewTable("T", cols, func(yield func(report.Row, error) bool) {
@@ -266,6 +268,9 @@ func TestTempFiles(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
+			if p, ok := c.w.(*peekDir); ok {
+				p.dir = dir
+			}
 			ctx := context.Background()
 			doc := c.doc()
 			if c.ctx != nil {
@@ -281,6 +286,9 @@ func TestTempFiles(t *testing.T) {
 			left, _ := os.ReadDir(dir)
 			if len(left) != 0 {
 				t.Errorf("temporary files left: %v", left)
+			}
+			if p, ok := c.w.(*peekDir); ok && len(p.seen) == 0 {
+				t.Errorf("no temporary file in %s while writing: the test proves nothing", dir)
 			}
 		})
 	}
@@ -482,4 +490,19 @@ func TestPreface(t *testing.T) {
 	if st == nil || st.Alignment == nil || !st.Alignment.WrapText {
 		t.Errorf("cell with a line break does not wrap: %+v", st)
 	}
+}
+
+// peekDir is a writer that lists the files in dir at its first write.
+type peekDir struct {
+	dir  string
+	seen []os.DirEntry
+	done bool
+}
+
+func (p *peekDir) Write(b []byte) (int, error) {
+	if !p.done {
+		p.done = true
+		p.seen, _ = os.ReadDir(p.dir)
+	}
+	return len(b), nil
 }

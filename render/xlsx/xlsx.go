@@ -393,6 +393,9 @@ func (b *book) write(w io.Writer) error {
 	}); err != nil {
 		return err
 	}
+	if err := b.f.SetAppProps(&excelize.AppProperties{Application: "folio"}); err != nil {
+		return err
+	}
 	// The first sheet is the active one already. (SetActiveSheet would
 	// parse every flushed worksheet back into memory.)
 	z := newZipOut(w, b.paths, b.r.TempDir)
