@@ -506,3 +506,41 @@ func (p *peekDir) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// TestMarkdownRichText checks that strong, emphasis and code in Markdown
+// runs become bold, italic and monospaced rich text runs.
+func TestMarkdownRichText(t *testing.T) {
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{
+		{Text: "Plain *not markdown* "},
+		{Text: "**bold** and *italic* and `code`\nsecond **line**", Markdown: true},
+	}})
+	f := open(t, render(t, &xlsx.Renderer{}, doc))
+	sheet := f.GetSheetList()[0]
+	runs, err := f.GetCellRichText(sheet, "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range runs {
+		s := r.Text
+		if r.Font != nil {
+			if r.Font.Bold {
+				s += "/b"
+			}
+			if r.Font.Italic {
+				s += "/i"
+			}
+			if r.Font.Family == "Consolas" {
+				s += "/code"
+			}
+		}
+		got = append(got, s)
+	}
+	want := []string{"Plain *not markdown* ", "bold/b", " and ", "italic/i", " and ", "code/code"}
+	if !slices.Equal(got, want) {
+		t.Errorf("runs %q, want %q", got, want)
+	}
+	if v, _ := f.GetCellValue(sheet, "A2"); v != "second line" {
+		t.Errorf("A2 = %q, want the paragraph's second line", v)
+	}
+}

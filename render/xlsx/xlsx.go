@@ -224,6 +224,17 @@ func (b *book) textRow(style int, text string) error {
 	return b.row([]any{excelize.Cell{StyleID: style, Value: v}})
 }
 
+// richRow writes a paragraph line, plain or rich text, on the next row,
+// continuing on a new worksheet when this one is full.
+func (b *book) richRow(v any) error {
+	if b.cur.row >= maxRows {
+		if err := b.continueSheet(0); err != nil {
+			return err
+		}
+	}
+	return b.row([]any{v})
+}
+
 // continueSheet replaces the full current worksheet with the next one of
 // the same base name, with the same widths.
 func (b *book) continueSheet(frozen int) error {
@@ -327,7 +338,7 @@ func (b *book) writeText(el report.Element) error {
 		// line break only when it wraps, and wrapping would keep the text
 		// within the first column instead of running on to the right.
 		for _, line := range paragraphLines(el) {
-			if err := b.textRow(0, line); err != nil {
+			if err := b.richRow(richRuns(line)); err != nil {
 				return err
 			}
 		}
@@ -408,13 +419,4 @@ func (b *book) write(w io.Writer) error {
 		return fmt.Errorf("xlsx: %w", z.dst.err)
 	}
 	return err
-}
-
-// paragraphLines returns the lines of a paragraph's text, at least one.
-func paragraphLines(p *report.Paragraph) []string {
-	lines := strings.Split(paragraphText(p), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
-	}
-	return lines
 }
