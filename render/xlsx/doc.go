@@ -24,7 +24,8 @@
 // separates blocks. Each line of a paragraph is a row of its own, in the
 // first column, running on to the right. A document without tables gets one
 // worksheet, named after the title (or "Report"), holding its text.
-// Markdown runs show their text without the markup. With
+// Markdown runs show strong text in bold, emphasis in italics and code in
+// a monospaced font; links show their text, raw HTML is dropped. With
 // [Renderer.OneSheet], everything goes on one worksheet named after the
 // title, in document order, each table under its caption.
 //

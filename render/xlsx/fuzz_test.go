@@ -20,7 +20,7 @@ func FuzzRender(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		cols := []report.Column{{Caption: s}, {Caption: "N", Type: report.TypeNumber}}
 		doc := report.New(s, report.NewTable(s, cols, report.RowsOf(report.Cells(report.String(s), report.Int(1)))),
-			&report.Paragraph{Runs: []report.Run{{Text: s}}})
+			&report.Paragraph{Runs: []report.Run{{Text: s}}}, &report.Paragraph{Runs: []report.Run{{Text: s, Markdown: true}}})
 		var buf bytes.Buffer
 		if err := (&Renderer{}).Render(context.Background(), &buf, doc); err != nil {
 			t.Fatal(err)
