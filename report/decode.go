@@ -432,23 +432,44 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		d.token(dec)
 		data := map[string]any{}
 		skel["data"] = data
-		for d.peek(dec) != '}' {
+		// member reads one member of data other than streamed rows.
+		member := func(name string) bool {
+			v, ok := d.any(dec)
+			if !ok {
+				return false
+			}
+			data[name] = v
+			if streamed != nil && name == "sourceBusinessObject" {
+				s, ok := v.(string)
+				if !ok && !violate(base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+anyKind(v)) {
+					return false
+				}
+				streamed.Source = s
+			}
+			return true
+		}
+		// tail reads the members of data after streamed rows, and its end.
+		tail := func() bool {
+			for d.peek(dec) != '}' {
+				if d.err != nil {
+					return false
+				}
+				name, _ := d.name(dec)
+				if !member(name) {
+					return false
+				}
+			}
+			return d.token(dec)
+		}
+		closed := false
+		for !closed && d.peek(dec) != '}' {
 			if d.err != nil {
 				return false
 			}
 			name, _ := d.name(dec)
 			if name != "rows" || d.peek(dec) != '[' {
-				v, ok := d.any(dec)
-				if !ok {
+				if !member(name) {
 					return false
-				}
-				data[name] = v
-				if streamed != nil && name == "sourceBusinessObject" {
-					s, ok := v.(string)
-					if !ok && !violate(base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+anyKind(v)) {
-						return false
-					}
-					streamed.Source = s
 				}
 				continue
 			}
@@ -472,15 +493,16 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 					break
 				}
 				t.dec, t.idx = d, i
-				t.rr = &rowReader{d: d, dec: dec, t: t, base: base + "/data/rows/"}
+				t.rr = &rowReader{d: d, dec: dec, t: t, base: base + "/data/rows/", tail: tail}
 				streamed = t
 				if !yield(t, nil) {
 					d.halted = true
 					return false
 				}
-				if !t.rr.drain() {
+				if !t.rr.drain() || !t.rr.finish() {
 					return false
 				}
+				closed = true
 			default:
 				raw, ok := d.value(dec)
 				if !ok {
@@ -489,7 +511,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 				rowsRaw = bytes.Clone(raw)
 			}
 		}
-		if !d.token(dec) {
+		if !closed && !d.token(dec) {
 			return false
 		}
 	}
@@ -788,6 +810,7 @@ type rowReader struct {
 	n       int    // index of the next row
 	started bool
 	done    bool
+	tail    func() bool // reads the rest of the table's data after its rows
 	arena   []byte
 	refs    []ref
 	row     Row
@@ -837,6 +860,17 @@ func (rr *rowReader) drain() bool {
 	}
 }
 
+// finish reads the rest of the table's data once, so that members after
+// the rows (sourceBusinessObject) are known when Rows is exhausted.
+func (rr *rowReader) finish() bool {
+	if rr.tail != nil {
+		tail := rr.tail
+		rr.tail = nil
+		return tail()
+	}
+	return rr.d.err == nil
+}
+
 // next decodes the next valid row. It returns false at the end of the rows
 // or when decoding must end (d.err is set).
 func (rr *rowReader) next() (Row, bool) {
@@ -856,7 +890,9 @@ func (rr *rowReader) next() (Row, bool) {
 			return Row{}, false
 		case ']':
 			rr.done = true
-			d.token(dec)
+			if d.token(dec) {
+				rr.finish()
+			}
 			return Row{}, false
 		}
 		valid, ok := rr.parse()

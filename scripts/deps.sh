@@ -6,9 +6,10 @@ set -euo pipefail
 need=()
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
-python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
+/usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl) # Debian's python, not one earlier on PATH
 command -v chromium >/dev/null || need+=(chromium)
-fc-list 2>/dev/null | grep -qi 'noto.*cjk' || need+=(fonts-noto-cjk)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk) # CJK in Chromium screenshots
+dpkg -s fonts-droid-fallback >/dev/null 2>&1 || need+=(fonts-droid-fallback) # a CJK TrueType font for the PDF font option test
 if [ ${#need[@]} -gt 0 ]; then
 	echo "deps: installing ${need[*]}"
 	export DEBIAN_FRONTEND=noninteractive

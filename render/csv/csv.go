@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/foliorender/folio/report"
@@ -270,11 +271,5 @@ func plainNumber(b []byte) bool {
 }
 
 func toValid(b []byte) string {
-	out := make([]rune, 0, len(b))
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		out = append(out, r) // RuneError for invalid bytes: U+FFFD
-		b = b[size:]
-	}
-	return string(out)
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }

@@ -68,9 +68,9 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		case *report.Heading:
 			e.w.WriteString(`{"type":"heading","data":{"text":`)
 			e.str(el.Text)
-			if el.Level != 1 {
+			if level := max(1, min(6, el.Level)); level != 1 {
 				e.w.WriteString(`,"level":`)
-				e.w.WriteString(strconv.Itoa(el.Level))
+				e.w.WriteString(strconv.Itoa(level))
 			}
 			e.w.WriteString("}}")
 		}

@@ -254,17 +254,15 @@ func (m *md) inline(b []byte, cell bool) {
 
 func (m *md) table(ctx context.Context, t *report.Table) error {
 	w := m.w
-	if t.Caption != "" {
+	// Emphasis needs no space inside its delimiters.
+	if c := strings.TrimSpace(strings.ToValidUTF8(t.Caption, "\uFFFD")); c != "" {
 		w.WriteString("**")
-		m.inline([]byte(t.Caption), true)
+		m.inline([]byte(c), true)
 		w.WriteString("**\n\n")
 	}
 	w.WriteByte('|')
 	for _, c := range t.Columns {
 		w.WriteByte(' ')
-		if c.Caption == "" {
-			w.WriteString("&nbsp;")
-		}
 		m.inline([]byte(c.Caption), true)
 		w.WriteString(" |")
 	}

@@ -1,0 +1,48 @@
+package html_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+
+	"github.com/foliorender/folio/internal/benchdoc"
+	"github.com/foliorender/folio/render/html"
+	"github.com/foliorender/folio/report"
+)
+
+// BenchmarkDecodeAndRender renders a decoded document of 10,000 rows of 10
+// columns like bench/gen's.
+func BenchmarkDecodeAndRender(b *testing.B) {
+	const n = 10000
+	in := benchdoc.Bytes(n, 10)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := (&html.Renderer{}).Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkRender renders 10,000 rows built in Go: the renderer's own cost.
+func BenchmarkRender(b *testing.B) {
+	const n = 10000
+	cols := []report.Column{{Caption: "A"}, {Caption: "B", Type: report.TypeNumber}, {Caption: "C"}, {Caption: "D", Type: report.TypeBoolean}}
+	row := report.Cells(report.String("Straße <b> & Ωμέγα"), report.Int(-123456), report.String("東京 Workpack A"), report.Bool(true))
+	b.ReportAllocs()
+	for b.Loop() {
+		rows := func(yield func(report.Row, error) bool) {
+			for range n {
+				if !yield(row, nil) {
+					return
+				}
+			}
+		}
+		if err := (&html.Renderer{}).Render(context.Background(), io.Discard, report.New("", report.NewTable("T", cols, rows))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,37 @@
+// Package html renders a folio report as HTML: a standalone HTML5 document
+// (charset, title, viewport, an embedded stylesheet with a print style and
+// a dark palette, a Content-Security-Policy) or, with [Renderer.Fragment],
+// a <div class="folio"> to embed in another page, styled by [CSS].
+//
+// The page title is the document title, else the first element's heading
+// text or table caption, else "Report". The document title is also shown as
+// an <h1>; headings keep their level (<h1> to <h6>).
+//
+// Tables have a <caption>, a <thead> of <th scope="col"> cells and a
+// <tbody> whose rows are written as they are pulled, so a table of any
+// length renders in constant memory. Cells of number columns, and number
+// cells of untyped columns, carry the class "num" and are right-aligned;
+// a column's Align adds the class "left", "center" or "right", which wins.
+// Cells of date and datetime columns hold a <time datetime="…"> element.
+// On screen a table scrolls inside its own box (a focusable region labelled
+// by the caption), horizontally when it is wide and vertically when it is
+// longer than the window, with its header row kept in view; printed, its
+// header repeats on every page, and a table wider than the page is squeezed
+// to fit rather than cut off ([Renderer.Landscape] prints on landscape
+// pages).
+//
+// Every string from the document (title, headings, captions, cells, plain
+// paragraph text) is escaped, so no data can become markup. Invalid UTF-8,
+// control characters other than whitespace and Unicode noncharacters are
+// replaced by U+FFFD. Line breaks in plain paragraph text become <br>; in
+// cells they are kept by the stylesheet (white-space: pre-line).
+//
+// Markdown runs of paragraphs are rendered by goldmark, inline syntax only:
+// emphasis, strong, code spans, links and autolinks. Raw HTML is not
+// recognised and shows as text; links keep their target only for http,
+// https and mailto URLs and relative ones, other schemes (javascript:,
+// vbscript:, data: …) lose the link but keep its text; images show their
+// alternative text, so a report loads nothing from elsewhere. A standalone
+// document also carries a Content-Security-Policy that allows no script and
+// no external resource.
+package html

@@ -1,0 +1,176 @@
+package html
+
+import (
+	"io"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// bufSize is the size at which a writer hands its buffer to the
+// underlying io.Writer.
+const bufSize = 64 << 10
+
+// A writer buffers output and remembers the first write error, after which
+// it writes nothing more.
+type writer struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+func newWriter(w io.Writer) *writer {
+	return &writer{w: w, buf: make([]byte, 0, bufSize+4096)}
+}
+
+// flush hands the buffer to the underlying writer.
+func (w *writer) flush() error {
+	if w.err == nil && len(w.buf) > 0 {
+		n, err := w.w.Write(w.buf)
+		if err == nil && n < len(w.buf) {
+			err = io.ErrShortWrite
+		}
+		w.err = err
+	}
+	w.buf = w.buf[:0]
+	return w.err
+}
+
+func (w *writer) full() {
+	if len(w.buf) >= bufSize {
+		w.flush()
+	}
+}
+
+// raw writes markup the renderer made; s never comes from data.
+func (w *writer) raw(s string) {
+	w.buf = append(w.buf, s...)
+	w.full()
+}
+
+// text writes s escaped, for element content or a quoted attribute value.
+func (w *writer) text(s string) {
+	w.buf = appendEscaped(w.buf, s)
+	w.full()
+}
+
+// unsafeString returns b as a string without copying; b must not change
+// while the string is used.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// safeASCII holds the ASCII bytes that are written as they are: printable
+// characters other than the five that HTML gives meaning, and the
+// whitespace characters HTML allows (tab, line feed, form feed, carriage
+// return).
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range "&<>\"'" {
+		t[c] = false
+	}
+	for _, c := range "\t\n\f\r" {
+		t[c] = true
+	}
+	return t
+}()
+
+// escapes holds the replacement of each ASCII byte that is not safe.
+var escapes = func() (t [utf8.RuneSelf]string) {
+	for c := range t {
+		t[c] = "\uFFFD" // controls
+	}
+	t['&'], t['<'], t['>'], t['"'], t['\''] = "&amp;", "&lt;", "&gt;", "&#34;", "&#39;"
+	return t
+}()
+
+const replacement = "\uFFFD"
+
+// appendEscaped appends s to dst escaped for HTML text or a quoted attribute
+// value. Invalid UTF-8, and the characters HTML does not allow in a document
+// (controls other than whitespace, and noncharacters), become U+FFFD, so the
+// output is well-formed UTF-8 and conforming HTML whatever s holds.
+func appendEscaped(dst []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, escapes[c]...)
+			i++
+			last = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if allowedRune(r, size) {
+			i += size
+			continue
+		}
+		dst = append(dst, s[last:i]...)
+		dst = append(dst, replacement...)
+		i += size
+		last = i
+	}
+	return append(dst, s[last:]...)
+}
+
+// allowedRune reports whether the non-ASCII rune r, decoded from size
+// bytes, may appear in an HTML document as it is.
+func allowedRune(r rune, size int) bool {
+	switch {
+	case r == utf8.RuneError && size == 1: // invalid UTF-8
+		return false
+	case r < 0xa0: // C1 controls
+		return false
+	case r >= 0xfdd0 && r <= 0xfdef, r&0xfffe == 0xfffe: // noncharacters
+		return false
+	}
+	return true
+}
+
+// clean returns s with invalid UTF-8 and the characters HTML does not allow
+// replaced by U+FFFD, as appendEscaped does, but without escaping markup
+// characters: it prepares Markdown source and checks Markdown output.
+func clean(s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] || escapes[c] != replacement {
+				i++
+				continue
+			}
+		} else if r, size := utf8.DecodeRune(s[i:]); allowedRune(r, size) {
+			i += size
+			continue
+		}
+		return cleanFrom(s, i)
+	}
+	return s
+}
+
+func cleanFrom(s []byte, i int) []byte {
+	out := append(make([]byte, 0, len(s)+8), s[:i]...)
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] || escapes[c] != replacement {
+				out = append(out, c)
+			} else {
+				out = append(out, replacement...)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if allowedRune(r, size) {
+			out = append(out, s[i:i+size]...)
+		} else {
+			out = append(out, replacement...)
+		}
+		i += size
+	}
+	return out
+}

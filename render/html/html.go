@@ -1,0 +1,359 @@
+package html
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/foliorender/folio/report"
+)
+
+// A Renderer writes a document as HTML. The zero value writes a standalone
+// HTML5 document with an embedded stylesheet. A Renderer is safe for
+// concurrent use if its fields are not changed meanwhile.
+type Renderer struct {
+	// Fragment writes only the report, a <div class="folio"> with no
+	// <html>, <head> or stylesheet, for embedding in another page. The page
+	// styles it with [CSS], whose rules all apply inside .folio.
+	Fragment bool
+	// Lang is the language of the report's text, a BCP 47 tag such as "en"
+	// or "de-CH", written as the lang attribute of the document (or of the
+	// fragment's div). Empty omits the attribute: folio cannot tell what
+	// language the data is in. A value with characters other than ASCII
+	// letters, digits and hyphens is omitted too.
+	Lang string
+	// Landscape makes a standalone document print on landscape pages, for
+	// wide tables. A table too wide for the page is squeezed to fit, never
+	// cut off, but many columns print in small, broken-up text either way.
+	Landscape bool
+}
+
+//go:embed style.css
+var css string
+
+// CSS returns the stylesheet a standalone document embeds. Its rules apply
+// to elements inside an element of class "folio", so a page that embeds
+// fragments can include it without restyling its own content.
+func CSS() string { return css }
+
+// landscapeCSS is added to the stylesheet by [Renderer.Landscape].
+const landscapeCSS = "@media print { @page { size: landscape; } }\n"
+
+// csp returns the Content-Security-Policy of a standalone document whose
+// stylesheet is style: it loads nothing and runs no script, whatever the
+// document holds; only the embedded stylesheet applies.
+func csp(style string) string {
+	sum := sha256.Sum256([]byte(style))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
+}
+
+var (
+	cssLandscape = css + landscapeCSS
+	cspPortrait  = csp(css)
+	cspLandscape = csp(cssLandscape)
+)
+
+// checkEvery is how many rows pass between checks of ctx and of the writer.
+const checkEvery = 1000
+
+// Render writes doc to w as HTML. It reads doc once, in order, writing each
+// row as it is pulled, and returns the first error from doc, w or ctx. It
+// does not close w. Every string from the document is escaped; Markdown runs
+// are rendered as described in the package documentation.
+func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	bw := newWriter(w)
+	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title()}
+	for el, err := range doc.Elements() {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !s.started {
+			s.start(el)
+		}
+		switch el := el.(type) {
+		case *report.Table:
+			err = s.table(ctx, el)
+		case *report.Paragraph:
+			err = s.paragraph(el)
+		case *report.Heading:
+			s.heading(el)
+		default:
+			err = fmt.Errorf("html: unknown element type %T", el)
+		}
+		if err != nil {
+			return err
+		}
+		if err := bw.flushErr(); err != nil {
+			return err
+		}
+	}
+	if !s.started {
+		s.start(nil)
+	}
+	s.end()
+	return bw.flush()
+}
+
+// flushErr returns the first write error, flushing first if the buffer is
+// more than half full.
+func (w *writer) flushErr() error {
+	if len(w.buf) >= bufSize/2 {
+		return w.flush()
+	}
+	return w.err
+}
+
+type state struct {
+	w         *writer
+	lang      string
+	fragment  bool
+	landscape bool
+	title     string
+	started   bool
+	tables    int
+	cols      []column
+}
+
+// cleanLang returns lang if it is a plausible language tag, else "".
+func cleanLang(lang string) string {
+	if len(lang) > 64 {
+		return ""
+	}
+	for _, c := range lang {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return ""
+		}
+	}
+	return lang
+}
+
+// start writes what comes before the first element. The page title is the
+// document title, else the first element's heading text or table caption,
+// else "Report".
+func (s *state) start(first report.Element) {
+	s.started = true
+	w := s.w
+	if s.fragment {
+		w.raw(`<div class="folio"`)
+		s.langAttr()
+		w.raw(">\n")
+	} else {
+		title := s.title
+		if strings.TrimSpace(title) == "" {
+			switch el := first.(type) {
+			case *report.Heading:
+				title = el.Text
+			case *report.Table:
+				title = el.Caption
+			}
+		}
+		if strings.TrimSpace(title) == "" {
+			title = "Report"
+		}
+		w.raw("<!DOCTYPE html>\n<html")
+		s.langAttr()
+		w.raw(">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"")
+		style, policy := css, cspPortrait
+		if s.landscape {
+			style, policy = cssLandscape, cspLandscape
+		}
+		w.raw(policy)
+		w.raw("\">\n<title>")
+		w.text(title)
+		w.raw("</title>\n<style>")
+		w.raw(style)
+		w.raw("</style>\n</head>\n<body class=\"folio\">\n<main>\n")
+	}
+	if strings.TrimSpace(s.title) != "" {
+		w.raw(`<h1 class="title">`)
+		w.text(s.title)
+		w.raw("</h1>\n")
+	}
+}
+
+func (s *state) langAttr() {
+	if s.lang != "" {
+		s.w.raw(` lang="`)
+		s.w.raw(s.lang)
+		s.w.raw(`"`)
+	}
+}
+
+func (s *state) end() {
+	if s.fragment {
+		s.w.raw("</div>\n")
+	} else {
+		s.w.raw("</main>\n</body>\n</html>\n")
+	}
+}
+
+func (s *state) heading(h *report.Heading) {
+	level := min(max(h.Level, 1), 6)
+	tag := strconv.Itoa(level)
+	s.w.raw("<h" + tag + ">")
+	s.w.text(h.Text)
+	s.w.raw("</h" + tag + ">\n")
+}
+
+func (s *state) paragraph(p *report.Paragraph) error {
+	w := s.w
+	w.raw("<p>")
+	for _, run := range p.Runs {
+		if run.Markdown {
+			var err error
+			if w.buf, err = appendMarkdown(w.buf, run.Text); err != nil {
+				return fmt.Errorf("html: markdown: %w", err)
+			}
+			w.full()
+			continue
+		}
+		// Line breaks in plain text are kept.
+		text := run.Text
+		for {
+			i := strings.IndexAny(text, "\r\n")
+			if i < 0 {
+				break
+			}
+			w.text(text[:i])
+			w.raw("<br>")
+			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			text = text[i+1:]
+		}
+		w.text(text)
+	}
+	w.raw("</p>\n")
+	return nil
+}
+
+// A column holds the markup that opens the cells of one column.
+type column struct {
+	typ  report.ColumnType
+	td   string // for text, booleans and null
+	num  string // for numbers
+	date bool   // a date or datetime column: strings are wrapped in <time>
+}
+
+func alignClass(a report.Align) string {
+	switch a {
+	case report.AlignLeft, report.AlignCenter, report.AlignRight:
+		return string(a)
+	}
+	return ""
+}
+
+func classAttr(classes ...string) string {
+	var b []string
+	for _, c := range classes {
+		if c != "" {
+			b = append(b, c)
+		}
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	return ` class="` + strings.Join(b, " ") + `"`
+}
+
+func (s *state) table(ctx context.Context, t *report.Table) error {
+	w := s.w
+	s.tables++
+	label := t.Caption
+	if strings.TrimSpace(label) == "" {
+		label = "Table " + strconv.Itoa(s.tables)
+	}
+	// The scrolling wrapper is a focusable, labelled region so that keyboard
+	// users can scroll a wide table.
+	w.raw(`<div class="table" role="region" tabindex="0" aria-label="`)
+	w.text(label)
+	w.raw("\">\n<table>\n")
+	if strings.TrimSpace(t.Caption) != "" {
+		w.raw("<caption>")
+		w.text(t.Caption)
+		w.raw("</caption>\n")
+	}
+	s.cols = s.cols[:0]
+	w.raw("<thead>\n<tr>")
+	for i, c := range t.Columns {
+		align := alignClass(c.Align)
+		col := column{typ: c.Type, td: "<td" + classAttr(align) + ">", num: "<td" + classAttr("num", align) + ">",
+			date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
+		th := classAttr(align)
+		if c.Numeric() {
+			th = classAttr("num", align)
+			col.td = col.num
+		}
+		s.cols = append(s.cols, col)
+		if strings.TrimSpace(c.Caption) == "" {
+			// An empty header cell still names its column for screen readers.
+			th += ` aria-label="Column ` + strconv.Itoa(i+1) + `"`
+		}
+		w.raw(`<th scope="col"` + th + ">")
+		w.text(c.Caption)
+		w.raw("</th>")
+	}
+	w.raw("</tr>\n</thead>\n<tbody>\n")
+	n := 0
+	for row, err := range t.Rows() {
+		if err != nil {
+			return err
+		}
+		if n++; n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := w.flushErr(); err != nil {
+				return err
+			}
+		}
+		w.raw("<tr>")
+		for i, v := range row.Cells {
+			if i >= len(s.cols) {
+				break // Rows checks the cell count; this keeps a bad row harmless
+			}
+			s.cell(&s.cols[i], v)
+		}
+		w.raw("</tr>\n")
+	}
+	w.raw("</tbody>\n</table>\n</div>\n")
+	return nil
+}
+
+func (s *state) cell(c *column, v report.Value) {
+	w := s.w
+	switch v.Kind() {
+	case report.KindNumber:
+		// A valid JSON number holds no character that needs escaping, but
+		// a Go caller's Value is escaped anyway at no extra cost.
+		w.buf = append(w.buf, c.num...)
+		w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+	case report.KindString:
+		w.buf = append(w.buf, c.td...)
+		if c.date {
+			w.buf = append(w.buf, `<time datetime="`...)
+			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+			w.buf = append(w.buf, `">`...)
+			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+			w.buf = append(w.buf, "</time>"...)
+		} else {
+			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+		}
+	default: // booleans and null
+		w.buf = append(w.buf, c.td...)
+		w.buf = append(w.buf, v.Bytes()...)
+	}
+	w.buf = append(w.buf, "</td>"...)
+	w.full()
+}

@@ -1,0 +1,487 @@
+package html_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/foliorender/folio/render"
+	"github.com/foliorender/folio/render/html"
+	"github.com/foliorender/folio/render/rendertest"
+	"github.com/foliorender/folio/report"
+)
+
+func TestSuite(t *testing.T) {
+	for _, fragment := range []bool{false, true} {
+		t.Run(fmt.Sprintf("Fragment=%v", fragment), func(t *testing.T) {
+			rendertest.Run(t, rendertest.Config{
+				New: func() rendertest.Renderer { return &html.Renderer{Fragment: fragment} },
+				Text: func(t *testing.T, out []byte) string {
+					if !utf8.Valid(out) {
+						t.Errorf("output is not valid UTF-8")
+					}
+					if fragment {
+						var b strings.Builder
+						for _, n := range parseFragment(t, out) {
+							checkMarkup(t, n)
+							b.WriteString(textOf(n))
+						}
+						return b.String()
+					}
+					n := parse(t, out)
+					checkMarkup(t, n)
+					return textOf(n)
+				},
+			})
+		})
+	}
+}
+
+func TestSeed(t *testing.T) {
+	out := renderDoc(t, &html.Renderer{}, readDoc(t, "../../testdata/seed.json"))
+	checkGolden(t, "seed.html", out)
+	if !bytes.HasPrefix(out, []byte("<!DOCTYPE html>\n")) {
+		t.Errorf("output does not start with the HTML5 doctype")
+	}
+	doc := parse(t, out)
+	checkMarkup(t, doc)
+
+	metas := find(doc, atom.Meta)
+	var charset, viewport bool
+	for _, m := range metas {
+		if v, _ := attr(m, "charset"); v == "utf-8" {
+			charset = true
+		}
+		if v, _ := attr(m, "name"); v == "viewport" {
+			viewport = true
+		}
+	}
+	if !charset || !viewport {
+		t.Errorf("head lacks charset (%v) or viewport (%v) meta", charset, viewport)
+	}
+	if titles := find(doc, atom.Title); len(titles) != 1 || textOf(titles[0]) != "Table of Data" {
+		t.Errorf("title elements %d, want one saying %q (the first caption, for a document without title)", len(titles), "Table of Data")
+	}
+	if styles := find(doc, atom.Style); len(styles) != 1 || styles[0].FirstChild == nil ||
+		!strings.Contains(styles[0].FirstChild.Data, "@media print") || !strings.Contains(styles[0].FirstChild.Data, "prefers-color-scheme: dark") {
+		t.Errorf("want one <style> with a print and a dark style")
+	}
+	if n := len(find(doc, atom.H1)); n != 0 {
+		t.Errorf("a document without title has %d <h1>", n)
+	}
+
+	tables := find(doc, atom.Table)
+	if len(tables) != 1 {
+		t.Fatalf("%d tables, want 1", len(tables))
+	}
+	tab := tables[0]
+	if c := find(tab, atom.Caption); len(c) != 1 || textOf(c[0]) != "Table of Data\n" {
+		t.Errorf("caption: %d, want one saying Table of Data", len(c))
+	}
+	wrap := tab.Parent
+	if cls, _ := attr(wrap, "class"); cls != "table" {
+		t.Errorf("table is inside <%s class=%q>, want the scrolling div", wrap.Data, cls)
+	}
+	if l, _ := attr(wrap, "aria-label"); l != "Table of Data" {
+		t.Errorf("scrolling region label %q", l)
+	}
+	var heads []string
+	for _, th := range find(tab, atom.Th) {
+		if th.Parent.Parent.DataAtom != atom.Thead {
+			t.Errorf("<th> outside <thead>")
+		}
+		if s, _ := attr(th, "scope"); s != "col" {
+			t.Errorf("<th> has scope %q", s)
+		}
+		heads = append(heads, textOf(th))
+	}
+	if want := []string{"Asset\n", "Event Type\n", "Workpack\n"}; !slices.Equal(heads, want) {
+		t.Errorf("header cells %q, want %q", heads, want)
+	}
+	var rows [][]string
+	for _, tb := range find(tab, atom.Tbody) {
+		for _, tr := range find(tb, atom.Tr) {
+			var cells []string
+			for _, td := range find(tr, atom.Td) {
+				cells = append(cells, strings.TrimSuffix(textOf(td), "\n"))
+			}
+			rows = append(rows, cells)
+		}
+	}
+	want := [][]string{{"Test Asset", "GVI", "Workpack A"}, {"Test Asset", "GVI", "Workpack B"}}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+	ps := find(doc, atom.P)
+	if len(ps) != 1 || textOf(ps[0]) != "Report generated in 00:00:01\n" {
+		t.Errorf("paragraphs: want one saying Report generated in 00:00:01")
+	}
+}
+
+func TestFragment(t *testing.T) {
+	out := renderDoc(t, &html.Renderer{Fragment: true, Lang: "en"}, readDoc(t, "../../testdata/seed.json"))
+	checkGolden(t, "seed-fragment.html", out)
+	z := xhtml.NewTokenizer(bytes.NewReader(out))
+	for tt := z.Next(); tt != xhtml.ErrorToken; tt = z.Next() {
+		switch tt {
+		case xhtml.DoctypeToken:
+			t.Errorf("fragment has a doctype")
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			switch tok := z.Token(); tok.DataAtom {
+			case atom.Html, atom.Head, atom.Body, atom.Title, atom.Style, atom.Meta:
+				t.Errorf("fragment has a <%s>", tok.Data)
+			}
+		}
+	}
+	if z.Err() != io.EOF {
+		t.Fatal(z.Err())
+	}
+	ns := parseFragment(t, out)
+	if len(ns) < 1 || ns[0].DataAtom != atom.Div {
+		t.Fatalf("fragment does not start with a div")
+	}
+	if cls, _ := attr(ns[0], "class"); cls != "folio" {
+		t.Errorf("fragment div class %q, want folio", cls)
+	}
+	if lang, _ := attr(ns[0], "lang"); lang != "en" {
+		t.Errorf("fragment div lang %q, want en", lang)
+	}
+	if n := len(find(ns[0], atom.Td)); n != 6 {
+		t.Errorf("fragment has %d cells, want 6", n)
+	}
+}
+
+// TestTypes checks column types and alignment: numbers are marked and
+// right-aligned, Align overrides, dates are <time> elements.
+func TestTypes(t *testing.T) {
+	cols := []report.Column{
+		{Caption: "Name"},
+		{Caption: "Amount", Type: report.TypeNumber},
+		{Caption: "Centered", Type: report.TypeNumber, Align: report.AlignCenter},
+		{Caption: "Any"},
+		{Caption: "Day", Type: report.TypeDate},
+		{Caption: "At", Type: report.TypeDateTime, Align: report.AlignRight},
+		{Caption: "Done", Type: report.TypeBoolean},
+		{Caption: " "},
+	}
+	d := func(s string) report.Value { return report.String(s) }
+	doc := report.New("Typed & titled",
+		&report.Heading{Text: "Section <1>", Level: 2},
+		report.NewTable("", cols, report.RowsOf(
+			report.Cells(d("a"), report.Int(-12), report.Float(0.5), report.Int(3), d("2024-02-29"), d("2024-02-29T10:30:00+01:00"), report.Bool(true), report.Null),
+			report.Cells(d("b\nc"), report.Null, report.Int(1e6), d("text"), report.Null, report.Null, report.Bool(false), d("z")),
+		)),
+		&report.Paragraph{Runs: []report.Run{{Text: "one\ntwo\r\nthree "}, {Text: "**bold** `x<y`", Markdown: true}}},
+	)
+	out := renderDoc(t, &html.Renderer{Lang: "de-CH"}, doc)
+	checkGolden(t, "types.html", out)
+	n := parse(t, out)
+	checkMarkup(t, n)
+	if lang, _ := attr(find(n, atom.Html)[0], "lang"); lang != "de-CH" {
+		t.Errorf("html lang %q", lang)
+	}
+	if h := find(n, atom.H1); len(h) != 1 || textOf(h[0]) != "Typed & titled\n" {
+		t.Errorf("want one <h1> with the title")
+	}
+	if h := find(n, atom.H2); len(h) != 1 || textOf(h[0]) != "Section <1>\n" {
+		t.Errorf("want one <h2> with the heading")
+	}
+	if c := find(n, atom.Caption); len(c) != 0 {
+		t.Errorf("a table without caption has a <caption>")
+	}
+	if l, _ := attr(find(n, atom.Table)[0].Parent, "aria-label"); l != "Table 1" {
+		t.Errorf("region label of a table without caption %q, want Table 1", l)
+	}
+	class := func(n *xhtml.Node) string { c, _ := attr(n, "class"); return c }
+	var thClass []string
+	for _, th := range find(n, atom.Th) {
+		thClass = append(thClass, class(th))
+	}
+	if want := []string{"", "num", "num center", "", "", "right", "", ""}; !slices.Equal(thClass, want) {
+		t.Errorf("header classes %q, want %q", thClass, want)
+	}
+	ths := find(n, atom.Th)
+	if l, _ := attr(ths[7], "aria-label"); l != "Column 8" {
+		t.Errorf("a column without caption has the header label %q, want Column 8", l)
+	}
+	if _, ok := attr(ths[0], "aria-label"); ok {
+		t.Errorf("a column with a caption has a header label")
+	}
+	trs := find(find(n, atom.Tbody)[0], atom.Tr)
+	var tdClass [][]string
+	for _, tr := range trs {
+		var cs []string
+		for _, td := range find(tr, atom.Td) {
+			cs = append(cs, class(td))
+		}
+		tdClass = append(tdClass, cs)
+	}
+	want := [][]string{
+		{"", "num", "num center", "num", "", "right", "", ""},
+		{"", "num", "num center", "", "", "right", "", ""},
+	}
+	if !slices.EqualFunc(tdClass, want, slices.Equal) {
+		t.Errorf("cell classes %q, want %q", tdClass, want)
+	}
+	times := find(n, atom.Time)
+	var dts []string
+	for _, tm := range times {
+		v, _ := attr(tm, "datetime")
+		dts = append(dts, v+"="+textOf(tm))
+	}
+	if want := []string{"2024-02-29=2024-02-29", "2024-02-29T10:30:00+01:00=2024-02-29T10:30:00+01:00"}; !slices.Equal(dts, want) {
+		t.Errorf("time elements %q, want %q", dts, want)
+	}
+	p := find(n, atom.P)[0]
+	if got, want := textOf(p), "one\ntwo\nthree bold x<y\n"; got != want {
+		t.Errorf("paragraph text %q, want %q", got, want)
+	}
+	if len(find(p, atom.Br)) != 2 || len(find(p, atom.Strong)) != 1 || len(find(p, atom.Code)) != 1 {
+		t.Errorf("paragraph lacks its line breaks or Markdown elements")
+	}
+}
+
+// hostile lists the data of testdata/hostile.json that must show as text.
+var hostile = []string{
+	"</title><script>alert(1)</script><title>",
+	"<h1 onclick=alert(1)>heading</h1><script>alert(1)</script>",
+	"</caption><script>alert(1)</script><!-- caption -->",
+	"\"><svg onload=alert(1)>",
+	"<img src=x onerror=alert(1)>",
+	"</th></tr></thead><script>alert(1)</script>",
+	"<script>alert(1)</script>",
+	"' onmouseover='alert(1)",
+	"</td></tr></tbody></table><script>alert(1)</script>",
+	"</table><img src=x onerror=alert(1)>",
+	"<!-- comment -->",
+	"--><script>alert(1)</script>",
+	"</style><script>alert(1)</script>",
+	"<![CDATA[<script>alert(1)</script>]]>",
+	"&lt;script&gt;alert(1)&lt;/script&gt;",
+	"<iframe src=\"javascript:alert(1)\"></iframe>",
+	"<b onclick=alert(1)>bold?</b>",
+	// Markdown runs: the links that are refused keep their text
+	"javascript link", "upper case", "vbscript link", "data link", "entity link",
+	"javascript:alert(1)", "image alt", "<script>alert(1)</script> <img src=x onerror=alert(1)>",
+	"emphasis", "a safe link",
+}
+
+func TestHostile(t *testing.T) {
+	for _, fragment := range []bool{false, true} {
+		t.Run(fmt.Sprintf("Fragment=%v", fragment), func(t *testing.T) {
+			out := renderDoc(t, &html.Renderer{Fragment: fragment}, readDoc(t, "testdata/hostile.json"))
+			var roots []*xhtml.Node
+			if fragment {
+				roots = parseFragment(t, out)
+			} else {
+				checkGolden(t, "hostile.html", out)
+				roots = []*xhtml.Node{parse(t, out)}
+				title := find(roots[0], atom.Title)
+				if len(title) != 1 || textOf(title[0]) != hostile[0] {
+					t.Errorf("<title> does not hold the title as text")
+				}
+			}
+			var text strings.Builder
+			for _, n := range roots {
+				checkMarkup(t, n)
+				text.WriteString(textOf(n))
+			}
+			for _, s := range hostile {
+				if !strings.Contains(text.String(), s) {
+					t.Errorf("output text lacks %q", s)
+				}
+			}
+			var links []string
+			for _, n := range roots {
+				for _, a := range find(n, atom.A) {
+					href, _ := attr(a, "href")
+					links = append(links, textOf(a)+" -> "+href)
+				}
+			}
+			if want := []string{"a safe link -> https://example.com/?a=1&b=2"}; !slices.Equal(links, want) {
+				t.Errorf("links %q, want %q", links, want)
+			}
+		})
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{" *spaced* ", " <em>spaced</em> "},
+		{"*em* **strong** `a<b`", "<em>em</em> <strong>strong</strong> <code>a&lt;b</code>"},
+		{"[x](https://example.com/a?b=1&c=2)", `<a href="https://example.com/a?b=1&amp;c=2">x</a>`},
+		{`[x](/relative "Title")`, `<a href="/relative" title="Title">x</a>`},
+		{"[x](#frag)", `<a href="#frag">x</a>`},
+		{"[mail](mailto:a@example.com)", `<a href="mailto:a@example.com">mail</a>`},
+		{"<https://example.com>", `<a href="https://example.com">https://example.com</a>`},
+		{"<a@example.com>", `<a href="mailto:a@example.com">a@example.com</a>`},
+		{"[x](javascript:alert(1))", "x"},
+		{"[x](JAVASCRIPT:alert(1))", "x"},
+		{"[x]( javascript:alert(1))", "x"},
+		{"[x](java&#9;script:alert(1))", "x"},
+		{"[x](<java\tscript:alert(1)>)", "x"},
+		{"[x](vbscript:msgbox)", "x"},
+		{"[x](data:text/html,<script>alert(1)</script>)", "x"},
+		{"[x](data:image/png;base64,AAAA)", "x"},
+		{"[x](file:///etc/passwd)", "x"},
+		{"<javascript:alert(1)>", "javascript:alert(1)"},
+		{"![alt *text*](https://example.com/x.png)", "alt <em>text</em>"},
+		{"<b>bold</b>", "&lt;b&gt;bold&lt;/b&gt;"},
+		{"<!-- c -->", "&lt;!-- c --&gt;"},
+		{"# not a heading", "# not a heading"},
+		{"- not a list", "- not a list"},
+		{"one\n\ntwo", "one<br>two"},
+		{"a  \nb", "a<br>\nb"},
+		{"&lt;x&gt; &amp;", "&lt;x&gt; &amp;"},
+		{"bad \xff utf-8 \x00 nul", "bad \uFFFD utf-8 \uFFFD nul"},
+	} {
+		doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: c.in, Markdown: true}}})
+		out := string(renderDoc(t, &html.Renderer{Fragment: true}, doc))
+		got := strings.TrimSuffix(strings.TrimPrefix(out, "<div class=\"folio\">\n<p>"), "</p>\n</div>\n")
+		if got != c.want {
+			t.Errorf("Markdown %q\n got %q\nwant %q", c.in, got, c.want)
+		}
+		for _, n := range parseFragment(t, []byte(out)) {
+			checkMarkup(t, n)
+		}
+	}
+}
+
+// TestInvalidText checks that invalid UTF-8, controls and noncharacters from
+// Go callers are replaced wherever text goes.
+func TestInvalidText(t *testing.T) {
+	bad := "a\xffb\x00c\x01d\u0085e\uFFFEf\x7fg\xed\xa0\x80h"
+	want := "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg\uFFFD\uFFFD\uFFFDh"
+	doc := report.New(bad, &report.Heading{Text: bad, Level: 9},
+		report.NewTable(bad, []report.Column{{Caption: bad}}, report.RowsOf(report.Cells(report.String(bad)))),
+		&report.Paragraph{Runs: []report.Run{{Text: bad}}})
+	out := renderDoc(t, &html.Renderer{Lang: "\"><script>"}, doc)
+	if !utf8.Valid(out) {
+		t.Fatalf("output is not valid UTF-8")
+	}
+	n := parse(t, out)
+	checkMarkup(t, n)
+	if _, ok := attr(find(n, atom.Html)[0], "lang"); ok {
+		t.Errorf("an invalid language tag was written")
+	}
+	for _, a := range []atom.Atom{atom.Title, atom.H1, atom.H6, atom.Caption, atom.Th, atom.Td, atom.P} {
+		els := find(n, a)
+		if len(els) != 1 {
+			t.Errorf("%d <%s>, want 1", len(els), a)
+			continue
+		}
+		if got := innerText(els[0]); got != want {
+			t.Errorf("<%s> text %q, want %q", a, got, want)
+		}
+	}
+}
+
+func TestRegistered(t *testing.T) {
+	f, err := render.Lookup("html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.MediaType != "text/html; charset=utf-8" || f.Ext != ".html" {
+		t.Errorf("registered as %q %q", f.MediaType, f.Ext)
+	}
+	r, err := f.New(render.Options{"fragment": "true", "lang": "fr", "landscape": "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := r.(*html.Renderer); !ok || !h.Fragment || h.Lang != "fr" || !h.Landscape {
+		t.Errorf("options fragment=true lang=fr landscape=yes gave %#v", r)
+	}
+	r, err = f.New(nil)
+	if h, ok := r.(*html.Renderer); err != nil || !ok || *h != (html.Renderer{}) {
+		t.Errorf("no options gave %#v, %v; want the zero Renderer", r, err)
+	}
+	for _, opts := range []render.Options{{"fragment": "maybe"}, {"landscape": "2"}, {"lang": "en_US"}, {"lang": "x\"y"}, {"colour": "red"}} {
+		var oe *render.OptionError
+		if _, err := f.New(opts); !errors.As(err, &oe) {
+			t.Errorf("New(%v) = %v, want an *OptionError", opts, err)
+		}
+	}
+}
+
+// TestStreaming checks that rows reach the writer while later rows have
+// not been pulled yet, and that allocations do not grow with the rows.
+func TestStreaming(t *testing.T) {
+	w := &countWriter{}
+	const n = 100000
+	var writtenAtHalf int
+	rows := func(yield func(report.Row, error) bool) {
+		for i := range n {
+			if i == n/2 {
+				writtenAtHalf = w.n
+			}
+			if !yield(report.Cells(report.String("cell text"), report.Int(int64(i))), nil) {
+				return
+			}
+		}
+	}
+	doc := report.New("", report.NewTable("T", []report.Column{{Caption: "A"}, {Caption: "B", Type: report.TypeNumber}}, rows))
+	if err := (&html.Renderer{}).Render(context.Background(), w, doc); err != nil {
+		t.Fatal(err)
+	}
+	if writtenAtHalf < w.n/3 {
+		t.Errorf("%d of %d bytes written when half the rows were pulled", writtenAtHalf, w.n)
+	}
+	allocs := func(rows int) float64 {
+		row := report.Cells(report.String("cell <text>"), report.Int(42))
+		return testing.AllocsPerRun(5, func() {
+			doc := report.New("", report.NewTable("T", []report.Column{{Caption: "A"}, {Caption: "B", Type: report.TypeNumber}},
+				func(yield func(report.Row, error) bool) {
+					for range rows {
+						if !yield(row, nil) {
+							return
+						}
+					}
+				}))
+			if err := (&html.Renderer{}).Render(context.Background(), io.Discard, doc); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if small, big := allocs(100), allocs(20000); big > small+10 {
+		t.Errorf("allocations grow with rows: %v for 100 rows, %v for 20000", small, big)
+	}
+}
+
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// TestCSP checks that the Content-Security-Policy allows the embedded
+// stylesheet by its hash, with and without Landscape, and nothing else.
+func TestCSP(t *testing.T) {
+	for _, landscape := range []bool{false, true} {
+		n := parse(t, renderDoc(t, &html.Renderer{Landscape: landscape}, readDoc(t, "../../testdata/seed.json")))
+		var policy string
+		for _, m := range find(n, atom.Meta) {
+			if v, _ := attr(m, "http-equiv"); v == "Content-Security-Policy" {
+				policy, _ = attr(m, "content")
+			}
+		}
+		style := find(n, atom.Style)[0].FirstChild.Data
+		sum := sha256.Sum256([]byte(style))
+		want := "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
+		if policy != want {
+			t.Errorf("Landscape=%v: policy %q, want %q", landscape, policy, want)
+		}
+		if got := strings.Contains(style, "size: landscape"); got != landscape {
+			t.Errorf("Landscape=%v: stylesheet sets landscape pages: %v", landscape, got)
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package markdown_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"golang.org/x/net/html"
+
+	"github.com/foliorender/folio/render/markdown"
+	"github.com/foliorender/folio/render/rendertest"
+	"github.com/foliorender/folio/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
+	}
+}
+
+func render(t *testing.T, doc *report.Document) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := (&markdown.Renderer{}).Render(context.Background(), &buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// page is a Markdown output read back: converted to HTML by goldmark (GFM)
+// and parsed.
+type page struct {
+	root  *html.Node
+	cells [][]string // each table row's cell texts, header rows included
+	tags  []string   // every element name in the body
+}
+
+// allowed are the elements the renderer itself makes; any other element
+// came from data.
+var allowed = []string{"html", "head", "body", "h1", "h2", "h3", "h4", "h5", "h6", "p", "strong", "em", "code", "a", "br", "table", "thead", "tbody", "tr", "th", "td"}
+
+func read(t *testing.T, md []byte) page {
+	t.Helper()
+	var out bytes.Buffer
+	// Unsafe: raw HTML passes through, so any that escaped the renderer
+	// shows up as an element.
+	gm := goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
+	if err := gm.Convert(md, &out); err != nil {
+		t.Fatal(err)
+	}
+	root, err := html.Parse(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := page{root: root}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			p.tags = append(p.tags, n.Data)
+			if n.Data == "tr" {
+				var row []string
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.ElementNode {
+						row = append(row, text(c))
+					}
+				}
+				p.cells = append(p.cells, row)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	return p
+}
+
+// text returns a node's text, with <br> as a newline.
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch {
+		case n.Type == html.TextNode:
+			b.WriteString(n.Data)
+		case n.Type == html.ElementNode && n.Data == "br":
+			b.WriteString("\n")
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+func TestSeed(t *testing.T) {
+	f, err := os.Open("../../testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := render(t, report.Read(f))
+	checkGolden(t, "seed.md", out)
+	p := read(t, out)
+	want := [][]string{{"Asset", "Event Type", "Workpack"}, {"Test Asset", "GVI", "Workpack A"}, {"Test Asset", "GVI", "Workpack B"}}
+	if !slices.EqualFunc(p.cells, want, slices.Equal) {
+		t.Errorf("table cells %q, want %q", p.cells, want)
+	}
+	body := text(p.root)
+	for _, s := range []string{"Table of Data", "Report generated in 00:00:01"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("output lacks %q", s)
+		}
+	}
+}
+
+var hostile = []string{
+	"<script>alert(1)</script>",
+	"<img src=x onerror=alert(1)>",
+	"a | b | c",
+	`back\slash\`,
+	"*not emphasis* _nor this_ **nor** `code`",
+	"[link](javascript:alert(1)) ![img](x.png)",
+	"<!-- comment -->",
+	"# not a heading",
+	"- not a list",
+	"1. not a list",
+	"> not a quote",
+	"line one\nline two",
+	"&amp; &lt;entity&gt; &#x41;",
+	"~~strike~~ $math$",
+	"http://example.com www.example.com",
+	"---",
+	"    four spaces",
+	"```",
+	"trailing #",
+	"<https://example.com>",
+}
+
+func TestHostileCells(t *testing.T) {
+	cols := make([]report.Column, len(hostile))
+	cells := make([]report.Value, len(hostile))
+	for i, s := range hostile {
+		cols[i] = report.Column{Caption: s}
+		cells[i] = report.String(s)
+	}
+	doc := report.New(hostile[0], report.NewTable(hostile[1], cols, report.RowsOf(report.Cells(cells...))))
+	out := render(t, doc)
+	checkGolden(t, "hostile.md", out)
+	p := read(t, out)
+	if len(p.cells) != 2 {
+		t.Fatalf("got %d table rows, want 2:\n%s", len(p.cells), out)
+	}
+	for r := range 2 {
+		for i, s := range hostile {
+			if got := p.cells[r][i]; got != expected(s) {
+				t.Errorf("row %d cell %d = %q, want %q", r, i, got, s)
+			}
+		}
+	}
+	for _, tag := range p.tags {
+		if !slices.Contains(allowed, tag) || tag == "a" || tag == "em" || tag == "code" {
+			t.Errorf("data became a <%s> element", tag)
+		}
+	}
+}
+
+func TestHostileParagraphs(t *testing.T) {
+	var els []report.Element
+	for _, s := range hostile {
+		els = append(els, &report.Paragraph{Runs: []report.Run{{Text: s}}}, &report.Heading{Text: s, Level: 2})
+	}
+	out := render(t, report.New("", els...))
+	p := read(t, out)
+	for _, tag := range p.tags {
+		if !slices.Contains([]string{"html", "head", "body", "p", "h2", "br"}, tag) {
+			t.Errorf("data became a <%s> element", tag)
+		}
+	}
+	body := text(p.root)
+	for _, s := range hostile {
+		for _, w := range strings.Fields(s) {
+			if !strings.Contains(body, w) {
+				t.Errorf("text %q lost from %q", w, s)
+			}
+		}
+	}
+}
+
+func TestMarkdownRuns(t *testing.T) {
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{
+		{Text: "Total: "},
+		{Text: "**42** items, see [the guide](https://example.com/guide) and `a<b`; <b>raw</b> &copy;", Markdown: true},
+	}})
+	out := render(t, doc)
+	p := read(t, out)
+	want := []string{"html", "head", "body", "p", "strong", "a", "code"}
+	if !slices.Equal(p.tags, want) {
+		t.Errorf("elements %v, want %v\n%s", p.tags, want, out)
+	}
+	if got := text(p.root); !strings.Contains(got, "<b>raw</b> &copy;") || !strings.Contains(got, "a<b") {
+		t.Errorf("raw HTML or code lost: %q", got)
+	}
+}
+
+func TestAlignment(t *testing.T) {
+	doc := report.New("", report.NewTable("", []report.Column{{Caption: "N", Type: report.TypeNumber}, {Caption: "C", Align: report.AlignCenter}, {Caption: "L"}},
+		report.RowsOf(report.Cells(report.Int(-5), report.String("x"), report.Null))))
+	out := string(render(t, doc))
+	if !strings.Contains(out, "| ---: | :---: | --- |") {
+		t.Errorf("alignment row missing:\n%s", out)
+	}
+}
+
+func TestSuite(t *testing.T) {
+	rendertest.Run(t, rendertest.Config{
+		New: func() rendertest.Renderer { return &markdown.Renderer{} },
+		Text: func(t *testing.T, out []byte) string {
+			return text(read(t, out).root)
+		},
+	})
+}
+
+// FuzzCells renders fuzzed text as a caption, a header and a cell, and
+// requires goldmark to read back a table whose cells hold exactly that text
+// and no element made from it.
+func FuzzCells(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		doc := report.New("", report.NewTable(s, []report.Column{{Caption: s}, {Caption: "x"}}, report.RowsOf(report.Cells(report.String(s), report.Int(1)))))
+		out := render(t, doc)
+		p := read(t, out)
+		want := expected(s)
+		if len(p.cells) != 2 || len(p.cells[1]) != 2 || p.cells[1][0] != want || p.cells[0][0] != want {
+			t.Fatalf("cells %q, want %q in the first column\n%s", p.cells, want, out)
+		}
+		for _, tag := range p.tags {
+			if !slices.Contains([]string{"html", "head", "body", "p", "strong", "br", "table", "thead", "tbody", "tr", "th", "td"}, tag) {
+				t.Fatalf("data became a <%s> element\n%s", tag, out)
+			}
+		}
+	})
+}
+
+// expected is the text a cell holding s shows: control characters become
+// U+FFFD, tabs spaces, CR LF and CR line breaks, NUL U+FFFD (as CommonMark
+// does), and leading and trailing spaces go, as in every GFM table cell.
+func expected(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteRune(' ')
+		case r == '\n':
+			b.WriteRune('\n')
+		case r < 0x20 || r == 0x7f || r == 0:
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Trim(b.String(), " ")
+}

@@ -1,0 +1,71 @@
+// Package pdf renders report documents as paginated PDF with
+// codeberg.org/go-pdf/fpdf.
+//
+// # Layout
+//
+// Pages are A4 (or Letter), portrait unless a table needs landscape. The
+// document title heads the first page; headings, paragraphs and tables
+// follow, and every page has "Page N of M" in its footer. Paragraph runs
+// marked as Markdown are parsed with goldmark: emphasis is italic, strong
+// emphasis bold, code spans monospaced, and http, https and mailto links
+// are blue, underlined and clickable; other Markdown shows as its text,
+// and raw HTML as the characters it is written with.
+//
+// Tables have their caption above them (kept on the page of the header
+// and the first row), a shaded header row repeated at the top of every
+// page, light zebra striping and a rule below. Column widths come from the
+// header and the first 200 rows: natural widths when they fit, otherwise
+// each column gets at least its longest word (up to 136 pt, beyond which
+// words are broken between characters) and a share of the rest. Text wraps
+// inside cells. A row never splits across pages unless it is taller than a
+// page; then it continues on the next page below a repeated header. Number
+// columns (declared, or whose sampled values are all numbers) are
+// right-aligned, unless the column sets its alignment. Numbers print as
+// their JSON text.
+//
+// With Orientation Auto, a table goes on landscape pages when its columns'
+// longest words do not fit the portrait width, or when short values would
+// wrap in more than a fifth of the sampled rows in portrait and in less than
+// half as many in landscape. A table too wide even for a landscape page is
+// cut into column groups that each fit, the first column repeated in every
+// group: rows are read in blocks of one page, and each block is drawn once
+// per group, each group on its own page with the caption followed by
+// "(columns 1, 15–24 of 24; part 2 of 2)". Nothing is clipped.
+//
+// # Fonts and characters
+//
+// The Go fonts (golang.org/x/image/font/gofont: regular, bold, italic,
+// bold italic, mono) are embedded as subsets, so Latin, Greek and Cyrillic
+// text shows and extracts as text. They lack Chinese, Japanese and Korean:
+// Renderer.Fonts (or the option font=PATH, and font-bold, font-italic,
+// font-bold-italic, font-mono) adds TrueType fonts that are used before the
+// Go fonts, character by character. A character that no font has, and
+// characters that cannot be shown at all (control characters, invalid
+// UTF-8, private-use and non-characters, and anything outside the Basic
+// Multilingual Plane, such as emoji, which fpdf cannot encode), print as
+// U+FFFD, and the document ends with a note saying how many there were and
+// how to supply a font. Tabs print as spaces and line breaks break lines.
+//
+// # Memory and limits
+//
+// fpdf keeps every page in memory until the document is written, and the
+// whole file too while writing it. Render draws pages with its own compact
+// content streams (one text object per row, relative moves, no per-cell
+// graphics state), handed to fpdf once per page. A 100,000-row, 10-column
+// table (bench/pdf.sh) takes about 4,500 landscape pages, 4 to 5 seconds
+// and 160 MB of peak RSS: about 0.035 MB per page, where a plain fpdf table
+// loop needs 0.13 MB or more. MaxPages (option max-pages, default
+// DefaultMaxPages, 10,000 pages, about 350 MB) bounds a render: a document
+// that needs more fails with ErrPageLimit before memory runs out.
+//
+// Render lays out the whole document before writing, so on error w gets no
+// bytes; the output is the same for the same input (the creation date is
+// fixed unless Renderer.CreationDate sets one).
+//
+// # Options
+//
+// Through the registry (--opt key=value, ?key=value): page=A4|Letter,
+// orientation=auto|portrait|landscape, max-pages=N, compress=true|false,
+// font=PATH, font-bold=PATH, font-italic=PATH, font-bold-italic=PATH,
+// font-mono=PATH.
+package pdf

@@ -1,0 +1,389 @@
+package pdf
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gobolditalic"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+)
+
+// Fonts holds TrueType (.ttf) font data for the styles a report uses. A nil
+// style uses Regular (and BoldItalic uses Bold). Each character is drawn
+// with the supplied font of its style if that font has it, and otherwise
+// with the Go font of the style (golang.org/x/image/font/gofont), so a font
+// that only has Chinese, Japanese or Korean characters (Droid Sans
+// Fallback, for example) adds them to the Go fonts, which cover Latin,
+// Greek and Cyrillic. CFF-based OpenType fonts (.otf) and font collections
+// (.ttc) are not supported by the PDF library.
+type Fonts struct {
+	Regular, Bold, Italic, BoldItalic, Mono []byte
+}
+
+// style is one of the faces a document uses.
+type style uint8
+
+const (
+	regular style = iota
+	bold
+	italic
+	boldItalic
+	mono
+	numStyles
+)
+
+var styleNames = [numStyles]string{"regular", "bold", "italic", "bolditalic", "mono"}
+
+var goFonts = [numStyles][]byte{goregular.TTF, gobold.TTF, goitalic.TTF, gobolditalic.TTF, gomono.TTF}
+
+// data returns the supplied font data for each style, nil for none.
+func (fs Fonts) data() [numStyles][]byte {
+	out := [numStyles][]byte{fs.Regular, fs.Bold, fs.Italic, fs.BoldItalic, fs.Mono}
+	for s := range numStyles {
+		if len(out[s]) == 0 {
+			out[s] = nil
+		}
+		if out[s] == nil {
+			out[s] = fs.Regular
+		}
+	}
+	if fs.BoldItalic == nil && fs.Bold != nil {
+		out[boldItalic] = fs.Bold
+	}
+	return out
+}
+
+// parsed caches parsed fonts by the address of their data, so the Go fonts
+// are parsed once per process.
+var parsed sync.Map // *byte -> *sfnt.Font
+
+// ErrFont is returned, wrapped, for font data that cannot be used.
+var ErrFont = errors.New("pdf: unusable font")
+
+func parseFont(data []byte) (*sfnt.Font, error) {
+	if len(data) < 12 {
+		return nil, fmt.Errorf("%w: too short to be a TrueType font", ErrFont)
+	}
+	switch string(data[:4]) {
+	case "OTTO":
+		return nil, fmt.Errorf("%w: CFF-based OpenType (.otf) fonts are not supported, use a TrueType (.ttf) font", ErrFont)
+	case "ttcf":
+		return nil, fmt.Errorf("%w: font collections (.ttc) are not supported, use a TrueType (.ttf) font", ErrFont)
+	case "\x00\x01\x00\x00", "true":
+	default:
+		return nil, fmt.Errorf("%w: not a TrueType font", ErrFont)
+	}
+	key := &data[0]
+	if f, ok := parsed.Load(key); ok {
+		return f.(*sfnt.Font), nil
+	}
+	f, err := sfnt.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFont, err)
+	}
+	if f.UnitsPerEm() == 0 {
+		return nil, fmt.Errorf("%w: no units per em", ErrFont)
+	}
+	if isGoFont(data) {
+		parsed.Store(key, f)
+	}
+	return f, nil
+}
+
+func isGoFont(data []byte) bool {
+	for _, g := range goFonts {
+		if len(g) > 0 && &g[0] == &data[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// A face is one font of a document: its metrics, the PDF resource name fpdf
+// gave it, and the runes the document used from it.
+type face struct {
+	family string // fpdf family
+	data   []byte
+	sf     *sfnt.Font
+	buf    sfnt.Buffer
+	upem   float64
+	// widths holds each BMP rune's advance in 1/1000 em; unknown is not
+	// looked up yet, missing is not in the font.
+	widths []int16
+	res    string   // content stream name, "/F…"
+	used   []uint64 // bitmap of runes drawn, for the font subset
+	ascent float64  // in em
+	added  bool     // registered with fpdf
+}
+
+const (
+	unknown = -1
+	missing = -2
+)
+
+func newFace(name string, data []byte) (*face, error) {
+	sf, err := parseFont(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s font: %w", name, err)
+	}
+	fc := &face{family: name, sf: sf, upem: float64(sf.UnitsPerEm()), widths: make([]int16, 1<<16), used: make([]uint64, 1<<16/64)}
+	for i := range fc.widths {
+		fc.widths[i] = unknown
+	}
+	fc.ascent = 0.8
+	if m, err := sf.Metrics(&fc.buf, fixed.I(int(sf.UnitsPerEm())), font.HintingNone); err == nil && m.Ascent > 0 {
+		fc.ascent = float64(m.Ascent) / 64 / fc.upem
+		if fc.ascent > 1.2 {
+			fc.ascent = 0.8
+		}
+	}
+	return fc, nil
+}
+
+// width returns r's advance in 1/1000 em, or missing.
+func (fc *face) width(r rune) int16 {
+	if r < 0 || r > 0xFFFF {
+		return missing
+	}
+	w := fc.widths[r]
+	if w != unknown {
+		return w
+	}
+	w = missing
+	if gi, err := fc.sf.GlyphIndex(&fc.buf, r); err == nil && gi != 0 {
+		if adv, err := fc.sf.GlyphAdvance(&fc.buf, gi, fixed.I(int(fc.upem)), font.HintingNone); err == nil {
+			w = int16(min(math.Round(float64(adv)/64*1000/fc.upem), 4000))
+		}
+	}
+	fc.widths[r] = w
+	return w
+}
+
+func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
+
+// Replacement is what a character that the font cannot show is printed as:
+// U+FFFD, or "?" for a font without it.
+const Replacement = '\uFFFD'
+
+// aliasRune starts the page-count alias; user text never reaches the page
+// with it, since private-use characters are replaced.
+const aliasRune = '\uE000'
+
+const alias = "\uE000nb"
+
+// A chain is the faces of one style, in order of preference: a supplied
+// font, then the Go font of the style. Each character is drawn with the
+// first face that has it.
+type chain []*face
+
+// shape maps the runes of s, as UTF-8 bytes (invalid sequences included),
+// to what the chain can draw, appending runes, their widths and their faces
+// to the given slices. Tabs become spaces, CR LF and CR become LF (a line
+// break); invalid bytes, other control characters, private-use and
+// non-characters, runes outside the Basic Multilingual Plane and runes no
+// face has become the replacement character, counted in *bad.
+func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face) {
+	first := ch[0]
+	for i := 0; i < len(s); {
+		c := s[i]
+		var r rune
+		if c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+			if r >= ' ' && r != 0x7f {
+				if w := first.width(r); w != missing {
+					runes = append(runes, r)
+					widths = append(widths, w)
+					faces = append(faces, first)
+					continue
+				}
+			}
+		} else {
+			var n int
+			r, n = utf8.DecodeRune(s[i:])
+			i += n
+		}
+		switch {
+		case r == '\t':
+			r = ' '
+		case r == '\r':
+			if i < len(s) && s[i] == '\n' {
+				i++
+			}
+			r = '\n'
+		case r == '\n':
+		case r == utf8.RuneError, r > 0xFFFF, r < ' ', r >= 0x7f && r < 0xa0,
+			unicode.Is(unicode.Co, r), r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE:
+			r = Replacement
+			*bad++
+		}
+		if r == '\n' {
+			runes = append(runes, r)
+			widths = append(widths, 0)
+			faces = append(faces, first)
+			continue
+		}
+		fc, w := ch.find(r)
+		if fc == nil {
+			if r != Replacement {
+				*bad++
+			}
+			r = Replacement
+			if fc, w = ch.find(r); fc == nil {
+				r = '?'
+				fc, w = ch.find(r)
+			}
+			if fc == nil {
+				r, fc, w = ' ', first, first.width(' ')
+				if w == missing {
+					w = 0
+				}
+			}
+		}
+		runes = append(runes, r)
+		widths = append(widths, w)
+		faces = append(faces, fc)
+	}
+	return runes, widths, faces
+}
+
+// find returns the first face of the chain that has r, and its width.
+func (ch chain) find(r rune) (*face, int16) {
+	for _, fc := range ch {
+		if w := fc.width(r); w != missing {
+			return fc, w
+		}
+	}
+	return nil, missing
+}
+
+// fontSet is the faces of one render.
+type fontSet struct {
+	chains [numStyles]chain
+	faces  []*face // each face once
+	pdf    *fpdf.Fpdf
+}
+
+func newFontSet(fs Fonts) (*fontSet, error) {
+	set := &fontSet{}
+	byData := map[*byte]*face{}
+	get := func(name string, data []byte) (*face, error) {
+		if fc := byData[&data[0]]; fc != nil {
+			return fc, nil
+		}
+		fc, err := newFace(name, data)
+		if err != nil {
+			return nil, err
+		}
+		fc.data = data
+		byData[&data[0]] = fc
+		set.faces = append(set.faces, fc)
+		return fc, nil
+	}
+	user := fs.data()
+	for s := range numStyles {
+		if user[s] != nil {
+			fc, err := get(fmt.Sprintf("user%d", len(set.faces)), user[s])
+			if err != nil {
+				return nil, fmt.Errorf("%s font: %w", styleNames[s], err)
+			}
+			set.chains[s] = append(set.chains[s], fc)
+		}
+		fc, err := get(styleNames[s], goFonts[s])
+		if err != nil {
+			return nil, err
+		}
+		set.chains[s] = append(set.chains[s], fc)
+	}
+	return set, nil
+}
+
+var resName = regexp.MustCompile(`BT (/F[0-9A-Za-z]+) [0-9.]+ Tf ET`)
+
+// register adds fc to the document on first use and learns its resource
+// name.
+func (set *fontSet) register(fc *face) error {
+	if fc.added {
+		return nil
+	}
+	set.pdf.AddUTF8FontFromBytes(fc.family, "", fc.data)
+	// fpdf names fonts in content streams after a hash of their metrics and
+	// gives no accessor for the name; a template page, which shares the
+	// document's fonts, shows it in its content.
+	var name string
+	var err error
+	tpl := set.pdf.CreateTemplate(func(t *fpdf.Tpl) {
+		t.SetFont(fc.family, "", 10)
+		err = t.Error()
+	})
+	if err == nil {
+		if m := resName.FindSubmatch(tpl.Bytes()); m != nil {
+			name = string(m[1])
+		}
+	}
+	if name == "" {
+		if err == nil {
+			err = errors.New("no resource name")
+		}
+		return fmt.Errorf("%w: %s font could not be loaded: %v", ErrFont, fc.family, err)
+	}
+	fc.res = name
+	fc.added = true
+	return nil
+}
+
+// markUsed tells fpdf which runes each face drew, so that its font subset
+// has their glyphs and its ToUnicode map their text: drawing them on a
+// template, which shares the document's fonts but is never placed on a page.
+func (set *fontSet) markUsed() error {
+	var err error
+	for _, fc := range set.faces {
+		if !fc.added {
+			continue
+		}
+		var b bytes.Buffer
+		for i, word := range fc.used {
+			for word != 0 {
+				bit := 0
+				for word&(1<<bit) == 0 {
+					bit++
+				}
+				word &^= 1 << bit
+				r := rune(i*64 + bit)
+				if r >= ' ' {
+					b.WriteRune(r)
+				}
+			}
+		}
+		if b.Len() == 0 {
+			continue
+		}
+		set.pdf.CreateTemplate(func(t *fpdf.Tpl) {
+			t.SetFont(fc.family, "", 10)
+			t.Text(0, 10, b.String())
+			if e := t.Error(); e != nil && err == nil {
+				err = e
+			}
+		})
+	}
+	return err
+}
+
+// CheckFont reports whether data is a TrueType font that Renderer can use.
+func CheckFont(data []byte) error {
+	_, err := parseFont(data)
+	return err
+}

@@ -1,0 +1,282 @@
+package pdf
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unsafe"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// ErrPageLimit is returned, wrapped, when a document needs more pages than
+// the renderer's MaxPages.
+var ErrPageLimit = errors.New("pdf: page limit reached")
+
+// Page geometry and type sizes, in points.
+const (
+	marginX      = 40.0
+	marginTop    = 40.0
+	marginBottom = 46.0
+	footerSize   = 8.0
+)
+
+// canvas draws pages. It writes each page's content stream itself, with few
+// operators and no per-cell graphics state, into a buffer that goes to fpdf
+// in one piece when the page ends: fpdf holds every page until Output, so
+// the page's bytes are the cost of the document.
+type canvas struct {
+	pdf      *fpdf.Fpdf
+	fonts    *fontSet
+	size     fpdf.SizeType // portrait page size
+	maxPages int
+
+	pages     int
+	landscape bool // orientation of the current page
+	w, h      float64
+	y         float64 // the top of free space on the current page
+	top       float64 // y below the page's title, if any
+	used      bool    // something is drawn on the current page
+
+	buf    []byte
+	face   *face // font selected in the content stream
+	fsize  float64
+	fill   string // non-stroking colour operator in effect
+	inText bool
+	tx, ty float64 // text line origin inside a text object
+	onPage func() error
+	foot   shaped
+	err    error // from registering a font
+}
+
+// shaped is text ready to draw: runes, their advances (1/1000 em) and
+// their faces.
+type shaped struct {
+	runes  []rune
+	widths []int16
+	faces  []*face
+}
+
+func (c *canvas) bottom() float64 { return c.h - marginBottom }
+func (c *canvas) left() float64   { return marginX }
+func (c *canvas) width() float64  { return c.w - 2*marginX }
+
+// bodyHeight is the height available on a fresh page.
+func (c *canvas) bodyHeight(landscape bool) float64 {
+	h := c.size.Ht
+	if landscape {
+		h = c.size.Wd
+	}
+	return h - marginBottom - marginTop
+}
+
+func (c *canvas) bodyWidth(landscape bool) float64 {
+	w := c.size.Wd
+	if landscape {
+		w = c.size.Ht
+	}
+	return w - 2*marginX
+}
+
+// newPage ends the current page and starts another.
+func (c *canvas) newPage(landscape bool) error {
+	if c.pages >= c.maxPages {
+		return fmt.Errorf("%w: the document needs more than %d pages (MaxPages, option max-pages)", ErrPageLimit, c.maxPages)
+	}
+	c.endPage()
+	o := "P"
+	c.w, c.h = c.size.Wd, c.size.Ht
+	if landscape {
+		o = "L"
+		c.w, c.h = c.h, c.w
+	}
+	c.pdf.AddPageFormat(o, c.size)
+	c.pages++
+	c.landscape = landscape
+	c.y = marginTop
+	c.used = false
+	c.face, c.fsize, c.fill, c.inText = nil, 0, "0 g", false
+	if c.onPage != nil {
+		return c.onPage()
+	}
+	return nil
+}
+
+// endPage draws the footer and hands the page's content to fpdf.
+func (c *canvas) endPage() {
+	if c.pages == 0 {
+		return
+	}
+	c.endText()
+	c.footer()
+	c.buf = append(c.buf, '\n')
+	// RawWriteStr copies the bytes into fpdf's page buffer before returning.
+	c.pdf.RawWriteStr(unsafe.String(unsafe.SliceData(c.buf), len(c.buf)))
+	c.buf = c.buf[:0]
+}
+
+// footer writes "Page N of M"; fpdf replaces the alias by M at Output.
+func (c *canvas) footer() {
+	ch := c.fonts.chains[regular]
+	fc := ch[len(ch)-1] // the Go font: it has the digits the alias becomes
+	bad := 0
+	n := strconv.Itoa(c.pages)
+	rs, ws, _ := chain{fc}.shape([]byte("Page "+n+" of "), c.foot.runes[:0], c.foot.widths[:0], c.foot.faces[:0], &bad)
+	c.foot.runes, c.foot.widths = rs, ws
+	var em int32
+	for _, w := range ws {
+		em += int32(w)
+	}
+	em += int32(len(n)) * int32(fc.width('0')) // the alias's digits
+	for _, r := range "0123456789" {
+		fc.use(r)
+	}
+	x := (c.w - float64(em)*footerSize/1000) / 2
+	c.setFill("0.4 g")
+	c.text(fc, footerSize, x, c.h-marginBottom/2+footerSize/3, rs, alias)
+	c.endText()
+}
+
+// ensure makes sure there is a page to draw on.
+func (c *canvas) ensure(landscape bool) error {
+	if c.pages == 0 {
+		return c.newPage(landscape)
+	}
+	return nil
+}
+
+// need starts a new page unless h points fit below y on this one.
+func (c *canvas) need(h float64, landscape bool) error {
+	if err := c.ensure(landscape); err != nil {
+		return err
+	}
+	if c.y+h > c.bottom() && c.used {
+		return c.newPage(landscape)
+	}
+	return nil
+}
+
+func (c *canvas) num(v float64) {
+	b := strconv.AppendFloat(c.buf, v, 'f', 2, 64)
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if len(b) == 2 && b[0] == '-' && b[1] == '0' {
+		b = append(b[:0], '0')
+	}
+	c.buf = append(b, ' ')
+}
+
+func (c *canvas) setFill(op string) {
+	if c.fill != op {
+		c.buf = append(c.buf, op...)
+		c.buf = append(c.buf, ' ')
+		c.fill = op
+	}
+}
+
+// rect fills a rectangle given by its top-left corner, in page space.
+func (c *canvas) rect(x, y, w, h float64, fill string) {
+	c.endText()
+	c.setFill(fill)
+	c.num(x)
+	c.num(c.h - y - h)
+	c.num(w)
+	c.num(h)
+	c.buf = append(c.buf, "re f\n"...)
+	c.used = true
+}
+
+// line strokes a horizontal rule.
+func (c *canvas) hline(x, y, w, width float64) {
+	c.endText()
+	c.buf = append(c.buf, "0.6 G "...)
+	c.num(width)
+	c.buf = append(c.buf, "w "...)
+	c.num(x)
+	c.num(c.h - y)
+	c.buf = append(c.buf, "m "...)
+	c.num(x + w)
+	c.num(c.h - y)
+	c.buf = append(c.buf, "l S\n"...)
+}
+
+// runs shows rs, shaped with faces, as one text run per face from x.
+func (c *canvas) runs(faces []*face, widths []int16, size, x, y float64, rs []rune) {
+	for i := 0; i < len(rs); {
+		j := i + 1
+		var em int32 = int32(widths[i])
+		for j < len(rs) && faces[j] == faces[i] {
+			em += int32(widths[j])
+			j++
+		}
+		c.text(faces[i], size, x, y, rs[i:j], "")
+		x += float64(em) * size / 1000
+		i = j
+	}
+}
+
+// text shows rs (already shaped for fc) with its baseline at (x, y), in
+// page space, followed by raw, a string of ASCII or alias text.
+func (c *canvas) text(fc *face, size, x, y float64, rs []rune, raw string) {
+	if !c.inText {
+		c.buf = append(c.buf, "BT "...)
+		c.inText = true
+		c.tx, c.ty = 0, 0
+	}
+	if !fc.added {
+		if err := c.fonts.register(fc); err != nil {
+			if c.err == nil {
+				c.err = err
+			}
+			return
+		}
+	}
+	if c.face != fc || c.fsize != size {
+		c.buf = append(c.buf, fc.res...)
+		c.buf = append(c.buf, ' ')
+		c.num(size)
+		c.buf = append(c.buf, "Tf "...)
+		c.face, c.fsize = fc, size
+	}
+	py := c.h - y
+	c.num(x - c.tx)
+	c.num(py - c.ty)
+	c.tx, c.ty = x, py
+	c.buf = append(c.buf, "Td ("...)
+	for _, r := range rs {
+		fc.use(r)
+		c.buf = appendUTF16(c.buf, r)
+	}
+	for _, r := range raw {
+		c.buf = appendUTF16(c.buf, r)
+	}
+	c.buf = append(c.buf, ")Tj\n"...)
+	c.used = true
+}
+
+func (c *canvas) endText() {
+	if c.inText {
+		c.buf = append(c.buf, "ET\n"...)
+		c.inText = false
+	}
+}
+
+// appendUTF16 appends r as a big-endian UTF-16 code unit escaped for a PDF
+// literal string; r is in the Basic Multilingual Plane.
+func appendUTF16(b []byte, r rune) []byte {
+	for _, x := range [2]byte{byte(r >> 8), byte(r)} {
+		switch x {
+		case '(', ')', '\\':
+			b = append(b, '\\', x)
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, x)
+		}
+	}
+	return b
+}

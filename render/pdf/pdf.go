@@ -1,0 +1,302 @@
+package pdf
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/foliorender/folio/report"
+)
+
+// Page sizes.
+const (
+	A4     = "A4"
+	Letter = "Letter"
+)
+
+// Orientations.
+const (
+	Auto      = ""          // portrait, landscape for tables too wide for it
+	Portrait  = "portrait"  // always portrait
+	Landscape = "landscape" // always landscape
+)
+
+// DefaultMaxPages is the page limit of a Renderer whose MaxPages is 0.
+// fpdf holds every page in memory until the document is complete; at about
+// 0.03 MB per page of table (see the package documentation) this bounds a
+// render to a few hundred megabytes.
+const DefaultMaxPages = 10000
+
+// DefaultCreationDate is the creation and modification date written into
+// documents when the Renderer's CreationDate is zero, so that the same input
+// gives the same bytes.
+var DefaultCreationDate = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// A Renderer writes a document as PDF. The zero value is ready to use: A4,
+// portrait (landscape for tables that need it), the Go fonts, at most
+// DefaultMaxPages pages. A Renderer may be used by several goroutines at
+// once; its fields must not change while it renders.
+type Renderer struct {
+	// PageSize is A4 (the default when empty) or Letter.
+	PageSize string
+	// Orientation is Auto (the default), Portrait or Landscape.
+	Orientation string
+	// Fonts replaces the Go fonts, for example with a font that has CJK
+	// characters. See [Fonts].
+	Fonts Fonts
+	// MaxPages limits the page count: a document that needs more fails
+	// with an error wrapping ErrPageLimit. 0 means DefaultMaxPages.
+	MaxPages int
+	// CreationDate is written as the document's creation and modification
+	// date; the zero value means DefaultCreationDate.
+	CreationDate time.Time
+	// Uncompressed leaves page content streams uncompressed, for reading
+	// the PDF's source. Files are about five times larger.
+	Uncompressed bool
+}
+
+// Render writes doc to w as one PDF. The whole document is laid out before
+// any byte is written, so on error (from doc, ctx, the page limit or the
+// fonts) w receives nothing; an error writing to w is returned wrapped.
+// Render does not close w. A panic inside the PDF library is returned as an
+// error.
+func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("pdf: internal error: %v", p)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d, err := r.newDoc(ctx)
+	if err != nil {
+		return err
+	}
+	if err := d.document(doc); err != nil {
+		return err
+	}
+	if err := d.finish(); err != nil {
+		return err
+	}
+	if err := d.c.pdf.Output(w); err != nil {
+		return fmt.Errorf("pdf: writing: %w", err)
+	}
+	return nil
+}
+
+// docWriter is the state of one render.
+type docWriter struct {
+	ctx    context.Context
+	r      *Renderer
+	c      *canvas
+	title  string
+	orient string
+	bad    int // characters replaced because no font could show them
+
+	// the table being drawn, for repeating its header on new pages
+	tab *tableWriter
+}
+
+func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
+	var size fpdf.SizeType
+	switch strings.ToLower(r.PageSize) {
+	case "", "a4":
+		size = fpdf.SizeType{Wd: 595.28, Ht: 841.89}
+	case "letter":
+		size = fpdf.SizeType{Wd: 612, Ht: 792}
+	default:
+		return nil, fmt.Errorf("pdf: unknown page size %q (want A4 or Letter)", r.PageSize)
+	}
+	switch r.Orientation {
+	case Auto, Portrait, Landscape:
+	default:
+		return nil, fmt.Errorf("pdf: unknown orientation %q (want portrait or landscape)", r.Orientation)
+	}
+	fonts, err := newFontSet(r.Fonts)
+	if err != nil {
+		return nil, err
+	}
+	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "pt", Size: size})
+	p.SetCompression(!r.Uncompressed)
+	p.SetCatalogSort(true)
+	date := r.CreationDate
+	if date.IsZero() {
+		date = DefaultCreationDate
+	}
+	p.SetCreationDate(date)
+	p.SetModificationDate(date)
+	p.SetCreator("folio", true)
+	p.SetProducer("folio", true)
+	p.SetAutoPageBreak(false, 0)
+	p.SetMargins(marginX, marginTop, marginX)
+	p.AliasNbPages(alias)
+	fonts.pdf = p
+	maxPages := r.MaxPages
+	if maxPages <= 0 {
+		maxPages = DefaultMaxPages
+	}
+	d := &docWriter{ctx: ctx, r: r, orient: r.Orientation}
+	d.c = &canvas{pdf: p, fonts: fonts, size: size, maxPages: maxPages, buf: make([]byte, 0, 64<<10)}
+	d.c.onPage = d.onPage
+	return d, nil
+}
+
+// fresh reports whether the current page has the orientation and nothing
+// on it but the page's title.
+func (d *docWriter) fresh(landscape bool) bool {
+	c := d.c
+	return c.pages > 0 && c.landscape == landscape && c.y <= c.top
+}
+
+func (d *docWriter) landscape() bool { return d.orient == Landscape }
+
+// onPage runs on every new page: it repeats the header of a table in
+// progress.
+func (d *docWriter) onPage() error {
+	c := d.c
+	if c.pages == 1 && d.title != "" {
+		in := d.inline()
+		in.add(bold, []byte(d.title), "")
+		d.bad += in.bad
+		if err := d.paragraph(in.pieces, 18, 23); err != nil {
+			return err
+		}
+		c.y += 8
+	}
+	c.top = c.y
+	if d.tab != nil {
+		return d.tab.header()
+	}
+	return nil
+}
+
+func (d *docWriter) document(doc *report.Document) error {
+	d.title = doc.Title()
+	if d.title != "" {
+		d.c.pdf.SetTitle(metaText(d.title), true)
+	}
+	for el, err := range doc.Elements() {
+		if err != nil {
+			return err
+		}
+		if err := d.ctx.Err(); err != nil {
+			return err
+		}
+		switch el := el.(type) {
+		case *report.Table:
+			err = d.table(el)
+		case *report.Paragraph:
+			err = d.para(el)
+		case *report.Heading:
+			err = d.heading(el)
+		default:
+			err = fmt.Errorf("pdf: unknown element %T", el)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *docWriter) inline() *inline { return &inline{set: d.c.fonts} }
+
+func (d *docWriter) para(p *report.Paragraph) error {
+	in := d.inline()
+	for _, r := range p.Runs {
+		if r.Markdown {
+			in.addMarkdown(r.Text)
+		} else {
+			in.add(regular, []byte(r.Text), "")
+		}
+	}
+	d.bad += in.bad
+	if err := d.paragraph(in.pieces, 10, 13.5); err != nil {
+		return err
+	}
+	d.c.y += 6
+	return nil
+}
+
+var headingSizes = [...]float64{15, 13, 11.5, 10.5, 10, 10}
+
+func (d *docWriter) heading(h *report.Heading) error {
+	lvl := min(max(h.Level, 1), 6)
+	size := headingSizes[lvl-1]
+	in := d.inline()
+	in.add(bold, []byte(h.Text), "")
+	d.bad += in.bad
+	c := d.c
+	if err := c.ensure(d.landscape()); err != nil {
+		return err
+	}
+	if c.used {
+		c.y += 8
+	}
+	// Keep the heading with two lines of what follows.
+	if err := c.need(size*1.3+30, d.landscape()); err != nil {
+		return err
+	}
+	if err := d.paragraph(in.pieces, size, size*1.3); err != nil {
+		return err
+	}
+	c.y += 4
+	return nil
+}
+
+// finish notes replaced characters, ends the last page and readies fpdf's
+// output.
+func (d *docWriter) finish() error {
+	if d.bad > 0 {
+		in := d.inline()
+		rep := Replacement
+		if fc, _ := d.c.fonts.chains[regular].find(rep); fc == nil {
+			rep = '?'
+		}
+		msg := fmt.Sprintf("Note: %d %s that the document's font cannot show %s printed as %c. Supply a font that has them (Renderer.Fonts, or the font option).",
+			d.bad, plural(d.bad, "character", "characters"), plural(d.bad, "is", "are"), rep)
+		in.add(italic, []byte(msg), "")
+		d.c.y += 6
+		if err := d.paragraph(in.pieces, 8, 10.5); err != nil {
+			return err
+		}
+	}
+	if err := d.c.ensure(d.landscape()); err != nil {
+		return err
+	}
+	d.c.endPage()
+	if d.c.err != nil {
+		return d.c.err
+	}
+	if err := d.c.fonts.markUsed(); err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
+	if err := d.c.pdf.Error(); err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
+	return nil
+}
+
+// metaText returns s for the document information dictionary: valid
+// UTF-8 in the Basic Multilingual Plane, which is what fpdf can encode.
+func metaText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF || r == utf8.RuneError || r < ' ' {
+			return Replacement
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,649 @@
+package pdf_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foliorender/folio/render"
+	"github.com/foliorender/folio/render/pdf"
+	"github.com/foliorender/folio/render/rendertest"
+	"github.com/foliorender/folio/report"
+	"golang.org/x/image/font/sfnt"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
+	}
+}
+
+// tool returns the path of an external program, skipping the test when it
+// is missing unless FOLIO_REQUIRE_TOOLS=1.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is required: %v", name, err)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+// check runs qpdf --check on out.
+func check(t *testing.T, out []byte) {
+	t.Helper()
+	f := writeTemp(t, out)
+	cmd := exec.Command(tool(t, "qpdf"), "--check", f)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, b)
+	}
+}
+
+func writeTemp(t *testing.T, out []byte) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "out.pdf")
+	if err := os.WriteFile(f, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// pdftotext returns the text of out, after checking it with qpdf.
+func pdftotext(t *testing.T, out []byte, args ...string) string {
+	t.Helper()
+	check(t, out)
+	f := writeTemp(t, out)
+	b, err := exec.Command(tool(t, "pdftotext"), append(append([]string{"-enc", "UTF-8"}, args...), f, "-")...).Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(b)
+}
+
+func renderPDF(t *testing.T, r *pdf.Renderer, doc *report.Document) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := r.Render(context.Background(), &buf, doc); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func TestSuite(t *testing.T) {
+	rendertest.Run(t, rendertest.Config{
+		New:   func() rendertest.Renderer { return &pdf.Renderer{} },
+		Text:  func(t *testing.T, out []byte) string { return pdftotext(t, out) },
+		NoCJK: true,
+	})
+}
+
+func seed(t *testing.T) *report.Document {
+	f, err := os.Open("../../testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return report.Read(f)
+}
+
+// inOrder fails t unless every string of want appears in text, in order.
+func inOrder(t *testing.T, text string, want []string) {
+	t.Helper()
+	norm := strings.Join(strings.Fields(text), " ")
+	at := 0
+	for _, w := range want {
+		i := strings.Index(norm[at:], w)
+		if i < 0 {
+			t.Errorf("text lacks %q after offset %d:\n%s", w, at, norm)
+			return
+		}
+		at += i + len(w)
+	}
+}
+
+func TestSeed(t *testing.T) {
+	out := renderPDF(t, &pdf.Renderer{}, seed(t))
+	checkGolden(t, "seed.pdf", out)
+	inOrder(t, pdftotext(t, out, "-layout"), []string{"Table of Data", "Asset", "Event Type", "Workpack",
+		"Test Asset", "GVI", "Workpack A", "Test Asset", "GVI", "Workpack B", "Report generated in 00:00:01", "Page 1 of 1"})
+}
+
+func TestScripts(t *testing.T) {
+	cols := []report.Column{{Caption: "Sprache"}, {Caption: "Text"}, {Caption: "Zahl", Type: report.TypeNumber}}
+	var rows []report.Row
+	for i, s := range rendertest.Scripts {
+		lang, text, _ := strings.Cut(s, ": ")
+		rows = append(rows, report.Cells(report.String(lang), report.String(text), report.Int(int64(i*1000+7))))
+	}
+	doc := report.New("Grüße — Ελληνικά — Кириллица",
+		&report.Heading{Text: "Überschrift Ωμέγα Щука", Level: 1},
+		report.NewTable("Tabelle Πίνακας Таблица", cols, report.RowsOf(rows...)),
+		&report.Paragraph{Runs: []report.Run{{Text: "Straße Äpfel "}, {Text: "**fett** _kursiv_ `код` [Σύνδεσμος](https://example.com/x)", Markdown: true}}},
+	)
+	out := renderPDF(t, &pdf.Renderer{}, doc)
+	checkGolden(t, "scripts.pdf", out)
+	want := []string{"Grüße — Ελληνικά — Кириллица", "Überschrift Ωμέγα Щука", "Tabelle Πίνακας Таблица", "Sprache", "Text", "Zahl"}
+	for i, s := range rendertest.Scripts {
+		lang, text, _ := strings.Cut(s, ": ")
+		want = append(want, lang, text, strconv.Itoa(i*1000+7))
+	}
+	want = append(want, "Straße Äpfel fett kursiv код Σύνδεσμος")
+	inOrder(t, pdftotext(t, out, "-layout"), want)
+	text := pdftotext(t, out)
+	if strings.Contains(text, "**") || strings.Contains(text, "`") || strings.Contains(text, "](") {
+		t.Errorf("Markdown syntax shows in the text:\n%s", text)
+	}
+	if strings.Contains(text, "\uFFFD") {
+		t.Errorf("text has replacement characters:\n%s", text)
+	}
+}
+
+func numbered(n int, cols ...string) *report.Table {
+	c := make([]report.Column, len(cols))
+	for i, s := range cols {
+		c[i] = report.Column{Caption: s}
+	}
+	return report.NewTable("Numbered", c, func(yield func(report.Row, error) bool) {
+		for i := range n {
+			cells := make([]report.Value, len(cols))
+			for j := range cells {
+				cells[j] = report.String(fmt.Sprintf("r%dc%d", i, j))
+			}
+			cells[len(cells)-1] = report.Int(int64(i))
+			if !yield(report.Cells(cells...), nil) {
+				return
+			}
+		}
+	})
+}
+
+// pages splits pdftotext output into pages.
+func pages(text string) []string {
+	p := strings.Split(text, "\f")
+	if len(p) > 0 && strings.TrimSpace(p[len(p)-1]) == "" {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+func TestHeaderOnEveryPage(t *testing.T) {
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", numbered(300, "Alpha Header", "Beta Header", "Amount")))
+	ps := pages(pdftotext(t, out))
+	if len(ps) < 3 {
+		t.Fatalf("%d pages, want at least 3", len(ps))
+	}
+	seen := 0
+	for i, p := range ps {
+		for _, h := range []string{"Alpha Header", "Beta Header", "Amount"} {
+			if n := strings.Count(p, h); n != 1 {
+				t.Errorf("page %d has %q %d times, want once", i+1, h, n)
+			}
+		}
+		if want := fmt.Sprintf("Page %d of %d", i+1, len(ps)); !strings.Contains(p, want) {
+			t.Errorf("page %d lacks %q", i+1, want)
+		}
+		for _, f := range strings.Fields(p) {
+			if strings.HasPrefix(f, "r") && strings.HasSuffix(f, "c0") {
+				n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(f, "r"), "c0"))
+				if err == nil {
+					if n != seen {
+						t.Fatalf("page %d: row %d after row %d", i+1, n, seen-1)
+					}
+					seen++
+				}
+			}
+		}
+	}
+	if seen != 300 {
+		t.Errorf("found %d rows, want 300", seen)
+	}
+}
+
+var wordRE = regexp.MustCompile(`<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">([^<]*)</word>`)
+var pageRE = regexp.MustCompile(`<page width="([0-9.]+)" height="([0-9.]+)">`)
+
+// boxes checks that every word of out lies inside its page and returns
+// the words.
+func boxes(t *testing.T, out []byte) []string {
+	t.Helper()
+	x := pdftotext(t, out, "-bbox")
+	var words []string
+	for _, pg := range strings.Split(x, "</page>") {
+		m := pageRE.FindStringSubmatch(pg)
+		if m == nil {
+			continue
+		}
+		w, _ := strconv.ParseFloat(m[1], 64)
+		h, _ := strconv.ParseFloat(m[2], 64)
+		for _, wm := range wordRE.FindAllStringSubmatch(pg, -1) {
+			var v [4]float64
+			for i := range v {
+				v[i], _ = strconv.ParseFloat(wm[i+1], 64)
+			}
+			if v[0] < 0 || v[1] < 0 || v[2] > w || v[3] > h {
+				t.Errorf("word %.20q at %v lies outside the %gx%g page", wm[5], v, w, h)
+			}
+			words = append(words, wm[5])
+		}
+	}
+	return words
+}
+
+func TestLongWord(t *testing.T) {
+	long := strings.Repeat("x", 2000)
+	doc := report.New("", report.NewTable("Long", []report.Column{{Caption: "A"}, {Caption: "B"}},
+		report.RowsOf(report.Cells(report.String(long), report.String("short")))),
+		&report.Paragraph{Runs: []report.Run{{Text: "para " + long}}})
+	out := renderPDF(t, &pdf.Renderer{}, doc)
+	words := boxes(t, out)
+	if got := strings.Count(strings.Join(words, ""), "x"); got != 4000 {
+		t.Errorf("%d x characters in the text, want 4000", got)
+	}
+}
+
+func TestTallRow(t *testing.T) {
+	tall := strings.Repeat("line\n", 200)
+	doc := report.New("", report.NewTable("Tall", []report.Column{{Caption: "A"}, {Caption: "B"}},
+		report.RowsOf(report.Cells(report.String("first"), report.String("x")), report.Cells(report.String(tall), report.String("y")))))
+	out := renderPDF(t, &pdf.Renderer{}, doc)
+	words := boxes(t, out)
+	n := 0
+	for _, w := range words {
+		if w == "line" {
+			n++
+		}
+	}
+	if n != 200 {
+		t.Errorf("%d lines of the tall cell, want 200", n)
+	}
+}
+
+func TestEmojiCJK(t *testing.T) {
+	texts := append(append([]string{}, rendertest.CJK...), "emoji 😀👍🏽 𝔘", "\U0010FFFF \uE000nb")
+	var cells []report.Value
+	var cols []report.Column
+	var paras []report.Element
+	for i, s := range texts {
+		cells = append(cells, report.String(s))
+		cols = append(cols, report.Column{Caption: fmt.Sprint("C", i)})
+		paras = append(paras, &report.Paragraph{Runs: []report.Run{{Text: s, Markdown: i%2 == 0}}})
+	}
+	doc := report.New("😀 中文", append([]report.Element{report.NewTable("表", cols, report.RowsOf(report.Cells(cells...)))}, paras...)...)
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, doc))
+	if !strings.Contains(text, "\uFFFD") || !strings.Contains(text, "printed as \uFFFD") {
+		t.Errorf("missing characters are not shown as U+FFFD with a note:\n%s", text)
+	}
+	if !strings.Contains(text, "emoji") {
+		t.Errorf("text lacks the Latin part:\n%s", text)
+	}
+}
+
+func TestCJKFont(t *testing.T) {
+	path := os.Getenv("FOLIO_CJK_TTF")
+	if path == "" {
+		for _, p := range []string{"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"} {
+			if _, err := os.Stat(p); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
+			t.Fatal("no CJK TrueType font: scripts/deps.sh installs fonts-droid-fallback")
+		}
+		t.Skip("no CJK TrueType font (set FOLIO_CJK_TTF)")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pdf.CheckFont(data); err != nil {
+		t.Skipf("%s: %v", path, err)
+	}
+	sf, err := sfnt.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The text must survive where the font has its characters, with the Go
+	// fonts drawing the Latin and Greek characters a CJK font may lack.
+	var want []string
+	var buf sfnt.Buffer
+	for _, s := range rendertest.CJK {
+		has := true
+		for _, r := range s {
+			if gi, _ := sf.GlyphIndex(&buf, r); gi == 0 && r != ' ' {
+				has = false
+			}
+		}
+		if has {
+			want = append(want, s)
+		}
+	}
+	if len(want) == 0 {
+		t.Skipf("%s has none of the CJK samples", path)
+	}
+	want = append(want, "Latin 123 Ελληνικά")
+	doc := report.New(want[0], &report.Paragraph{Runs: []report.Run{{Text: strings.Join(want, " ")}}},
+		report.NewTable("表 table", []report.Column{{Caption: "名称 name"}}, report.RowsOf(report.Cells(report.String(strings.Join(want, " "))))))
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{Fonts: pdf.Fonts{Regular: data}}, doc))
+	for _, s := range want {
+		if n := strings.Count(text, s); n < 2 {
+			t.Errorf("text has %q %d times, want it in the paragraph and the table:\n%s", s, n, text)
+		}
+	}
+	if strings.Contains(text, "\uFFFD") {
+		t.Errorf("text has replacement characters:\n%s", text)
+	}
+}
+
+func TestBadFont(t *testing.T) {
+	for _, data := range [][]byte{[]byte("OTTO............"), []byte("\x00\x01\x00\x00garbage.........")} {
+		err := (&pdf.Renderer{Fonts: pdf.Fonts{Regular: data}}).Render(context.Background(), &bytes.Buffer{}, seed(t))
+		if !errors.Is(err, pdf.ErrFont) {
+			t.Errorf("Render with font %.8q = %v, want ErrFont", data, err)
+		}
+	}
+}
+
+func TestPageLimit(t *testing.T) {
+	var buf bytes.Buffer
+	err := (&pdf.Renderer{MaxPages: 3}).Render(context.Background(), &buf, report.New("", numbered(1000, "A", "B")))
+	if !errors.Is(err, pdf.ErrPageLimit) {
+		t.Fatalf("Render = %v, want ErrPageLimit", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("Render wrote %d bytes on error", buf.Len())
+	}
+}
+
+func TestWideTable(t *testing.T) {
+	var cols []string
+	for i := range 30 {
+		cols = append(cols, fmt.Sprintf("Column number %d", i))
+	}
+	out := renderPDF(t, &pdf.Renderer{}, report.New("Wide", numbered(120, cols...)))
+	words := boxes(t, out)
+	text := strings.Join(words, " ")
+	for i := range 120 {
+		for j := range 29 {
+			if !strings.Contains(text, fmt.Sprintf("r%dc%d", i, j)) {
+				t.Fatalf("text lacks cell r%dc%d", i, j)
+			}
+		}
+	}
+	ps := pages(pdftotext(t, out))
+	first := regexp.MustCompile(`\br[0-9]+c0\b`)
+	for i, p := range ps {
+		if !first.MatchString(p) || !strings.Contains(p, "part ") {
+			t.Errorf("page %d lacks the first column or the part label:\n%s", i+1, p)
+		}
+	}
+}
+
+func TestLandscape(t *testing.T) {
+	var cols []string
+	for i := range 16 {
+		cols = append(cols, fmt.Sprintf("Heading %d", i))
+	}
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", numbered(5, cols...)))
+	x := pdftotext(t, out, "-bbox")
+	m := pageRE.FindStringSubmatch(x)
+	if m == nil {
+		t.Fatal("no page")
+	}
+	if w, _ := strconv.ParseFloat(m[1], 64); w < 800 {
+		t.Errorf("page width %s, want landscape A4", m[1])
+	}
+	out = renderPDF(t, &pdf.Renderer{}, seed(t))
+	if m := pageRE.FindStringSubmatch(pdftotext(t, out, "-bbox")); m == nil || m[1] != "595.280000" {
+		t.Errorf("seed page = %v, want portrait A4", m)
+	}
+}
+
+func TestLetterAndDate(t *testing.T) {
+	date := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	out := renderPDF(t, &pdf.Renderer{PageSize: pdf.Letter, CreationDate: date}, seed(t))
+	if m := pageRE.FindStringSubmatch(pdftotext(t, out, "-bbox")); m == nil || m[1] != "612.000000" || m[2] != "792.000000" {
+		t.Errorf("page = %v, want Letter", m)
+	}
+	info, err := exec.Command(tool(t, "pdfinfo"), writeTemp(t, out)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Creator:", "folio", "2024"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+}
+
+func TestReplacedCount(t *testing.T) {
+	var cols []report.Column
+	var cells []report.Value
+	for i := range 30 { // wide enough for column groups
+		cols = append(cols, report.Column{Caption: fmt.Sprintf("Column heading %d", i)})
+		cells = append(cells, report.String(fmt.Sprintf("value number %d", i)))
+	}
+	cells[0] = report.String("中 first column")
+	cells[29] = report.String("last 😀")
+	for _, tc := range []struct {
+		name string
+		doc  *report.Document
+		want string
+	}{
+		{"Paragraph", report.New("", &report.Paragraph{Runs: []report.Run{{Text: "a😀b"}, {Text: "*中*", Markdown: true}}}), "Note: 2 characters"},
+		{"Table", report.New("", report.NewTable("T", []report.Column{{Caption: "日"}}, report.RowsOf(report.Cells(report.String("x\x00y"))))), "Note: 2 characters"},
+		{"Groups", report.New("", report.NewTable("T", cols, report.RowsOf(report.Cells(cells...)))), "Note: 2 characters"},
+		{"None", report.New("", &report.Paragraph{Runs: []report.Run{{Text: "fine"}}}), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, tc.doc))
+			if tc.want == "" {
+				if strings.Contains(text, "Note:") {
+					t.Errorf("unexpected note:\n%s", text)
+				}
+				return
+			}
+			if !strings.Contains(strings.Join(strings.Fields(text), " "), tc.want) {
+				t.Errorf("text lacks %q:\n%s", tc.want, text)
+			}
+		})
+	}
+}
+
+func TestPanicBecomesError(t *testing.T) {
+	doc := report.NewStream("", func(yield func(report.Element, error) bool) {
+		panic("boom")
+	})
+	var buf bytes.Buffer
+	err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc)
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("Render = %v, want an error from the panic", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("Render wrote %d bytes", buf.Len())
+	}
+}
+
+func TestOptions(t *testing.T) {
+	f, err := render.Lookup("pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.MediaType != "application/pdf" || f.Ext != ".pdf" {
+		t.Errorf("format = %+v", f)
+	}
+	r, err := f.New(render.Options{"page": "letter", "orientation": "landscape", "max-pages": "7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.(*pdf.Renderer); p.PageSize != "letter" || p.Orientation != pdf.Landscape || p.MaxPages != 7 {
+		t.Errorf("renderer = %+v", p)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.ttf")
+	os.WriteFile(bad, []byte("not a font at all"), 0o644)
+	for _, o := range []render.Options{{"page": "A3"}, {"max-pages": "0"}, {"colour": "red"}, {"font": filepath.Join(t.TempDir(), "missing.ttf")}, {"font": bad}} {
+		var oe *render.OptionError
+		if _, err := f.New(o); !errors.As(err, &oe) {
+			t.Errorf("New(%v) = %v, want an *OptionError", o, err)
+		}
+	}
+}
+
+func TestLinks(t *testing.T) {
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: "[good](https://example.com/a) [bad](javascript:alert(1)) <https://example.org/b>", Markdown: true}}})
+	out := renderPDF(t, &pdf.Renderer{}, doc)
+	text := pdftotext(t, out)
+	inOrder(t, text, []string{"good", "bad", "https://example.org/b"})
+	for _, want := range []string{"/URI (https://example.com/a)", "/URI (https://example.org/b)"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	if bytes.Contains(out, []byte("javascript")) {
+		t.Errorf("output has a javascript: link")
+	}
+}
+
+// BenchmarkRender renders a 10,000-row, 10-column table like bench/gen's.
+func BenchmarkRender(b *testing.B) {
+	cols := make([]report.Column, 10)
+	for i := range cols {
+		cols[i] = report.Column{Caption: fmt.Sprintf("Column %d", i+1)}
+	}
+	words := []string{"Straße", "Ωμέγα", "Москва", "Workpack A", "GVI", "Test Asset", "Überprüfung"}
+	const n = 10000
+	rows := make([]report.Row, n)
+	for i := range rows {
+		cells := make([]report.Value, 10)
+		for j := range cells {
+			switch j % 5 {
+			case 0:
+				cells[j] = report.String(fmt.Sprintf("%s %d", words[(i+j)%len(words)], i))
+			case 1:
+				cells[j] = report.Int(int64(i*7919%2000000 - 1000000))
+			case 2:
+				cells[j] = report.Float(float64(i*104729%10000000) / 100)
+			case 3:
+				cells[j] = report.Bool(i%3 == 0)
+			default:
+				cells[j] = report.String(words[(i*j)%len(words)])
+			}
+		}
+		rows[i] = report.Cells(cells...)
+	}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		doc := report.New("Benchmark", report.NewTable("Data", cols, report.RowsOf(rows...)))
+		if err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size), "bytes")
+}
+
+// FuzzRender checks that any text, as plain text, Markdown, captions and
+// cells, renders without error or panic into a PDF that ends properly.
+func FuzzRender(f *testing.F) {
+	for _, s := range append(append(append([]string{}, rendertest.Strange...), rendertest.Scripts...), rendertest.CJK...) {
+		f.Add(s, 3)
+	}
+	f.Add("**a** _b_ `c` [d](https://e) <f> &amp; \\* # h\n- l\n\n```\ncode\n```", 1)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = n%40 + 1
+		if n < 1 {
+			n = 1
+		}
+		cols := make([]report.Column, n)
+		cells := make([]report.Value, n)
+		for i := range cols {
+			cols[i] = report.Column{Caption: s}
+			cells[i] = report.String(s)
+		}
+		doc := report.New(s,
+			&report.Heading{Text: s, Level: n%6 + 1},
+			&report.Paragraph{Runs: []report.Run{{Text: s}, {Text: s, Markdown: true}}},
+			report.NewTable(s, cols, report.RowsOf(report.Cells(cells...), report.Cells(cells...))))
+		var buf bytes.Buffer
+		if err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc); err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(buf.Bytes()), []byte("%%EOF")) {
+			t.Fatalf("output is not a complete PDF")
+		}
+	})
+}
+
+func TestLongHeader(t *testing.T) {
+	long := strings.Repeat("caption ", 400)
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", numbered(100, long, "B")))
+	text := pdftotext(t, out)
+	ps := pages(text)
+	if len(ps) > 10 {
+		t.Errorf("%d pages for 100 short rows", len(ps))
+	}
+	for i, p := range ps {
+		if !strings.Contains(p, "caption…") {
+			t.Errorf("page %d lacks the cut header ending in an ellipsis", i+1)
+		}
+	}
+	inOrder(t, text, []string{"r0c0", "r99c0"})
+}
+
+func TestConcurrent(t *testing.T) {
+	r := &pdf.Renderer{}
+	want := renderPDF(t, r, report.New("", numbered(300, "A", "B", "C")))
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			var buf bytes.Buffer
+			err := r.Render(context.Background(), &buf, report.New("", numbered(300, "A", "B", "C")))
+			if err == nil && !bytes.Equal(buf.Bytes(), want) {
+				err = errors.New("output differs")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestEscapes checks characters whose UTF-16 bytes are the PDF string
+// delimiters, the escape character or line ends.
+func TestEscapes(t *testing.T) {
+	s := "Ċċ Ĩĩ č ̍ (paren) \\back\\ ((( ))) ԍ"
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, report.New("", &report.Paragraph{Runs: []report.Run{{Text: s}}})))
+	if !strings.Contains(text, "Ċċ Ĩĩ č") || !strings.Contains(text, "(paren) \\back\\ ((( )))") {
+		t.Errorf("text = %q, want %q", text, s)
+	}
+}

@@ -1,0 +1,15 @@
+// Package report is folio's document model and its streaming decoder.
+//
+// A report is a [Document]: an optional title and a sequence of elements —
+// [*Table] (a caption, [Column]s and a stream of [Row]s of [Value]s),
+// [*Paragraph] (runs of plain or Markdown text) and [*Heading]. [Read]
+// decodes one from JSON lazily: elements are decoded as they are pulled
+// from [Document.Elements] and rows as they are pulled from [Table.Rows],
+// so a table of a million rows passes through in constant memory. Go
+// programs build documents with [New], [NewStream] and [NewTable] from any
+// iter.Seq2 of rows, such as the rows of a database query.
+//
+// Decoding is strict (see [Read]); a problem is reported as a [*Violation]
+// holding an RFC 6901 JSON Pointer and a plain sentence, mid-stream if that
+// is where it is found.
+package report
