@@ -833,9 +833,9 @@ type rowReader struct {
 	// depthOffset is what the decoder's depth lacks of the document's:
 	// 4 for rows held and read by a decoder of their own.
 	depthOffset int
-	arena   []byte
-	refs    []ref
-	row     Row
+	arena       []byte
+	refs        []ref
+	row         Row
 }
 
 // ref locates a decoded value in the arena until the row is complete.
@@ -931,4 +931,3 @@ func (rr *rowReader) next() (Row, bool) {
 func (rr *rowReader) ptr(parts ...any) string {
 	return rr.base + strconv.Itoa(rr.n) + fmt.Sprint(parts...)
 }
-
