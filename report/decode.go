@@ -55,12 +55,29 @@ func Read(r io.Reader) *Document { return ReadWith(r, ReadOptions{}) }
 
 // ReadWith is [Read] with options.
 func ReadWith(r io.Reader, opts ReadOptions) *Document {
-	d := &decoder{dec: jsontext.NewDecoder(r), opts: opts, top: map[string]any{}}
+	src := &errReader{r: r}
+	d := &decoder{dec: jsontext.NewDecoder(src), src: src, opts: opts, top: map[string]any{}}
 	return &Document{dec: d}
+}
+
+// errReader remembers the reader's error, so that decoding reports it as
+// the reader's, whatever jsontext wraps it in.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 type decoder struct {
 	dec    *jsontext.Decoder
+	src    *errReader
 	opts   ReadOptions
 	err    error // the error that ended decoding
 	title  string
@@ -96,6 +113,8 @@ func (d *decoder) violate(ptr, msg string) bool {
 func (d *decoder) readErr(dec *jsontext.Decoder, err error) {
 	var se *jsontext.SyntacticError
 	switch {
+	case d.src != nil && d.src.err != nil:
+		d.fatal(fmt.Errorf("report: reading input: %w", d.src.err))
 	case errors.As(err, &se) && !errors.Is(se.Err, io.ErrUnexpectedEOF):
 		msg := strings.TrimPrefix(se.Err.Error(), "jsontext: ")
 		d.fatal(&Violation{Pointer: string(se.JSONPointer), Message: fmt.Sprintf("%s (at byte %d)", msg, se.ByteOffset)})
@@ -541,7 +560,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 			return violate(base+"/data", "table data has no rows member")
 		}
 		t.dec, t.idx = d, i
-		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(rowsRaw)), t: t, base: base + "/data/rows/"}
+		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(rowsRaw)), t: t, base: base + "/data/rows/", depthOffset: 4}
 	}
 	if !yield(el, nil) {
 		d.halted = true
@@ -811,9 +830,12 @@ type rowReader struct {
 	started bool
 	done    bool
 	tail    func() bool // reads the rest of the table's data after its rows
-	arena   []byte
-	refs    []ref
-	row     Row
+	// depthOffset is what the decoder's depth lacks of the document's:
+	// 4 for rows held and read by a decoder of their own.
+	depthOffset int
+	arena       []byte
+	refs        []ref
+	row         Row
 }
 
 // ref locates a decoded value in the arena until the row is complete.
@@ -908,174 +930,4 @@ func (rr *rowReader) next() (Row, bool) {
 
 func (rr *rowReader) ptr(parts ...any) string {
 	return rr.base + strconv.Itoa(rr.n) + fmt.Sprint(parts...)
-}
-
-// parse decodes one row into rr.row. valid is false for a row with a
-// violation; ok is false when decoding must end.
-func (rr *rowReader) parse() (valid, ok bool) {
-	d, dec := rr.d, rr.dec
-	if k := d.peek(dec); k != '{' {
-		return false, d.violate(rr.ptr(), "row must be an object, not "+kindName(k)) && d.skip(dec)
-	}
-	d.token(dec)
-	rr.arena, rr.refs = rr.arena[:0], rr.refs[:0]
-	valid = true
-	hasCells := false
-	key := ref{}
-	for {
-		k := d.peek(dec)
-		if k == '}' || k == 0 {
-			break
-		}
-		name, ok := d.value(dec)
-		if !ok {
-			return false, false
-		}
-		switch {
-		case d.nameIs(name, "cells"):
-			hasCells = true
-			if k := d.peek(dec); k != '[' {
-				valid = false
-				if !d.violate(rr.ptr("/cells"), "cells must be an array, not "+kindName(k)) || !d.skip(dec) {
-					return false, false
-				}
-				continue
-			}
-			d.token(dec)
-			for {
-				k := d.peek(dec)
-				if k == ']' || k == 0 {
-					break
-				}
-				c, cv, ok := rr.cell()
-				if !ok {
-					return false, false
-				}
-				valid = valid && cv
-				rr.refs = append(rr.refs, c)
-			}
-			if !d.token(dec) {
-				return false, false
-			}
-		case d.nameIs(name, "sourceKey"):
-			k := d.peek(dec)
-			var good bool
-			key, good, ok = rr.scalar("/sourceKey")
-			if !ok {
-				return false, false
-			}
-			if good && k != '"' && k != '0' && k != 'n' {
-				good = d.violate(rr.ptr("/sourceKey"), "sourceKey must be a string, a number or null, not "+kindName(k))
-				if !good && d.err != nil {
-					return false, false
-				}
-				good = false
-			}
-			valid = valid && good
-		default:
-			if !d.skip(dec) {
-				return false, false
-			}
-		}
-	}
-	if !d.token(dec) {
-		return false, false
-	}
-	if !hasCells {
-		return false, d.violate(rr.ptr(), "row has no cells member")
-	}
-	if !valid {
-		return false, true
-	}
-	cols := rr.t.Columns
-	if len(rr.refs) != len(cols) {
-		return false, d.violate(rr.ptr("/cells"), cellCountMessage(len(rr.refs), len(cols)))
-	}
-	cells := rr.row.Cells[:0]
-	for i, r := range rr.refs {
-		v := r.value(rr.arena)
-		if cols[i].Type != TypeAny {
-			if msg := typeMismatch(cols[i], v); msg != "" {
-				return false, d.violate(rr.ptr("/cells/", i, "/value"), msg)
-			}
-		}
-		cells = append(cells, v)
-	}
-	rr.row = Row{SourceKey: key.value(rr.arena), Cells: cells}
-	return true, true
-}
-
-// cell decodes one cell object.
-func (rr *rowReader) cell() (c ref, valid, ok bool) {
-	d, dec := rr.d, rr.dec
-	i := len(rr.refs)
-	if k := d.peek(dec); k != '{' {
-		return ref{}, false, d.violate(rr.ptr("/cells/", i), "cell must be an object with a value member, not "+kindName(k)) && d.skip(dec)
-	}
-	d.token(dec)
-	has := false
-	valid = true
-	for {
-		k := d.peek(dec)
-		if k == '}' || k == 0 {
-			break
-		}
-		name, ok := d.value(dec)
-		if !ok {
-			return ref{}, false, false
-		}
-		if d.nameIs(name, "value") {
-			has = true
-			c, valid, ok = rr.scalar("/cells/", i, "/value")
-			if !ok {
-				return ref{}, false, false
-			}
-		} else if !d.skip(dec) {
-			return ref{}, false, false
-		}
-	}
-	if !d.token(dec) {
-		return ref{}, false, false
-	}
-	if !has {
-		return ref{}, false, d.violate(rr.ptr("/cells/", i), "cell has no value member")
-	}
-	return c, valid, true
-}
-
-// scalar decodes a string, number, boolean or null into the arena.
-func (rr *rowReader) scalar(where ...any) (c ref, valid, ok bool) {
-	d, dec := rr.d, rr.dec
-	switch k := d.peek(dec); k {
-	case 0:
-		return ref{}, false, false
-	case '{', '[':
-		return ref{}, false, d.violate(rr.ptr(where...), "a cell value must be a string, a number, a boolean or null, not "+kindName(k)) && d.skip(dec)
-	}
-	raw, ok := d.value(dec)
-	if !ok {
-		return ref{}, false, false
-	}
-	switch raw[0] {
-	case '"':
-		start := len(rr.arena)
-		if bytes.IndexByte(raw, '\\') < 0 {
-			rr.arena = append(rr.arena, raw[1:len(raw)-1]...)
-		} else {
-			rr.arena, _ = jsontext.AppendUnquote(rr.arena, raw)
-		}
-		return ref{kind: KindString, start: start, end: len(rr.arena)}, true, true
-	case 't':
-		return ref{kind: KindBool, b: true}, true, true
-	case 'f':
-		return ref{kind: KindBool}, true, true
-	case 'n':
-		return ref{}, true, true
-	}
-	if !numberInRange(raw) {
-		return ref{}, false, d.violate(rr.ptr(where...), fmt.Sprintf("the number %.40s is out of range (beyond ±1.8e308)", raw))
-	}
-	start := len(rr.arena)
-	rr.arena = append(rr.arena, raw...)
-	return ref{kind: KindNumber, start: start, end: len(rr.arena)}, true, true
 }

@@ -88,6 +88,16 @@ func TestViolations(t *testing.T) {
 		{"depth", `{"elements":[],"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, []string{
 			"/x" + strings.Repeat("/0", report.MaxDepth-1) + ": nesting is deeper than 64 levels",
 		}},
+		{"depth in a cell", table(`[{"caption":"A"}]`, `{"cells":[{"value":1,"x~/":`+strings.Repeat("[", 57)+strings.Repeat("]", 57)+`}]}`), []string{
+			"/elements/0/data/rows/0/cells/0/x~0~1: nesting is deeper than 64 levels",
+		}},
+		{"depth in a cell at MaxDepth is fine", table(`[{"caption":"A"}]`, `{"cells":[{"value":1,"x":`+strings.Repeat("[", 56)+strings.Repeat("]", 56)+`}]}`), nil},
+		{"depth in held rows", `{"elements":[{"type":"table","data":{"rows":[{"cells":[{"value":1}],"x":` + strings.Repeat("{\"a\":", 59) + "1" + strings.Repeat("}", 59) + `}],"columns":[{"caption":"A"}]}}]}`, []string{
+			"/elements/0/data/rows/0/x: nesting is deeper than 64 levels",
+		}},
+		{"syntax error in a row", table(cols2, `{"cells":[{"value":1},{"value":2}]},{"cells":[{"value":1},{"value":tru}]}`), []string{
+			"/elements/0/data/rows/1: invalid character",
+		}},
 		{"depth at MaxDepth is fine", `{"elements":[],"x":` + strings.Repeat("[", report.MaxDepth-1) + strings.Repeat("]", report.MaxDepth-1) + `}`, nil},
 		{"heading level", `{"elements":[{"type":"heading","data":{"text":"h","level":2.0}},{"type":"heading","data":{"text":"h","level":0}}]}`, []string{
 			"/elements/1/data/level: level must be a whole number from 1 to 6, not 0",

@@ -1,0 +1,80 @@
+package xlsx
+
+import (
+	"compress/flate"
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	kflate "github.com/klauspost/compress/flate"
+
+	"github.com/foliorender/folio/report"
+)
+
+// benchDoc returns a table of n rows of 10 mixed columns like bench/gen's.
+func benchDoc(n int) *report.Document {
+	cols := make([]report.Column, 10)
+	for i := range cols {
+		cols[i] = report.Column{Caption: fmt.Sprintf("Column %d", i+1)}
+	}
+	words := []string{"Straße", "Ωμέγα", "Москва", "東京", "Workpack A", "GVI"}
+	row := report.Row{Cells: make([]report.Value, 10)}
+	return report.New("Bench", report.NewTable("Data", cols, func(yield func(report.Row, error) bool) {
+		for i := range n {
+			for c := range 10 {
+				switch c % 5 {
+				case 0:
+					row.Cells[c] = report.String(fmt.Sprintf("%s %d", words[(i+c)%len(words)], i))
+				case 1:
+					row.Cells[c] = report.Int(int64(i*7919%2000000 - 1000000))
+				case 2:
+					row.Cells[c] = report.Float(float64(i*31%10000000) / 100)
+				case 3:
+					row.Cells[c] = report.Bool(i%3 == 0)
+				default:
+					row.Cells[c] = report.String(words[i%len(words)])
+				}
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}))
+}
+
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkRender renders 50,000 rows x 10 columns with the DEFLATE of
+// klauspost/compress (the default) and of the standard library, reporting
+// rows/s and the output size.
+func BenchmarkRender(b *testing.B) {
+	const rows = 50000
+	for _, c := range []struct {
+		name string
+		comp func(io.Writer) (io.WriteCloser, error)
+	}{
+		{"klauspost-5", func(w io.Writer) (io.WriteCloser, error) { return kflate.NewWriter(w, 5) }},
+		{"klauspost-1", func(w io.Writer) (io.WriteCloser, error) { return kflate.NewWriter(w, 1) }},
+		{"stdlib-5", func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, 5) }},
+		{"stdlib-1", func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, 1) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			old := compressor
+			compressor = c.comp
+			defer func() { compressor = old }()
+			var size int64
+			for b.Loop() {
+				var w countWriter
+				if err := (&Renderer{}).Render(context.Background(), &w, benchDoc(rows)); err != nil {
+					b.Fatal(err)
+				}
+				size = w.n
+			}
+			b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(size)/(1<<20), "MB")
+		})
+	}
+}

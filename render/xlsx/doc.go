@@ -1,0 +1,69 @@
+// Package xlsx renders a report document as an XLSX workbook (Office Open
+// XML spreadsheet) with excelize's StreamWriter, so memory stays flat
+// however long the tables: rows go to temporary files, and the archive is
+// compressed straight into the destination writer instead of being built in
+// memory first (excelize's own Write does that).
+//
+// # Layout
+//
+// Each table gets a worksheet of its own, named after its caption. Sheet
+// names follow Excel's rules: at most 31 UTF-16 units (cut without
+// splitting a character), the forbidden characters / \ : become "-",
+// [ ] become ( ), * ? become "_", control characters and runs of white
+// space become one space, apostrophes at either end are dropped, an empty
+// name becomes "Table N" (N counting tables from 1), and "History" is
+// reserved. A name already taken, compared without regard to case as Excel
+// does, gets " (2)", " (3)" and so on. When the name is not the caption as
+// given, the full caption is written in bold above the header.
+//
+// Text goes where a reader of the document expects it. The title is the
+// first row of the first worksheet, in large bold type. Headings (bold,
+// larger for levels 1 to 3) and paragraphs go above the table that follows
+// them, on its worksheet; paragraphs that follow a table before any heading
+// stay below that table, as does text after the last table. One blank row
+// separates blocks. Each line of a paragraph is a row of its own, in the
+// first column, running on to the right. A document without tables gets one
+// worksheet, named after the title (or "Report"), holding its text.
+// Markdown runs show strong text in bold, emphasis in italics and code in
+// a monospaced font; links show their text, raw HTML is dropped. With
+// [Renderer.OneSheet], everything goes on one worksheet named after the
+// title, in document order, each table under its caption.
+//
+// The header row is bold on a light fill with a rule below, frozen while
+// scrolling (when it is within the first 12 rows), with an autofilter over
+// the header and data rows. Columns are fitted to the header and the first
+// 100 rows (East Asian wide characters count double), between 6 and 60
+// characters wide; only the first 256 columns of a table are fitted.
+//
+// # Cells
+//
+// Numbers are numeric cells: integers of up to 18 digits keep their exact
+// value, other numbers are rounded to Excel's 15 significant digits.
+// Booleans are boolean cells, nulls empty cells. Cells of date and
+// datetime columns are Excel dates formatted yyyy-mm-dd and
+// yyyy-mm-dd hh:mm:ss; a datetime keeps its wall-clock time (Excel has no
+// time zones), and dates before 1900, which Excel cannot hold, stay text.
+// Every string is an inline string cell, never a formula, whatever it
+// starts with (=, +, -, @); a cell whose text has line breaks wraps. Control characters that XML cannot carry are
+// shown as Unicode control pictures (U+0001 as ␁), U+FFFE and U+FFFF and
+// invalid UTF-8 as U+FFFD. Text over Excel's 32,767 characters per cell is
+// cut and ends with [TruncatedMarker].
+//
+// # Limits
+//
+// A table with more rows than a worksheet holds (1,048,576 with the
+// header) continues on the next worksheet, named like the first with a
+// number, with the header repeated. A table with more than 16,384 columns
+// fails with [ErrTooManyColumns] before anything is written.
+//
+// # Output
+//
+// Nothing is written to the destination until the whole document has been
+// read; an error leaves nothing, or a part of the archive, in it, and
+// temporary files are removed on every path. The same document gives the
+// same bytes: the document properties carry [DefaultCreated] unless
+// [Renderer.Created] is set, and worksheets are stored in sheet order.
+// Worksheet entries are compressed with klauspost/compress's DEFLATE.
+// Entries of over 4 GiB uncompressed (a single worksheet of tens of
+// millions of cells) are written as ZIP64, which Excel may refuse.
+package xlsx

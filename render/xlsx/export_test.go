@@ -1,0 +1,9 @@
+package xlsx
+
+// SetMaxRows lowers the row limit of a worksheet for a test and returns a
+// function that restores it.
+func SetMaxRows(n int) (restore func()) {
+	old := maxRows
+	maxRows = n
+	return func() { maxRows = old }
+}

@@ -1,0 +1,400 @@
+package xlsx
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/foliorender/folio/report"
+)
+
+// A tableWriter writes one table's rows, continuing on a new worksheet
+// with the header repeated when one is full.
+type tableWriter struct {
+	b       *book
+	t       *report.Table
+	keys    []styleKey // data cell style of each column
+	styles  []int      // its id, 0 for none
+	header  []any
+	vals    []any
+	hdrRow  int  // row of the header on the current worksheet
+	filter  bool // the current worksheet part gets an autofilter
+	started bool
+	look    []report.Row // rows read ahead, before started
+}
+
+// table writes t: on a worksheet of its own, or below what is on the one
+// sheet.
+func (b *book) table(t *report.Table) error {
+	if len(t.Columns) > MaxColumns {
+		return fmt.Errorf("%w: table %d has %d", ErrTooManyColumns, b.tables+1, len(t.Columns))
+	}
+	b.tables++
+	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), vals: make([]any, len(t.Columns))}
+	for i, c := range t.Columns {
+		tw.keys[i] = dataStyle(c)
+		tw.styles[i] = b.styleID(tw.keys[i])
+	}
+	n := 0
+	for row, err := range t.Rows() {
+		if err != nil {
+			return err
+		}
+		if n++; n%1000 == 0 {
+			if err := b.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if !tw.started {
+			tw.look = append(tw.look, row.Clone())
+			if len(tw.look) < lookahead {
+				continue
+			}
+			if err := tw.start(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := tw.row(row); err != nil {
+			return err
+		}
+	}
+	if !tw.started {
+		if err := tw.start(); err != nil {
+			return err
+		}
+	}
+	return tw.end()
+}
+
+// start places the table, now that its column widths can be fitted, and
+// writes its header and the rows read ahead.
+func (tw *tableWriter) start() error {
+	b, t := tw.b, tw.t
+	tw.started = true
+	var widths []float64
+	if !b.r.NoAutoFit {
+		widths = tw.fit()
+	}
+	caption := t.Caption
+	if b.r.OneSheet {
+		if b.oneSheet == nil {
+			if err := b.oneSheetStart(widths); err != nil {
+				return err
+			}
+		}
+		b.cur = b.oneSheet
+		tw.filter = !b.r.PlainHeader && !b.cur.filter && len(t.Columns) > 0
+		if b.cur.row > 0 {
+			b.cur.row++ // a blank row before each table
+		}
+	} else {
+		if err := b.closeSheet(); err != nil {
+			return err
+		}
+		name := b.names.take(caption, "Table "+strconv.Itoa(b.tables))
+		if name == caption {
+			caption = "" // the sheet's name says it
+		}
+		above := b.prefaceRows()
+		if caption != "" {
+			above++
+		}
+		frozen := 0
+		if !b.r.PlainHeader && len(t.Columns) > 0 && above+1 <= maxFrozen {
+			frozen = above + 1
+		}
+		s, err := b.newSheet(name, name, widths, frozen)
+		if err != nil {
+			return err
+		}
+		b.cur = s
+		tw.filter = !b.r.PlainHeader && len(t.Columns) > 0
+		if err := b.writeTitle(); err != nil {
+			return err
+		}
+		for _, el := range b.pending {
+			if err := b.writeText(el); err != nil {
+				return err
+			}
+		}
+		b.pending, b.pendingBytes, b.heading = nil, 0, false
+		if b.cur.row > 0 {
+			b.cur.row++ // a blank row before the table
+		}
+	}
+	if caption != "" {
+		if err := b.textRow(b.style(styleKey{kind: styleCaption}), caption); err != nil {
+			return err
+		}
+	}
+	if b.cur.row+2 > maxRows {
+		if err := b.continueSheet(0); err != nil {
+			return err
+		}
+	}
+	if err := tw.writeHeader(); err != nil {
+		return err
+	}
+	for _, row := range tw.look {
+		if err := tw.row(row); err != nil {
+			return err
+		}
+	}
+	tw.look = nil
+	return nil
+}
+
+// oneSheetStart starts the one worksheet of OneSheet mode and writes what
+// came before the first table.
+func (b *book) oneSheetStart(widths []float64) error {
+	name := b.names.take(b.title, "Report")
+	s, err := b.newSheet(name, name, widths, 0)
+	if err != nil {
+		return err
+	}
+	b.cur, b.oneSheet = s, s
+	if err := b.writeTitle(); err != nil {
+		return err
+	}
+	for _, el := range b.pending {
+		if err := b.writeText(el); err != nil {
+			return err
+		}
+	}
+	b.pending, b.pendingBytes = nil, 0
+	return nil
+}
+
+func (tw *tableWriter) writeHeader() error {
+	b := tw.b
+	if tw.header == nil {
+		tw.header = make([]any, len(tw.t.Columns))
+		for i, c := range tw.t.Columns {
+			var v any = c.Caption
+			if s, changed := cellText(c.Caption); changed {
+				v = s
+			}
+			if c.Caption == "" {
+				v = nil
+			}
+			style := 0
+			if !b.r.PlainHeader {
+				style = b.style(styleKey{kind: styleHeader, align: headerAlign(c)})
+			}
+			tw.header[i] = excelize.Cell{StyleID: style, Value: v}
+		}
+	}
+	if err := b.row(tw.header); err != nil {
+		return err
+	}
+	tw.hdrRow = b.cur.row
+	b.cur.gap = true
+	return nil
+}
+
+// row writes one data row.
+func (tw *tableWriter) row(row report.Row) error {
+	b := tw.b
+	if b.cur.row >= maxRows {
+		if err := tw.endPart(); err != nil {
+			return err
+		}
+		frozen := 0
+		if !b.r.PlainHeader && len(tw.t.Columns) > 0 && !b.r.OneSheet {
+			frozen = 1
+		}
+		if err := b.continueSheet(frozen); err != nil {
+			return err
+		}
+		tw.filter = !b.r.PlainHeader && len(tw.t.Columns) > 0
+		if err := tw.writeHeader(); err != nil {
+			return err
+		}
+	}
+	for i, v := range row.Cells {
+		tw.vals[i] = tw.value(i, v)
+	}
+	return b.row(tw.vals)
+}
+
+// value returns the excelize cell value of v in column i.
+func (tw *tableWriter) value(i int, v report.Value) any {
+	var x any
+	switch v.Kind() {
+	case report.KindNull:
+		return nil
+	case report.KindBool:
+		x = v.BoolValue()
+	case report.KindNumber:
+		x = excelNumber(v.Bytes())
+	case report.KindString:
+		if typ := tw.t.Columns[i].Type; typ == report.TypeDate || typ == report.TypeDateTime {
+			if d, err := report.ParseDate(typ, v); err == nil && inExcelRange(d) {
+				x = d
+				break
+			}
+		}
+		if s, changed := cellText(v.Bytes()); changed {
+			x = s
+		} else {
+			x = v.Bytes() // excelize copies it before the row moves on
+		}
+		if k := wrapped(tw.keys[i], v.Bytes()); k.wrap {
+			return excelize.Cell{StyleID: tw.b.styleID(k), Value: x}
+		}
+	}
+	if tw.styles[i] != 0 {
+		return excelize.Cell{StyleID: tw.styles[i], Value: x}
+	}
+	return x
+}
+
+// inExcelRange reports whether Excel can hold t as a date: from 1900-01-01
+// to 9999-12-31 in its wall-clock time. Others are written as text.
+func inExcelRange(t time.Time) bool {
+	y := t.Year()
+	return y >= 1900 && y <= 9999
+}
+
+// endPart gives the table's part on the current worksheet its autofilter.
+func (tw *tableWriter) endPart() error {
+	b := tw.b
+	if !tw.filter {
+		return nil
+	}
+	tw.filter = false
+	b.cur.filter = true
+	last := max(b.cur.row, tw.hdrRow)
+	ref := "A" + strconv.Itoa(tw.hdrRow) + ":" + columnName(len(tw.t.Columns)) + strconv.Itoa(last)
+	if err := b.f.AutoFilter(b.cur.name, ref, nil); err != nil {
+		return err
+	}
+	fixFilterName(b.f, b.cur.name)
+	relativeFilterRef(b.f, b.paths[len(b.paths)-1])
+	return nil
+}
+
+// relativeFilterRef writes the autofilter range of the worksheet at path
+// as Excel does, A1:C3, where excelize writes $A$1:$C$3. The worksheet
+// type is excelize's own, so its exported fields are reached by reflection.
+func relativeFilterRef(f *excelize.File, path string) {
+	ws, ok := f.Sheet.Load(path)
+	if !ok {
+		return
+	}
+	v := reflect.ValueOf(ws)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	af := v.Elem().FieldByName("AutoFilter")
+	if !af.IsValid() || af.Kind() != reflect.Pointer || af.IsNil() {
+		return
+	}
+	if ref := af.Elem().FieldByName("Ref"); ref.IsValid() && ref.Kind() == reflect.String && ref.CanSet() {
+		ref.SetString(strings.ReplaceAll(ref.String(), "$", ""))
+	}
+}
+
+func (tw *tableWriter) end() error {
+	if err := tw.endPart(); err != nil {
+		return err
+	}
+	tw.b.cur.gap = true
+	return nil
+}
+
+// fixFilterName quotes the sheet name in the hidden _xlnm._FilterDatabase
+// name that excelize's AutoFilter defines: excelize writes 'name'!A1:B2
+// without doubling an apostrophe inside the name, which Excel then reports
+// as a broken name.
+func fixFilterName(f *excelize.File, sheet string) {
+	wb := f.WorkBook
+	if wb == nil || wb.DefinedNames == nil {
+		return
+	}
+	bad := "'" + sheet + "'!"
+	good := "'" + strings.ReplaceAll(sheet, "'", "''") + "'!"
+	if bad == good {
+		return
+	}
+	for i, dn := range wb.DefinedNames.DefinedName {
+		if dn.Name == "_xlnm._FilterDatabase" && len(dn.Data) > len(bad) && dn.Data[:len(bad)] == bad {
+			wb.DefinedNames.DefinedName[i].Data = good + dn.Data[len(bad):]
+		}
+	}
+}
+
+// maxFitColumns is how many columns of a table get fitted widths; the
+// others keep Excel's default width.
+const maxFitColumns = 256
+
+// fit returns the column widths for the header and the rows read ahead.
+func (tw *tableWriter) fit() []float64 {
+	cols := tw.t.Columns
+	if len(cols) > maxFitColumns {
+		cols = cols[:maxFitColumns]
+	}
+	widths := make([]float64, len(cols))
+	for i, c := range cols {
+		w := textWidth(c.Caption)
+		if !tw.b.r.PlainHeader {
+			w += 2 // the autofilter button
+		}
+		switch c.Type {
+		case report.TypeDate:
+			w = max(w, 10)
+		case report.TypeDateTime:
+			w = max(w, 19)
+		}
+		for _, row := range tw.look {
+			v := row.Cells[i]
+			switch v.Kind() {
+			case report.KindString:
+				if c.Type != report.TypeDate && c.Type != report.TypeDateTime {
+					w = max(w, textWidth(v.Bytes()))
+				}
+			case report.KindNumber:
+				w = max(w, numberWidth(v.Bytes()))
+			case report.KindBool:
+				w = max(w, 5)
+			}
+		}
+		widths[i] = fitWidth(w)
+	}
+	return widths
+}
+
+// prefaceRows returns how many rows the title (if not yet written) and the
+// held-back text take above a table on a new worksheet, with the blank row
+// before the table: the same rows that writeTitle and writeText use.
+func (b *book) prefaceRows() int {
+	rows, gap := 0, false
+	if !b.titled && b.title != "" {
+		rows, gap = 1, true
+	}
+	for _, el := range b.pending {
+		switch el := el.(type) {
+		case *report.Heading:
+			if rows > 0 {
+				rows++
+			}
+			gap = false
+			rows++
+		case *report.Paragraph:
+			if gap {
+				rows++
+				gap = false
+			}
+			rows += len(paragraphLines(el))
+		}
+	}
+	if rows > 0 {
+		rows++
+	}
+	return rows
+}

@@ -1,0 +1,422 @@
+package xlsx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/foliorender/folio/report"
+)
+
+// Excel's hard limits on a worksheet.
+const (
+	MaxRows    = 1048576 // rows on a worksheet, header included
+	MaxColumns = 16384   // columns on a worksheet
+)
+
+// maxRows is MaxRows, lowered by tests.
+var maxRows = MaxRows
+
+// ErrTooManyColumns is returned, before anything is written, for a table
+// with more columns than a worksheet has.
+var ErrTooManyColumns = errors.New("xlsx: table has more columns than a worksheet can hold (16,384)")
+
+// DefaultCreated is the creation and modification time written into the
+// document properties when [Renderer.Created] is zero, so that the same
+// document always gives the same bytes.
+var DefaultCreated = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// A Renderer writes a document as an XLSX workbook (Office Open XML
+// spreadsheet) with excelize's StreamWriter: memory stays flat however long
+// the tables are, since rows go to temporary files and the archive is
+// compressed straight into the destination. The zero value is ready to use:
+// a worksheet per table, styled header, fitted columns.
+//
+// The layout is documented in the package documentation.
+type Renderer struct {
+	// OneSheet puts every table on one worksheet, one below the other, with
+	// a blank row between blocks, instead of a worksheet per table. Only the
+	// first table on it then gets the autofilter (a worksheet has one), and
+	// no rows are frozen.
+	OneSheet bool
+	// PlainHeader writes header rows as plain cells: not bold, no fill, no
+	// frozen rows and no autofilter.
+	PlainHeader bool
+	// NoAutoFit leaves columns at Excel's default width instead of fitting
+	// them to the header and the first 100 rows of the table.
+	NoAutoFit bool
+	// Created is the creation and modification time written into the
+	// document properties; zero means [DefaultCreated].
+	Created time.Time
+	// TempDir is where worksheet data waits before it is compressed into the
+	// output; "" means the system's default directory. The files are removed
+	// before Render returns, whatever happens.
+	TempDir string
+}
+
+// lookahead is how many rows of a table are read before its worksheet is
+// started, to fit the column widths: excelize's StreamWriter needs them
+// before the first row.
+const lookahead = 100
+
+// maxFrozen is the lowest header row that is frozen: a header further down
+// (below a long preamble of headings and paragraphs) would freeze most of
+// the window.
+const maxFrozen = 12
+
+// maxPending bounds the text held back for the next table's worksheet;
+// beyond it the text goes where the next table cannot be awaited.
+const maxPending = 1 << 20
+
+// Render writes doc to w as an XLSX workbook. Nothing is written to w
+// before the whole document has been read: on error, w holds nothing or a
+// part of the archive. It returns the first error from doc, w or ctx, or
+// [ErrTooManyColumns]. It does not close w.
+func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f := excelize.NewFile(excelize.Options{TmpDir: r.TempDir})
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("xlsx: removing temporary files: %w", cerr)
+		}
+	}()
+	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}}
+	b.title = doc.Title()
+	for el, err := range doc.Elements() {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch el := el.(type) {
+		case *report.Table:
+			err = b.table(el)
+		case *report.Paragraph:
+			err = b.text(el)
+		case *report.Heading:
+			err = b.text(el)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := b.end(); err != nil {
+		return err
+	}
+	return b.write(w)
+}
+
+// A book is the workbook being written.
+type book struct {
+	r      *Renderer
+	ctx    context.Context
+	f      *excelize.File
+	names  *sheetNames
+	styles map[styleKey]int
+	paths  []string // worksheet entries, in order
+	cur    *sheet   // the worksheet being written, if any
+	title  string
+	titled bool // the title has been written
+
+	pending      []report.Element // headings and paragraphs for the next table
+	pendingBytes int
+	heading      bool // a heading came after the current table
+	tables       int
+	oneSheet     *sheet // in OneSheet mode, once started
+}
+
+// A sheet is one worksheet being streamed.
+type sheet struct {
+	name   string
+	base   string // the name continuation sheets are numbered from
+	sw     *excelize.StreamWriter
+	row    int  // rows used
+	filter bool // has its autofilter
+	gap    bool // a blank row is due before the next block
+	widths []float64
+}
+
+// newSheet starts a worksheet named name, with column widths and, when
+// frozen > 0, rows 1 to frozen frozen.
+func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet, error) {
+	if len(b.paths) == 0 {
+		if err := b.f.SetSheetName("Sheet1", name); err != nil {
+			return nil, err
+		}
+	} else if _, err := b.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	// excelize names worksheet entries by sheet id, which here is the
+	// sheet's position.
+	b.paths = append(b.paths, "xl/worksheets/sheet"+strconv.Itoa(len(b.paths)+1)+".xml")
+	// Without this, the stream keeps the template's <dimension ref="A1"/>
+	// and readers that trust it (openpyxl's read-only mode) see one cell.
+	if err := b.f.SetSheetDimension(name, ""); err != nil {
+		return nil, err
+	}
+	sw, err := b.f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	// excelize keeps the columns in the reverse order of the calls (and
+	// Excel wants them ascending), flattening earlier ranges on each call:
+	// set them last to first, equal neighbours as one range.
+	for hi := len(widths); hi > 0; {
+		lo := hi
+		for lo > 1 && widths[lo-2] == widths[hi-1] {
+			lo--
+		}
+		if err := sw.SetColWidth(lo, hi, widths[hi-1]); err != nil {
+			return nil, err
+		}
+		hi = lo - 1
+	}
+	if frozen > 0 {
+		top := "A" + strconv.Itoa(frozen+1)
+		if err := sw.SetPanes(&excelize.Panes{
+			Freeze: true, YSplit: frozen, TopLeftCell: top, ActivePane: "bottomLeft",
+			Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}},
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return &sheet{name: name, base: base, sw: sw, widths: widths}, nil
+}
+
+// closeSheet ends the current worksheet.
+func (b *book) closeSheet() error {
+	if b.cur == nil {
+		return nil
+	}
+	err := b.cur.sw.Flush()
+	b.cur = nil
+	return err
+}
+
+// row writes cells on the next row of the current worksheet.
+func (b *book) row(cells []any) error {
+	s := b.cur
+	s.row++
+	return s.sw.SetRow(cellName(1, s.row), cells)
+}
+
+// textRow writes one text cell on the next row, continuing on a new
+// worksheet when this one is full.
+func (b *book) textRow(style int, text string) error {
+	if b.cur.row >= maxRows {
+		if err := b.continueSheet(0); err != nil {
+			return err
+		}
+	}
+	var v any = text
+	if s, changed := cellText(text); changed {
+		v = s
+	}
+	return b.row([]any{excelize.Cell{StyleID: style, Value: v}})
+}
+
+// richRow writes a paragraph line, plain or rich text, on the next row,
+// continuing on a new worksheet when this one is full.
+func (b *book) richRow(v any) error {
+	if b.cur.row >= maxRows {
+		if err := b.continueSheet(0); err != nil {
+			return err
+		}
+	}
+	return b.row([]any{v})
+}
+
+// continueSheet replaces the full current worksheet with the next one of
+// the same base name, with the same widths.
+func (b *book) continueSheet(frozen int) error {
+	old := b.cur
+	if err := b.closeSheet(); err != nil {
+		return err
+	}
+	name := b.names.take(old.base, old.base)
+	s, err := b.newSheet(name, old.base, old.widths, frozen)
+	if err != nil {
+		return err
+	}
+	b.cur = s
+	if b.oneSheet == old {
+		b.oneSheet = s
+	}
+	return nil
+}
+
+// text handles a paragraph or heading. In a worksheet per table, text
+// that follows a table before any heading goes below that table; a heading
+// and what follows it wait for the next table and go above it on its
+// worksheet, or, at the end of the document, below the last table.
+func (b *book) text(el report.Element) error {
+	_, isHeading := el.(*report.Heading)
+	if b.oneSheet != nil {
+		return b.writeText(el)
+	}
+	if isHeading {
+		b.heading = true
+	}
+	if b.cur != nil && !b.heading {
+		return b.writeText(el)
+	}
+	b.pending = append(b.pending, el)
+	b.pendingBytes += textLen(el)
+	if b.pendingBytes > maxPending {
+		return b.flushPending()
+	}
+	return nil
+}
+
+// flushPending writes the held-back text where it can go now: below the
+// current table, or on a worksheet of its own.
+func (b *book) flushPending() error {
+	if b.cur == nil {
+		if err := b.textSheet(); err != nil {
+			return err
+		}
+	}
+	for _, el := range b.pending {
+		if err := b.writeText(el); err != nil {
+			return err
+		}
+	}
+	b.pending, b.pendingBytes = nil, 0
+	return nil
+}
+
+// textSheet starts a worksheet for text only, named after the title.
+func (b *book) textSheet() error {
+	name := b.names.take(b.title, "Report")
+	s, err := b.newSheet(name, name, nil, 0)
+	if err != nil {
+		return err
+	}
+	b.cur = s
+	if b.r.OneSheet {
+		b.oneSheet = s
+	}
+	return b.writeTitle()
+}
+
+func (b *book) writeTitle() error {
+	if b.titled || b.title == "" {
+		return nil
+	}
+	b.titled = true
+	if err := b.textRow(b.style(styleKey{kind: styleTitle}), b.title); err != nil {
+		return err
+	}
+	b.cur.gap = true
+	return nil
+}
+
+// writeText writes a paragraph or heading on the current worksheet.
+func (b *book) writeText(el report.Element) error {
+	switch el := el.(type) {
+	case *report.Heading:
+		if b.cur.row > 0 {
+			b.cur.row++ // a blank row before a heading
+		}
+		b.cur.gap = false
+		return b.textRow(b.style(styleKey{kind: styleHeading, level: el.Level}), el.Text)
+	case *report.Paragraph:
+		if b.cur.gap {
+			b.cur.row++
+			b.cur.gap = false
+		}
+		// A line of its own for each line of the paragraph: a cell shows a
+		// line break only when it wraps, and wrapping would keep the text
+		// within the first column instead of running on to the right.
+		for _, line := range paragraphLines(el) {
+			if err := b.richRow(richRuns(line)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// end places the text still held back and makes sure the workbook has a
+// worksheet.
+func (b *book) end() error {
+	if len(b.pending) > 0 || b.cur == nil && b.oneSheet == nil && len(b.paths) == 0 {
+		if err := b.flushPending(); err != nil {
+			return err
+		}
+	}
+	return b.closeSheet()
+}
+
+func textLen(el report.Element) int {
+	switch el := el.(type) {
+	case *report.Heading:
+		return len(el.Text) + 64
+	case *report.Paragraph:
+		n := 64
+		for _, r := range el.Runs {
+			n += len(r.Text)
+		}
+		return n
+	}
+	return 0
+}
+
+// cellName returns the reference of a cell, "A1" for (1, 1).
+func cellName(col, row int) string {
+	if col == 1 {
+		return "A" + strconv.Itoa(row)
+	}
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+// columnName returns the letters of a column, "A" for 1.
+func columnName(col int) string {
+	name, _ := excelize.ColumnNumberToName(col)
+	return name
+}
+
+// write saves the workbook to w.
+func (b *book) write(w io.Writer) error {
+	created := b.r.Created
+	if created.IsZero() {
+		created = DefaultCreated
+	}
+	stamp := created.UTC().Format(time.RFC3339)
+	title, _ := cellText(b.title)
+	if title == "" {
+		title = b.title
+	}
+	if err := b.f.SetDocProps(&excelize.DocProperties{
+		Title: strings.ToValidUTF8(title, "\uFFFD"), Creator: "folio",
+		Created: stamp, Modified: stamp,
+	}); err != nil {
+		return err
+	}
+	if err := b.f.SetAppProps(&excelize.AppProperties{Application: "folio"}); err != nil {
+		return err
+	}
+	// The first sheet is the active one already. (SetActiveSheet would
+	// parse every flushed worksheet back into memory.)
+	z := newZipOut(w, b.paths, b.r.TempDir)
+	defer z.cleanup()
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
+	// excelize hands its own buffer to the function above; zipOut ignores it
+	// and writes to w, so the buffer stays empty.
+	err := b.f.Write(io.Discard)
+	if z.dst.err != nil {
+		return fmt.Errorf("xlsx: %w", z.dst.err)
+	}
+	return err
+}

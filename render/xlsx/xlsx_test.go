@@ -1,0 +1,392 @@
+package xlsx_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/foliorender/folio/render/rendertest"
+	"github.com/foliorender/folio/render/xlsx"
+	"github.com/foliorender/folio/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
+	}
+}
+
+func TestRendertest(t *testing.T) {
+	rendertest.Run(t, rendertest.Config{
+		New:  func() rendertest.Renderer { return &xlsx.Renderer{} },
+		Text: visibleText,
+	})
+}
+
+// visibleText returns the text of every cell of every sheet.
+func visibleText(t *testing.T, out []byte) string {
+	t.Helper()
+	f := open(t, out)
+	var b strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		b.WriteString(sheet + "\n")
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			b.WriteString(strings.Join(row, "\t") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func open(t *testing.T, out []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("excelize cannot open the output: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func render(t *testing.T, r *xlsx.Renderer, doc *report.Document) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := r.Render(context.Background(), &buf, doc); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func seed(t *testing.T) *report.Document {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return report.Read(bytes.NewReader(b))
+}
+
+// A summary is what a workbook shows, for golden files: sheets, cells with
+// their types and styles, panes, filters and widths.
+type summary struct {
+	Sheets       []sheetSummary    `json:"sheets"`
+	DefinedNames []string          `json:"definedNames,omitempty"`
+	Properties   map[string]string `json:"properties"`
+	Entries      []string          `json:"entries"`
+}
+
+type sheetSummary struct {
+	Name      string            `json:"name"`
+	Dimension string            `json:"dimension,omitempty"`
+	Frozen    string            `json:"frozen,omitempty"`
+	Filter    string            `json:"autoFilter,omitempty"`
+	Widths    map[string]string `json:"widths,omitempty"`
+	Cells     []string          `json:"cells"`
+}
+
+// sheetXML is the part of a worksheet's XML the summary reads directly.
+type sheetXML struct {
+	Dimension *struct {
+		Ref string `xml:"ref,attr"`
+	} `xml:"dimension"`
+	AutoFilter *struct {
+		Ref string `xml:"ref,attr"`
+	} `xml:"autoFilter"`
+	Cols []struct {
+		Min   int     `xml:"min,attr"`
+		Max   int     `xml:"max,attr"`
+		Width float64 `xml:"width,attr"`
+	} `xml:"cols>col"`
+}
+
+func summarize(t *testing.T, out []byte, maxCells int) summary {
+	t.Helper()
+	f := open(t, out)
+	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s summary
+	for _, e := range zr.File {
+		s.Entries = append(s.Entries, e.Name)
+	}
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Properties = map[string]string{"title": props.Title, "creator": props.Creator, "created": props.Created, "modified": props.Modified}
+	for _, dn := range f.GetDefinedName() {
+		s.DefinedNames = append(s.DefinedNames, fmt.Sprintf("%s@%s=%s", dn.Name, dn.Scope, dn.RefersTo))
+	}
+	for i, name := range f.GetSheetList() {
+		ss := sheetSummary{Name: name}
+		var sx sheetXML
+		if err := xml.Unmarshal(entry(t, zr, fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)), &sx); err != nil {
+			t.Fatal(err)
+		}
+		if sx.Dimension != nil {
+			ss.Dimension = sx.Dimension.Ref
+		}
+		if sx.AutoFilter != nil {
+			ss.Filter = sx.AutoFilter.Ref
+		}
+		for _, c := range sx.Cols {
+			if ss.Widths == nil {
+				ss.Widths = map[string]string{}
+			}
+			ss.Widths[fmt.Sprintf("%d-%d", c.Min, c.Max)] = fmt.Sprint(c.Width)
+		}
+		panes, err := f.GetPanes(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if panes.Freeze {
+			ss.Frozen = fmt.Sprintf("ySplit=%d topLeft=%s", panes.YSplit, panes.TopLeftCell)
+		}
+		rows, err := f.Rows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := 0
+		for rows.Next() {
+			r++
+			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for c, v := range cols {
+				if len(ss.Cells) >= maxCells {
+					break
+				}
+				ref, _ := excelize.CoordinatesToCellName(c+1, r)
+				typ, _ := f.GetCellType(name, ref)
+				if v == "" && typ == excelize.CellTypeUnset {
+					continue
+				}
+				if typ == excelize.CellTypeUnset {
+					typ = number
+				}
+				ss.Cells = append(ss.Cells, fmt.Sprintf("%s %s %q %s", ref, typeName(typ), v, styleOf(t, f, name, ref)))
+			}
+		}
+		rows.Close()
+		s.Sheets = append(s.Sheets, ss)
+	}
+	return s
+}
+
+func entry(t *testing.T, zr *zip.Reader, name string) []byte {
+	t.Helper()
+	rc, err := zr.Open(name)
+	if err != nil {
+		t.Fatalf("entry %s: %v", name, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func typeName(t excelize.CellType) string {
+	return map[excelize.CellType]string{
+		excelize.CellTypeUnset: "unset", excelize.CellTypeBool: "bool", excelize.CellTypeDate: "date",
+		excelize.CellTypeError: "error", excelize.CellTypeFormula: "formula", excelize.CellTypeInlineString: "inlineStr",
+		excelize.CellTypeNumber: "number", excelize.CellTypeSharedString: "sharedStr",
+	}[t]
+}
+
+// styleOf describes a cell's style: bold, size, fill, alignment, format.
+func styleOf(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == 0 {
+		return "-"
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	if st.Font != nil {
+		if st.Font.Bold {
+			parts = append(parts, "bold")
+		}
+		if st.Font.Size != 0 {
+			parts = append(parts, fmt.Sprintf("size=%g", st.Font.Size))
+		}
+	}
+	if len(st.Fill.Color) > 0 {
+		parts = append(parts, "fill="+strings.Join(st.Fill.Color, ","))
+	}
+	for _, b := range st.Border {
+		parts = append(parts, "border-"+b.Type)
+	}
+	if st.Alignment != nil && st.Alignment.Horizontal != "" {
+		parts = append(parts, "align="+st.Alignment.Horizontal)
+	}
+	if st.CustomNumFmt != nil {
+		parts = append(parts, "format="+*st.CustomNumFmt)
+	}
+	return strings.Join(parts, ",")
+}
+
+func TestSeedGolden(t *testing.T) {
+	out := render(t, &xlsx.Renderer{}, seed(t))
+	s := summarize(t, out, 1000)
+	got, _ := json.MarshalIndent(s, "", "  ")
+	checkGolden(t, "seed.json", append(got, '\n'))
+	sh := s.Sheets
+	if len(sh) != 1 || sh[0].Name != "Table of Data" {
+		t.Fatalf("sheets = %+v, want one named after the caption", sh)
+	}
+	if sh[0].Frozen != "ySplit=1 topLeft=A2" || sh[0].Filter != "A1:C3" {
+		t.Errorf("frozen %q filter %q, want the header row frozen and filtered over A1:C3", sh[0].Frozen, sh[0].Filter)
+	}
+	if sh[0].Dimension != "" {
+		t.Errorf("stale dimension %q left in the worksheet", sh[0].Dimension)
+	}
+	f := open(t, out)
+	rows, _ := f.GetRows("Table of Data")
+	want := [][]string{{"Asset", "Event Type", "Workpack"}, {"Test Asset", "GVI", "Workpack A"}, {"Test Asset", "GVI", "Workpack B"}, nil, {"Report generated in 00:00:01"}}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("rows = %q, want %q", rows, want)
+	}
+}
+
+// typedDoc has a table with every kind of value and column type.
+func typedDoc() *report.Document {
+	cols := []report.Column{
+		{Caption: "Text"}, {Caption: "Amount", Type: report.TypeNumber}, {Caption: "Done", Type: report.TypeBoolean},
+		{Caption: "Day", Type: report.TypeDate}, {Caption: "At", Type: report.TypeDateTime}, {Caption: "Right", Align: report.AlignRight},
+	}
+	num := func(s string) report.Value { v, _ := report.Number(s); return v }
+	rows := []report.Row{
+		report.Cells(report.String("=SUM(A1:A2)"), num("12.50"), report.Bool(true), report.String("2024-02-29"), report.String("2024-03-01T13:45:30Z"), report.String("r")),
+		report.Cells(report.String("+1"), num("-7"), report.Bool(false), report.Null, report.String("2024-03-01T13:45:30+02:00"), report.Null),
+		report.Cells(report.String("-x"), num("0.1"), report.Null, report.String("1899-12-31"), report.Null, report.String("@me")),
+		report.Cells(report.String("ctl\x01\x1f"), num("12345678901234567"), report.Null, report.Null, report.Null, report.String("_x0041_")),
+		report.Cells(report.String(strings.Repeat("x", 40000)), num("1e300"), report.Null, report.Null, report.Null, report.String("bad \xff")),
+		report.Cells(report.Null, num("0.30000000000000004"), report.Null, report.Null, report.Null, report.String("😀"+strings.Repeat("😀", 20000))),
+	}
+	return report.New("Typed", report.NewTable("Types", cols, report.RowsOf(rows...)))
+}
+
+func TestTypedCells(t *testing.T) {
+	out := render(t, &xlsx.Renderer{}, typedDoc())
+	f := open(t, out)
+	sheet := f.GetSheetList()[0]
+	if sheet != "Types" {
+		t.Fatalf("sheet %q", sheet)
+	}
+	// The title is on the first row, a blank row, then the table.
+	if v, _ := f.GetCellValue(sheet, "A1"); v != "Typed" {
+		t.Errorf("A1 = %q, want the title", v)
+	}
+	long := strings.Repeat("x", xlsx.MaxCellChars-len([]rune(xlsx.TruncatedMarker))) + xlsx.TruncatedMarker
+	emoji := strings.Repeat("😀", (xlsx.MaxCellChars-len([]rune(xlsx.TruncatedMarker)))/2) + xlsx.TruncatedMarker
+	for _, c := range []struct {
+		ref  string
+		typ  excelize.CellType
+		want string
+	}{
+		{"A3", excelize.CellTypeInlineString, "Text"},
+		{"A4", excelize.CellTypeInlineString, "=SUM(A1:A2)"},
+		{"A5", excelize.CellTypeInlineString, "+1"},
+		{"A6", excelize.CellTypeInlineString, "-x"},
+		{"F6", excelize.CellTypeInlineString, "@me"},
+		{"A7", excelize.CellTypeInlineString, "ctl\u2401\u241f"},
+		{"F7", excelize.CellTypeInlineString, "_x0041_"},
+		{"A8", excelize.CellTypeInlineString, long},
+		{"F8", excelize.CellTypeInlineString, "bad \ufffd"},
+		{"F9", excelize.CellTypeInlineString, emoji},
+		{"A9", excelize.CellTypeUnset, ""},
+		{"B4", number, "12.5"},
+		{"B5", number, "-7"},
+		{"B6", number, "0.1"},
+		{"B7", number, "12345678901234567"},
+		{"B8", number, "1" + strings.Repeat("0", 300)},
+		{"B9", number, "0.3"},
+		{"C4", excelize.CellTypeBool, "1"},
+		{"C5", excelize.CellTypeBool, "0"},
+		{"C6", excelize.CellTypeUnset, ""},
+		{"D4", number, "45351"},                             // 2024-02-29
+		{"E4", number, "45352.57326388889"},                 // 2024-03-01 13:45:30
+		{"E5", number, "45352.57326388889"},                 // wall-clock time kept
+		{"D6", excelize.CellTypeInlineString, "1899-12-31"}, // before Excel's first date
+	} {
+		typ, err := f.GetCellType(sheet, c.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := f.GetCellValue(sheet, c.ref, excelize.Options{RawCellValue: true})
+		if typ == excelize.CellTypeUnset && v != "" {
+			typ = number // a cell without a type attribute is a number
+		}
+		if typ != c.typ || v != c.want && !(len(v) > 40 && v == c.want) {
+			if len(v) > 40 {
+				v = fmt.Sprintf("%d chars ending %q", len(v), v[len(v)-20:])
+			}
+			t.Errorf("%s: %s %q, want %s %.40q", c.ref, typeName(typ), v, typeName(c.typ), c.want)
+		}
+	}
+	// A surrogate pair is not split, so the cell may end one unit short.
+	if n := len([]rune(mustValue(t, f, sheet, "F9"))) + strings.Count(mustValue(t, f, sheet, "F9"), "😀"); n != xlsx.MaxCellChars-1 {
+		t.Errorf("truncated emoji cell has %d UTF-16 units, want %d", n, xlsx.MaxCellChars-1)
+	}
+	// Dates are shown as dates.
+	if v, _ := f.GetCellValue(sheet, "D4"); v != "2024-02-29" {
+		t.Errorf("D4 shows %q", v)
+	}
+	if v, _ := f.GetCellValue(sheet, "E5"); v != "2024-03-01 13:45:30" {
+		t.Errorf("E5 shows %q", v)
+	}
+	// No cell is a formula.
+	zr, _ := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	if x := entry(t, zr, "xl/worksheets/sheet1.xml"); bytes.Contains(x, []byte("<f>")) || bytes.Contains(x, []byte("<f ")) {
+		t.Error("a cell was written as a formula")
+	}
+	s := summarize(t, out, 40)
+	got, _ := json.MarshalIndent(s, "", "  ")
+	checkGolden(t, "typed.json", append(got, '\n'))
+}
+
+// number stands for excelize's type of a numeric cell, which has no type
+// attribute: CellTypeUnset with a value.
+const number = excelize.CellTypeNumber
+
+func mustValue(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	v, err := f.GetCellValue(sheet, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

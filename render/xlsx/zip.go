@@ -1,0 +1,166 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bufio"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// zipOut is the archive writer excelize saves the workbook through (see
+// excelize's SetZipWriter). excelize's own Write and WriteTo first build the
+// whole archive in a bytes.Buffer; zipOut instead compresses each entry
+// straight into the destination, so memory stays flat however large the
+// worksheets are.
+//
+// excelize keeps stream-written worksheets in a map and so creates their
+// entries in a random order. For the same bytes from the same document,
+// zipOut puts them in sheet order: an entry that comes early is spooled,
+// uncompressed, to a temporary file until its turn.
+type zipOut struct {
+	zw      *zip.Writer
+	dst     *stickyWriter
+	sheets  []string // worksheet entries, in the order they belong
+	next    int      // index in sheets of the next one to write
+	spooled map[string]*os.File
+	spool   *bufio.Writer // the entry being spooled, if any
+	tmpDir  string
+}
+
+// compressor makes the DEFLATE writer of each entry: klauspost/compress's
+// at level 5 (see the package benchmark for the standard library's).
+var compressor = func(out io.Writer) (io.WriteCloser, error) {
+	return flate.NewWriter(out, 5)
+}
+
+func newZipOut(w io.Writer, sheets []string, tmpDir string) *zipOut {
+	dst := &stickyWriter{w: w}
+	zw := zip.NewWriter(dst)
+	zw.RegisterCompressor(zip.Deflate, compressor)
+	return &zipOut{zw: zw, dst: dst, sheets: sheets, spooled: map[string]*os.File{}, tmpDir: tmpDir}
+}
+
+// Create starts the entry name.
+func (z *zipOut) Create(name string) (io.Writer, error) {
+	if err := z.endSpool(); err != nil {
+		return nil, err
+	}
+	if err := z.drain(false); err != nil {
+		return nil, err
+	}
+	i := slices.Index(z.sheets, name)
+	switch {
+	case i < 0:
+		// Worksheets come first: whatever is still spooled goes now.
+		if err := z.drain(true); err != nil {
+			return nil, err
+		}
+	case i == z.next:
+		z.next++
+	case i > z.next:
+		f, err := os.CreateTemp(z.tmpDir, "folio-xlsx-*.xml")
+		if err != nil {
+			return nil, err
+		}
+		z.spooled[name] = f
+		z.spool = bufio.NewWriterSize(f, 1<<16)
+		return z.spool, nil
+	}
+	return z.zw.Create(name)
+}
+
+// AddFS adds the files of fsys; excelize does not call it when saving.
+func (z *zipOut) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
+
+// Close writes what is left and the archive's central directory. It does
+// not close the destination.
+func (z *zipOut) Close() error {
+	if err := z.endSpool(); err != nil {
+		return err
+	}
+	if err := z.drain(true); err != nil {
+		return err
+	}
+	if err := z.zw.Close(); err != nil {
+		return err
+	}
+	return z.dst.err
+}
+
+func (z *zipOut) endSpool() error {
+	if z.spool == nil {
+		return nil
+	}
+	err := z.spool.Flush()
+	z.spool = nil
+	return err
+}
+
+// drain writes spooled worksheets that are next in order; with all, every
+// spooled worksheet, in order, even past one that never came.
+func (z *zipOut) drain(all bool) error {
+	for z.next < len(z.sheets) {
+		name := z.sheets[z.next]
+		f, ok := z.spooled[name]
+		if !ok && !all {
+			return nil
+		}
+		z.next++
+		if !ok {
+			continue
+		}
+		delete(z.spooled, name)
+		err := copyEntry(z.zw, name, f)
+		f.Close()
+		os.Remove(f.Name())
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyEntry(zw *zip.Writer, name string, f *os.File) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// cleanup removes spool files left by an error.
+func (z *zipOut) cleanup() {
+	for name, f := range z.spooled {
+		f.Close()
+		os.Remove(f.Name())
+		delete(z.spooled, name)
+	}
+}
+
+// stickyWriter passes writes to w and remembers the first error, which it
+// returns for every later write, so the error of the destination reaches
+// Render's caller whatever excelize does with it.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	s.err = err
+	return n, err
+}
