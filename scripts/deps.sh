@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages folio's tests use to read outputs back
-# (qpdf and pdftotext for PDF, openpyxl for XLSX, Chromium for HTML), when
-# they are missing. Needs root (apt-get); prints what it does.
+# Installs the Debian packages folio's tests use, when they are missing:
+# readers of its outputs (qpdf and pdftotext for PDF, openpyxl for XLSX,
+# Chromium for HTML), fonts, and PostgreSQL (the jobs/postgres tests start a
+# private server of their own). Needs root (apt-get); prints what it does.
 set -euo pipefail
 need=()
 command -v qpdf >/dev/null || need+=(qpdf)
@@ -10,6 +11,7 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v chromium >/dev/null || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk) # CJK in Chromium screenshots
 dpkg -s fonts-droid-fallback >/dev/null 2>&1 || need+=(fonts-droid-fallback) # a CJK TrueType font for the PDF font option test
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql) # a private server for the jobs/postgres tests
 if [ ${#need[@]} -gt 0 ]; then
 	echo "deps: installing ${need[*]}"
 	export DEBIAN_FRONTEND=noninteractive

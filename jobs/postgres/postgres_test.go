@@ -33,6 +33,10 @@ func TestMain(m *testing.M) {
 	}
 	stop, err := startPostgres()
 	if err != nil {
+		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
+			fmt.Fprintln(os.Stderr, "jobs/postgres: cannot start PostgreSQL (scripts/deps.sh installs it):", err)
+			os.Exit(1)
+		}
 		skipWhy = err.Error()
 	}
 	code := m.Run()
