@@ -192,7 +192,9 @@ func TestRender(t *testing.T) {
 	r := e.runner(t, runner.Config{})
 	defer stop(t, r)
 	doc := document(50)
-	id := e.submit(t, doc, "csv", "json", "slow")
+	// The slow format comes first: the share done while it runs (a third)
+	// lasts a second, so polling sees it however loaded the machine is.
+	id := e.submit(t, doc, "slow", "csv", "json")
 	var seen []float64
 	j := e.wait(t, id, 20*time.Second, func(j *jobs.Job) bool {
 		if len(seen) == 0 || seen[len(seen)-1] != j.PercentCompleted {
@@ -204,12 +206,15 @@ func TestRender(t *testing.T) {
 		t.Fatalf("job: %s %s %v %s", j.Status, j.Result, j.PercentCompleted, j.Summary)
 	}
 	between := 0
-	for _, p := range seen {
+	for i, p := range seen {
 		if p > 0 && p < 1 {
 			between++
 		}
+		if i > 0 && p < seen[i-1] {
+			t.Errorf("progress went back: %v", seen)
+		}
 	}
-	if between < 2 {
+	if between < 1 {
 		t.Errorf("progress seen: %v: want steps between 0 and 1", seen)
 	}
 	for _, name := range []string{"csv", "json", "slow"} {
