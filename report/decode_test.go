@@ -357,3 +357,19 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestIsMarkdown(t *testing.T) {
+	for _, tt := range []struct {
+		r    report.Run
+		want bool
+	}{
+		{report.Run{Text: "*a*", Markdown: true}, true},
+		{report.Run{Text: "*a*"}, false},
+		{report.Run{Text: strings.Repeat("x", report.MaxMarkdown), Markdown: true}, true},
+		{report.Run{Text: strings.Repeat("x", report.MaxMarkdown+1), Markdown: true}, false},
+	} {
+		if got := tt.r.IsMarkdown(); got != tt.want {
+			t.Errorf("IsMarkdown of %d bytes (Markdown %v) = %v", len(tt.r.Text), tt.r.Markdown, got)
+		}
+	}
+}

@@ -273,6 +273,17 @@ type Run struct {
 	Markdown bool
 }
 
+// MaxMarkdown is the longest run, in bytes, that renderers read as
+// Markdown; a longer Markdown run is shown as plain text. Markdown parsing
+// takes time that grows with the square of the length of some inputs (a
+// 60 KB run of unmatched emphasis delimiters takes seconds in goldmark), and
+// a parse cannot be cancelled, so this bounds what one run can cost.
+const MaxMarkdown = 16 << 10
+
+// IsMarkdown reports whether renderers should read r as Markdown: it is
+// marked Markdown and no longer than [MaxMarkdown].
+func (r Run) IsMarkdown() bool { return r.Markdown && len(r.Text) <= MaxMarkdown }
+
 // Text returns the paragraph's runs joined as they appear.
 func (p *Paragraph) Text() string {
 	n := 0

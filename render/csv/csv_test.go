@@ -164,7 +164,8 @@ func TestOptions(t *testing.T) {
 
 func TestSuite(t *testing.T) {
 	rendertest.Run(t, rendertest.Config{
-		New: func() rendertest.Renderer { return &csv.Renderer{} },
+		New:          func() rendertest.Renderer { return &csv.Renderer{} },
+		NoParagraphs: true,
 		Text: func(t *testing.T, out []byte) string {
 			var b strings.Builder
 			for _, rec := range parse(t, out) {

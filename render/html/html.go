@@ -210,7 +210,7 @@ func (s *state) paragraph(p *report.Paragraph) error {
 	w := s.w
 	w.raw("<p>")
 	for _, run := range p.Runs {
-		if run.Markdown {
+		if run.IsMarkdown() {
 			var err error
 			if w.buf, err = appendMarkdown(w.buf, run.Text); err != nil {
 				return fmt.Errorf("html: markdown: %w", err)

@@ -84,7 +84,7 @@ func (m *md) paragraph(p *report.Paragraph) {
 	}
 	start := true
 	for _, r := range p.Runs {
-		if r.Markdown {
+		if r.IsMarkdown() {
 			m.markdown(r.Text, &start)
 		} else {
 			m.plain(r.Text, &start)

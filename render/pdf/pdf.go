@@ -210,7 +210,7 @@ func (d *docWriter) inline() *inline { return &inline{set: d.c.fonts} }
 func (d *docWriter) para(p *report.Paragraph) error {
 	in := d.inline()
 	for _, r := range p.Runs {
-		if r.Markdown {
+		if r.IsMarkdown() {
 			in.addMarkdown(r.Text)
 		} else {
 			in.add(regular, []byte(r.Text), "")

@@ -32,6 +32,9 @@ type Config struct {
 	// or Korean text, so the suite only checks that such text renders
 	// without error, not that it survives.
 	NoCJK bool
+	// NoParagraphs says the format does not show paragraphs (CSV), so the
+	// suite does not look for paragraph text in its output.
+	NoParagraphs bool
 	// Rows is the length of the long table used for the failing-writer,
 	// cancellation and late-error checks; 0 means 20,000.
 	Rows int
@@ -72,6 +75,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, c) })
 	t.Run("NonASCII", func(t *testing.T) { testNonASCII(t, c) })
 	t.Run("Strange", func(t *testing.T) { testStrange(t, c) })
+	t.Run("LongMarkdown", func(t *testing.T) { testLongMarkdown(t, c) })
 	t.Run("FailingWriter", func(t *testing.T) { testFailingWriter(t, c) })
 	t.Run("CancelledBefore", func(t *testing.T) { testCancelledBefore(t, c) })
 	t.Run("CancelledDuring", func(t *testing.T) { testCancelledDuring(t, c) })
@@ -145,6 +149,21 @@ func testStrange(t *testing.T, c Config) {
 	}
 	// Invalid UTF-8 from a Go program must not break the output either.
 	c.Text(t, render(t, c, textTable([]string{"bad \xff\xfe utf-8", "ok"})))
+}
+
+// testLongMarkdown checks a Markdown run over report.MaxMarkdown is shown as
+// plain text: its emphasis delimiters are text, not markup.
+func testLongMarkdown(t *testing.T, c Config) {
+	long := strings.Repeat("*a_", report.MaxMarkdown/3+100)
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: long, Markdown: true}}},
+		&report.Paragraph{Runs: []report.Run{{Text: "*short*", Markdown: true}}})
+	got := c.Text(t, render(t, c, doc))
+	if c.NoParagraphs {
+		return
+	}
+	if !strings.Contains(got, "*a_*a_*a_*a_") {
+		t.Errorf("a Markdown run of %d bytes is not shown as plain text", len(long))
+	}
 }
 
 // longTable returns a document with a table of n rows of mixed values.

@@ -28,7 +28,7 @@ func (s span) plain() bool { return !s.bold && !s.italic && !s.code }
 func paragraphSpans(p *report.Paragraph) []span {
 	var spans []span
 	for _, r := range p.Runs {
-		if !r.Markdown {
+		if !r.IsMarkdown() {
 			spans = append(spans, span{text: r.Text})
 			continue
 		}
