@@ -154,14 +154,14 @@ func testStrange(t *testing.T, c Config) {
 // testLongMarkdown checks a Markdown run over report.MaxMarkdown is shown as
 // plain text: its emphasis delimiters are text, not markup.
 func testLongMarkdown(t *testing.T, c Config) {
-	long := strings.Repeat("*a_", report.MaxMarkdown/3+100)
+	long := strings.Repeat("**b** ", report.MaxMarkdown/6+100)
 	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: long, Markdown: true}}},
 		&report.Paragraph{Runs: []report.Run{{Text: "*short*", Markdown: true}}})
 	got := c.Text(t, render(t, c, doc))
 	if c.NoParagraphs {
 		return
 	}
-	if !strings.Contains(got, "*a_*a_*a_*a_") {
+	if !strings.Contains(got, "**b** **b** **b**") {
 		t.Errorf("a Markdown run of %d bytes is not shown as plain text", len(long))
 	}
 }
