@@ -97,7 +97,7 @@ func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *out == "" || *out == "-" {
 		err = r.Render(ctx, stdout, doc)
 	} else {
-		err = writeAtomic(*out, func(w io.Writer) error { return r.Render(ctx, w, doc) })
+		err = writeOutput(ctx, *out, func(w io.Writer) error { return r.Render(ctx, w, doc) })
 	}
 	stopProgress()
 	if err != nil {
@@ -112,10 +112,32 @@ func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return exitOK
 }
 
+// writeOutput writes path with write: atomically (see writeAtomic) for a
+// regular file or a new one, through a symbolic link to its target, and
+// directly to anything else that exists there (a device such as /dev/null,
+// a pipe), which renaming would replace.
+func writeOutput(ctx context.Context, path string, write func(io.Writer) error) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			if err := write(f); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}
+	}
+	return writeAtomic(ctx, path, write)
+}
+
 // writeAtomic calls write with a temporary file in path's directory and,
-// when it succeeds, syncs the file and renames it to path. On any failure
-// the temporary file is removed and path is untouched.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
+// when it succeeds and ctx is still live, syncs the file and renames it to
+// path. On any failure the temporary file is removed and path is untouched.
+func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -131,6 +153,10 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err = write(tmp); err != nil {
+		return err
+	}
+	// A signal that came while the last element was written still counts.
+	if err = ctx.Err(); err != nil {
 		return err
 	}
 	if err = tmp.Chmod(0o644); err != nil {

@@ -203,18 +203,7 @@ func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	status := exitOK
 	for _, name := range pos {
-		var r io.Reader = stdin
-		if name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", name, unwrapPath(err))
-				status = exitInvalid
-				continue
-			}
-			r = f
-			defer f.Close()
-		}
-		if err := schema.Validate(r); err != nil {
+		if err := validateFile(name, stdin); err != nil {
 			printViolations(stderr, name, err)
 			status = exitInvalid
 			continue
@@ -224,6 +213,19 @@ func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	return status
+}
+
+// validateFile validates the named file, or stdin for "-".
+func validateFile(name string, stdin io.Reader) error {
+	if name == "-" {
+		return schema.Validate(stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return unwrapPath(err)
+	}
+	defer f.Close()
+	return schema.Validate(f)
 }
 
 // unwrapPath drops the operation and path from an *os.PathError, whose

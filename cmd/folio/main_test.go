@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -209,5 +213,91 @@ func TestConvertCancelled(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("cancelled convert left %s", entries[0].Name())
+	}
+}
+
+func TestConvertToFIFOAndSymlink(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- b
+	}()
+	if code, _, stderr := runCLI(t, "", "convert", seed, "-o", fifo); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b := <-got; !strings.HasPrefix(string(b), "Asset,Event Type") {
+		t.Errorf("the pipe's reader got %q", b)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced: %v %v", st.Mode(), err)
+	}
+
+	target := filepath.Join(dir, "target.csv")
+	os.WriteFile(target, []byte("old"), 0o644)
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", "convert", seed, "-o", link); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if st, _ := os.Lstat(link); st.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symbolic link was replaced by a file")
+	}
+	if b, _ := os.ReadFile(target); !strings.HasPrefix(string(b), "Asset,") {
+		t.Errorf("the link's target holds %q", b)
+	}
+}
+
+func TestWriteAtomicCancelledAtTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := filepath.Join(dir, "x.csv")
+	err := writeAtomic(ctx, out, func(w io.Writer) error {
+		io.WriteString(w, "complete output")
+		cancel() // a signal after the renderer's last check
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("writeAtomic = %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %s", entries[0].Name())
+	}
+}
+
+// TestValidateManyFiles checks validate closes each file before the next:
+// with few file descriptors to spare, many files still validate.
+func TestValidateManyFiles(t *testing.T) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skip(err)
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	in, _ := os.ReadFile(seed)
+	var names []string
+	for i := range 60 {
+		name := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
+		os.WriteFile(name, in, 0o644)
+		names = append(names, name)
+	}
+	low := lim
+	low.Cur = uint64(len(fds) + 20)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	code, _, stderr := runCLI(t, "", append([]string{"validate", "--quiet"}, names...)...)
+	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	if code != 0 {
+		t.Errorf("exit %d: %.300s", code, stderr)
 	}
 }
