@@ -113,8 +113,10 @@ func (m *md) plain(s string, start *bool) {
 }
 
 // markdown writes a Markdown run with raw HTML and entities neutralised
-// outside code spans, and block syntax kept inline.
+// outside code spans, control characters replaced, and block syntax at a
+// line start escaped, so the run stays inline.
 func (m *md) markdown(s string, start *bool) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	for i, line := range splitLines(s) {
 		if i > 0 {
 			m.w.WriteString("\\\n")
@@ -125,50 +127,127 @@ func (m *md) markdown(s string, start *bool) {
 			if line == "" {
 				continue
 			}
-			if blockStart(line) {
+			if at := blockStart(line); at >= 0 {
+				m.w.WriteString(line[:at])
 				m.w.WriteByte('\\')
+				line = line[at:]
 			}
 			*start = false
 		}
-		code := 0 // length of the backtick run that opened a code span
-		for j := 0; j < len(line); {
-			c := line[j]
-			if c == '`' {
-				k := j
-				for k < len(line) && line[k] == '`' {
-					k++
-				}
-				n := k - j
-				if code == 0 && strings.Contains(line[k:], line[j:k]) {
-					code = n
-				} else if code == n {
-					code = 0
-				}
-				m.w.WriteString(line[j:k])
-				j = k
-				continue
-			}
-			if code == 0 && (c == '<' || c == '&' || c == '|') {
-				m.w.WriteByte('\\')
-			}
-			m.w.WriteByte(c)
-			j++
-		}
+		m.inlineMarkdown(line)
 	}
 }
 
-// blockStart reports whether a line would open a block (heading, list,
-// quote, thematic break, fenced code, setext underline) at its start.
-func blockStart(line string) bool {
-	switch line[0] {
-	case '#', '>', '-', '+', '*', '=', '_', '`', '~':
-		return true
+// inlineMarkdown writes one line of a Markdown run. Backslash escapes and
+// code spans (a backtick run closed by one of the same length) are copied as
+// they are; every other <, & and | is escaped, as are backticks that open
+// no code span.
+func (m *md) inlineMarkdown(line string) {
+	w := m.w
+	for j := 0; j < len(line); {
+		c := line[j]
+		switch {
+		case c == '\\' && j+1 < len(line) && isPunct(line[j+1]):
+			w.WriteString(line[j : j+2])
+			j += 2
+			continue
+		case c == '`':
+			k := j
+			for k < len(line) && line[k] == '`' {
+				k++
+			}
+			if end := closingRun(line, k, k-j); end >= 0 {
+				w.WriteString(line[j:end])
+				j = end
+				continue
+			}
+			for ; j < k; j++ {
+				w.WriteString("\\`")
+			}
+			continue
+		case c == '<' || c == '&' || c == '|':
+			w.WriteByte('\\')
+		case c < 0x20 || c == 0x7f:
+			w.WriteString("\uFFFD")
+			j++
+			continue
+		}
+		w.WriteByte(c)
+		j++
 	}
-	i := 0
-	for i < len(line) && line[i] >= '0' && line[i] <= '9' {
-		i++
+}
+
+// closingRun returns the index just past a run of exactly n backticks in
+// line at or after from, or -1.
+func closingRun(line string, from, n int) int {
+	for i := from; i < len(line); {
+		if line[i] != '`' {
+			i++
+			continue
+		}
+		k := i
+		for k < len(line) && line[k] == '`' {
+			k++
+		}
+		if k-i == n {
+			return k
+		}
+		i = k
 	}
-	return i > 0 && i < len(line) && (line[i] == '.' || line[i] == ')')
+	return -1
+}
+
+func isPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
+}
+
+// blockStart returns where a backslash keeps a line from opening a block
+// (ATX heading, list item, block quote, thematic break, setext underline,
+// code fence), or -1 if the line opens none.
+func blockStart(line string) int {
+	spaceAfter := func(i int) bool { return i == len(line) || line[i] == ' ' || line[i] == '\t' }
+	run := func(c byte) int { // how many c the line holds, if it holds only c and spaces
+		n := 0
+		for i := 0; i < len(line); i++ {
+			switch line[i] {
+			case c:
+				n++
+			case ' ', '\t':
+			default:
+				return 0
+			}
+		}
+		return n
+	}
+	switch c := line[0]; c {
+	case '>':
+		return 0
+	case '#':
+		n := 0
+		for n < len(line) && line[n] == '#' {
+			n++
+		}
+		if n <= 6 && spaceAfter(n) {
+			return 0
+		}
+	case '-', '+', '*', '_', '=':
+		if c != '_' && c != '=' && spaceAfter(1) || run(c) >= 3 || c == '=' && run(c) >= 1 || c == '-' && run(c) >= 1 {
+			return 0
+		}
+	case '~': // a backtick fence is escaped by inlineMarkdown, or is a code span
+		if len(line) >= 3 && line[1] == c && line[2] == c {
+			return 0
+		}
+	default:
+		i := 0
+		for i < len(line) && i < 10 && line[i] >= '0' && line[i] <= '9' {
+			i++
+		}
+		if i > 0 && i <= 9 && i < len(line) && (line[i] == '.' || line[i] == ')') && spaceAfter(i+1) {
+			return i
+		}
+	}
+	return -1
 }
 
 func splitLines(s string) []string {

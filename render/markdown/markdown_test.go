@@ -284,3 +284,68 @@ func expected(s string) string {
 	}
 	return strings.Trim(b.String(), " ")
 }
+
+// runElements renders one Markdown run as a paragraph and returns the
+// elements goldmark makes of the output, and the output.
+func runElements(t *testing.T, run string) ([]string, []byte) {
+	t.Helper()
+	out := render(t, report.New("", &report.Paragraph{Runs: []report.Run{{Text: run, Markdown: true}}}))
+	p := read(t, out)
+	return p.tags[3:], out // past html, head, body
+}
+
+func TestMarkdownRunSyntax(t *testing.T) {
+	tests := []struct {
+		run  string
+		want []string // elements after html, head, body
+	}{
+		{"x ` <img src=x onerror=alert(1)> ``", []string{"p"}},
+		{"x \\`<img src=x onerror=alert(1)>`", []string{"p"}},
+		{"`a` <script>alert(1)</script> ``b``", []string{"p", "code", "code"}},
+		{"**bold** start", []string{"p", "strong"}},
+		{"`code` start", []string{"p", "code"}},
+		{"*em* and _em_", []string{"p", "em", "em"}},
+		{"# not a heading", []string{"p"}},
+		{"- not a list", []string{"p"}},
+		{"* not a list", []string{"p"}},
+		{"1. not a list", []string{"p"}},
+		{"12) not a list", []string{"p"}},
+		{"> not a quote", []string{"p"}},
+		{"---", []string{"p"}},
+		{"***", []string{"p"}},
+		{"```", []string{"p"}},
+		{"line\n===", []string{"p", "br"}},
+		{"line\n---", []string{"p", "br"}},
+		{"a\x00b", []string{"p"}},
+	}
+	for _, tt := range tests {
+		got, out := runElements(t, tt.run)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("run %q: elements %v, want %v\n%s", tt.run, got, tt.want, out)
+		}
+		if bytes.ContainsRune(out, 0) {
+			t.Errorf("run %q: NUL in the output", tt.run)
+		}
+	}
+}
+
+// FuzzMarkdownRuns requires that a Markdown run, whatever it holds, makes
+// only inline Markdown elements and no raw HTML.
+func FuzzMarkdownRuns(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Add("x ` <img src=x onerror=alert(1)> ``")
+	f.Add("**a** `b` [c](https://d) ![e](f) <b>g</b> &amp;")
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > report.MaxMarkdown {
+			return
+		}
+		got, out := runElements(t, s)
+		for _, tag := range got {
+			if !slices.Contains([]string{"p", "strong", "em", "code", "a", "img", "del", "br"}, tag) {
+				t.Fatalf("run %q made a <%s> element\n%s", s, tag, out)
+			}
+		}
+	})
+}
