@@ -340,6 +340,10 @@ func (d *decoder) prologue() {
 				return
 			}
 			d.top["elements"] = []any{}
+		case name != "title":
+			if !d.skip(dec) { // unknown: ignored, not held
+				return
+			}
 		default:
 			v, ok := d.any(dec)
 			if !ok {
@@ -367,13 +371,17 @@ func (d *decoder) epilogue() {
 	dec := d.dec
 	for d.peek(dec) != '}' && d.err == nil {
 		name, _ := d.name(dec)
+		if name != "title" {
+			if !d.skip(dec) { // unknown: ignored, not held
+				return
+			}
+			continue
+		}
 		v, ok := d.any(dec)
 		if !ok {
 			return
 		}
-		if name == "title" {
-			d.violate("/title", "title must come before elements, since the document is read as a stream")
-		}
+		d.violate("/title", "title must come before elements, since the document is read as a stream")
 		d.topMember(name, v)
 	}
 	if !d.token(dec) {
@@ -437,6 +445,12 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 			return false
 		}
 		name, _ := d.name(dec)
+		if name != "type" && name != "caption" && name != "data" {
+			if !d.skip(dec) { // unknown: ignored, not held
+				return false
+			}
+			continue
+		}
 		if name != "data" || d.peek(dec) != '{' {
 			v, ok := d.any(dec)
 			if !ok {
@@ -453,6 +467,9 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		skel["data"] = data
 		// member reads one member of data other than streamed rows.
 		member := func(name string) bool {
+			if !dataMembers[name] {
+				return d.skip(dec) // unknown: ignored, not held
+			}
 			v, ok := d.any(dec)
 			if !ok {
 				return false
@@ -571,6 +588,10 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 	}
 	return true
 }
+
+// dataMembers are the members of an element's data that folio reads; the
+// decoder skips others without holding them.
+var dataMembers = map[string]bool{"columns": true, "sourceBusinessObject": true, "text": true, "level": true}
 
 // check runs the Check option on an element without violations.
 func (d *decoder) check(base string, skel map[string]any, bad bool, violate func(string, string) bool) bool {

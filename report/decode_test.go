@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -371,5 +372,23 @@ func TestIsMarkdown(t *testing.T) {
 		if got := tt.r.IsMarkdown(); got != tt.want {
 			t.Errorf("IsMarkdown of %d bytes (Markdown %v) = %v", len(tt.r.Text), tt.r.Markdown, got)
 		}
+	}
+}
+
+// TestUnknownMembersNotHeld checks that members folio does not know are
+// skipped without being held: decoding megabytes of them allocates little.
+func TestUnknownMembersNotHeld(t *testing.T) {
+	big := "[" + strings.Repeat(`{"k":[1,2,"three"]},`, 200000) + "0]" // 4 MB
+	in := `{"x":` + big + `,"elements":[{"type":"table","y":` + big + `,"data":{"z":` + big +
+		`,"columns":[{"caption":"A"}],"rows":[{"cells":[{"value":1}]}]}}],"w":` + big + `}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if err := firstError(in); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2<<20 {
+		t.Errorf("decoding %d MB of unknown members allocated %d MB", len(in)>>20, alloc>>20)
 	}
 }
