@@ -117,12 +117,22 @@ func (d *decoder) readErr(dec *jsontext.Decoder, err error) {
 		d.fatal(fmt.Errorf("report: reading input: %w", d.src.err))
 	case errors.As(err, &se) && !errors.Is(se.Err, io.ErrUnexpectedEOF):
 		msg := strings.TrimPrefix(se.Err.Error(), "jsontext: ")
-		d.fatal(&Violation{Pointer: string(se.JSONPointer), Message: fmt.Sprintf("%s (at byte %d)", msg, se.ByteOffset)})
+		d.fatal(&Violation{Pointer: knownPointer(string(se.JSONPointer)), Message: fmt.Sprintf("%s (at byte %d)", msg, se.ByteOffset)})
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", dec.InputOffset())})
 	default:
 		d.fatal(fmt.Errorf("report: reading input: %w", err))
 	}
+}
+
+// knownPointer cuts a pointer from jsontext at its first empty member name:
+// inside a value read whole, jsontext knows array indices but not member
+// names ("/rows/1//0"), so the part before is all that is known.
+func knownPointer(p string) string {
+	if i := strings.Index(p, "//"); i >= 0 {
+		p = p[:i]
+	}
+	return strings.TrimSuffix(p, "/")
 }
 
 // peek returns the kind of the next token, or 0 after recording the error

@@ -96,6 +96,9 @@ func TestViolations(t *testing.T) {
 		{"depth in held rows", `{"elements":[{"type":"table","data":{"rows":[{"cells":[{"value":1}],"x":` + strings.Repeat("{\"a\":", 59) + "1" + strings.Repeat("}", 59) + `}],"columns":[{"caption":"A"}]}}]}`, []string{
 			"/elements/0/data/rows/0/x: nesting is deeper than 64 levels",
 		}},
+		{"syntax error in held rows", `{"elements":[{"data":{"rows":[{"cells":[{"value":1}]},{"cells":[{"value":"\udc00"}]}],"columns":[{"caption":"n"}]},"type":"table"}]}`, []string{
+			"/elements/0/data/rows/1: invalid surrogate pair",
+		}},
 		{"syntax error in a row", table(cols2, `{"cells":[{"value":1},{"value":2}]},{"cells":[{"value":1},{"value":tru}]}`), []string{
 			"/elements/0/data/rows/1: invalid character",
 		}},
