@@ -27,7 +27,8 @@
 // cells they are kept by the stylesheet (white-space: pre-line).
 //
 // Markdown runs of paragraphs are rendered by goldmark, inline syntax only:
-// emphasis, strong, code spans, links and autolinks. Raw HTML is not
+// emphasis, strong, code spans, links and autolinks. Every line is text:
+// indentation is not code, blank lines become line breaks. Raw HTML is not
 // recognised and shows as text; links keep their target only for http,
 // https and mailto URLs and relative ones, other schemes (javascript:,
 // vbscript:, data: …) lose the link but keep its text; images show their

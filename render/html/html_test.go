@@ -343,6 +343,10 @@ func TestMarkdown(t *testing.T) {
 		{"# not a heading", "# not a heading"},
 		{"- not a list", "- not a list"},
 		{"one\n\ntwo", "one<br>two"},
+		// Indented lines after a blank line would be code blocks, which
+		// folio does not parse: they stay as text.
+		{"alpha\n\n\tbravo\n\n    charlie delta", "alpha<br>bravo<br>charlie delta"},
+		{"a\n\n        *b*\n  \t  c", "a<br><em>b</em>\nc"},
 		{"a  \nb", "a<br>\nb"},
 		{"&lt;x&gt; &amp;", "&lt;x&gt; &amp;"},
 		{"bad \xff utf-8 \x00 nul", "bad \uFFFD utf-8 \uFFFD nul"},
