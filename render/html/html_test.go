@@ -489,3 +489,36 @@ func TestCSP(t *testing.T) {
 		}
 	}
 }
+
+// TestPageTitle checks the <title> of a standalone document: the document
+// title, else the heading or caption of the first element, else "Report".
+// The page is streamed, so elements after the first are not looked at.
+func TestPageTitle(t *testing.T) {
+	para := &report.Paragraph{Runs: []report.Run{{Text: "intro"}}}
+	heading := &report.Heading{Text: "Sales 2026", Level: 2}
+	table := func(caption string) *report.Table {
+		return report.NewTable(caption, []report.Column{{Caption: "A"}}, report.RowsOf(report.Cells(report.String("a"))))
+	}
+	for _, c := range []struct {
+		name string
+		doc  *report.Document
+		want string
+	}{
+		{"title", report.New("Annual", heading, table("Orders")), "Annual"},
+		{"blank title, heading first", report.New(" ", heading, table("Orders")), "Sales 2026"},
+		{"caption first", report.New("", table("Orders"), heading), "Orders"},
+		{"blank caption first", report.New("", table(""), heading), "Report"},
+		{"paragraph first", report.New("", para, heading, table("Orders")), "Report"},
+		{"empty", report.New(""), "Report"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			titles := find(parse(t, renderDoc(t, &html.Renderer{}, c.doc)), atom.Title)
+			if len(titles) != 1 {
+				t.Fatalf("%d <title>, want 1", len(titles))
+			}
+			if got := textOf(titles[0]); got != c.want {
+				t.Errorf("<title> reads %q, want %q", got, c.want)
+			}
+		})
+	}
+}
