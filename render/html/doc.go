@@ -4,8 +4,9 @@
 // a <div class="folio"> to embed in another page, styled by [CSS].
 //
 // The page title is the document title, else the first element's heading
-// text or table caption, else "Report". The document title is also shown as
-// an <h1>; headings keep their level (<h1> to <h6>).
+// text or table caption, else "Report": the <title> is written before the
+// first element, so later elements are not looked at. The document title is
+// also shown as an <h1>; headings keep their level (<h1> to <h6>).
 //
 // Tables have a <caption>, a <thead> of <th scope="col"> cells and a
 // <tbody> whose rows are written as they are pulled, so a table of any
@@ -27,7 +28,8 @@
 // cells they are kept by the stylesheet (white-space: pre-line).
 //
 // Markdown runs of paragraphs are rendered by goldmark, inline syntax only:
-// emphasis, strong, code spans, links and autolinks. Raw HTML is not
+// emphasis, strong, code spans, links and autolinks. Every line is text:
+// indentation is not code, blank lines become line breaks. Raw HTML is not
 // recognised and shows as text; links keep their target only for http,
 // https and mailto URLs and relative ones, other schemes (javascript:,
 // vbscript:, data: …) lose the link but keep its text; images show their

@@ -156,3 +156,45 @@ func isUnder(n, p *xhtml.Node) bool {
 	}
 	return false
 }
+
+// alnum returns the letters and digits of s, in order.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// FuzzMarkdownKeepsText checks that no text of a Markdown run is lost: the
+// letters and digits of the run read back from the HTML, in order. Link
+// syntax ("[") and character references ("&") are taken out of the input,
+// as a link's target and a reference's name rightly do not show as text.
+func FuzzMarkdownKeepsText(f *testing.F) {
+	for _, s := range []string{
+		"alpha\n\n\tbravo\n\n    charlie delta",
+		"a\r\r    b\r\n\r\n\tc",
+		"x\n\n    # h\n\n    - l\n\n    > q\n\n    ```\n    code\n    ```",
+		"*em* **strong** `code` <https://example.com> <a@example.com> <b>x</b>",
+		"1. one\n\n2) two\n\n---\n\n***\n\nt\n===\n\nu\n---",
+		" \t\n\n\t \n",
+	} {
+		f.Add(s)
+	}
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, md string) {
+		md = strings.NewReplacer("[", "", "&", "").Replace(md)
+		doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: md, Markdown: true}}})
+		n := parse(t, renderDoc(t, &html.Renderer{}, doc))
+		ps := find(n, atom.P)
+		if len(ps) != 1 {
+			t.Fatalf("%d paragraphs, want 1", len(ps))
+		}
+		if got, want := alnum(innerText(ps[0])), alnum(visible(md)); got != want {
+			t.Errorf("Markdown %q reads back with letters and digits\n%q, want\n%q", md, got, want)
+		}
+	})
+}

@@ -343,6 +343,10 @@ func TestMarkdown(t *testing.T) {
 		{"# not a heading", "# not a heading"},
 		{"- not a list", "- not a list"},
 		{"one\n\ntwo", "one<br>two"},
+		// Indented lines after a blank line would be code blocks, which
+		// folio does not parse: they stay as text.
+		{"alpha\n\n\tbravo\n\n    charlie delta", "alpha<br>bravo<br>charlie delta"},
+		{"a\n\n        *b*\n  \t  c", "a<br><em>b</em>\nc"},
 		{"a  \nb", "a<br>\nb"},
 		{"&lt;x&gt; &amp;", "&lt;x&gt; &amp;"},
 		{"bad \xff utf-8 \x00 nul", "bad \uFFFD utf-8 \uFFFD nul"},
@@ -483,5 +487,38 @@ func TestCSP(t *testing.T) {
 		if got := strings.Contains(style, "size: landscape"); got != landscape {
 			t.Errorf("Landscape=%v: stylesheet sets landscape pages: %v", landscape, got)
 		}
+	}
+}
+
+// TestPageTitle checks the <title> of a standalone document: the document
+// title, else the heading or caption of the first element, else "Report".
+// The page is streamed, so elements after the first are not looked at.
+func TestPageTitle(t *testing.T) {
+	para := &report.Paragraph{Runs: []report.Run{{Text: "intro"}}}
+	heading := &report.Heading{Text: "Sales 2026", Level: 2}
+	table := func(caption string) *report.Table {
+		return report.NewTable(caption, []report.Column{{Caption: "A"}}, report.RowsOf(report.Cells(report.String("a"))))
+	}
+	for _, c := range []struct {
+		name string
+		doc  *report.Document
+		want string
+	}{
+		{"title", report.New("Annual", heading, table("Orders")), "Annual"},
+		{"blank title, heading first", report.New(" ", heading, table("Orders")), "Sales 2026"},
+		{"caption first", report.New("", table("Orders"), heading), "Orders"},
+		{"blank caption first", report.New("", table(""), heading), "Report"},
+		{"paragraph first", report.New("", para, heading, table("Orders")), "Report"},
+		{"empty", report.New(""), "Report"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			titles := find(parse(t, renderDoc(t, &html.Renderer{}, c.doc)), atom.Title)
+			if len(titles) != 1 {
+				t.Fatalf("%d <title>, want 1", len(titles))
+			}
+			if got := textOf(titles[0]); got != c.want {
+				t.Errorf("<title> reads %q, want %q", got, c.want)
+			}
+		})
 	}
 }

@@ -159,7 +159,7 @@ func appendMarkdown(dst []byte, src string) ([]byte, error) {
 		dst = append(dst, ' ')
 	}
 	var out bytes.Buffer
-	if err := markdown.Convert(clean([]byte(body)), &out); err != nil {
+	if err := markdown.Convert(unindent(clean([]byte(body))), &out); err != nil {
 		return dst, err
 	}
 	dst = append(dst, clean(bytes.TrimRight(out.Bytes(), "\n"))...)
@@ -167,4 +167,23 @@ func appendMarkdown(dst []byte, src string) ([]byte, error) {
 		dst = append(dst, ' ')
 	}
 	return dst, nil
+}
+
+// unindent removes the spaces and tabs that start each line of src. A line
+// indented by four or more columns after a blank line opens an indented
+// code block in Markdown; folio's parser has no code block parser, so
+// goldmark would drop such a line. Within a paragraph leading white space
+// is dropped anyway, so removing it changes nothing else.
+func unindent(src []byte) []byte {
+	out := src[:0:0]
+	for len(src) > 0 {
+		line := bytes.TrimLeft(src, " \t")
+		i := bytes.IndexByte(line, '\n')
+		if i < 0 {
+			i = len(line) - 1
+		}
+		out = append(out, line[:i+1]...)
+		src = line[i+1:]
+	}
+	return out
 }

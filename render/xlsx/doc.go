@@ -42,7 +42,9 @@
 // Booleans are boolean cells, nulls empty cells. Cells of date and
 // datetime columns are Excel dates formatted yyyy-mm-dd and
 // yyyy-mm-dd hh:mm:ss; a datetime keeps its wall-clock time (Excel has no
-// time zones), and dates before 1900, which Excel cannot hold, stay text.
+// time zones), and dates before 1900 or past 9999-12-31 (by the serial
+// number written, read to the millisecond), which Excel cannot hold, stay
+// text.
 // Every string is an inline string cell, never a formula, whatever it
 // starts with (=, +, -, @); a cell whose text has line breaks wraps. Control characters that XML cannot carry are
 // shown as Unicode control pictures (U+0001 as ␁), U+FFFE and U+FFFF and

@@ -7,3 +7,9 @@ func SetMaxRows(n int) (restore func()) {
 	maxRows = n
 	return func() { maxRows = old }
 }
+
+// ExcelSerial and InExcelRange expose the date range check.
+var (
+	ExcelSerial  = excelSerial
+	InExcelRange = inExcelRange
+)

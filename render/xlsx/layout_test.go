@@ -393,6 +393,13 @@ func TestOpenpyxl(t *testing.T) {
 		{File: write("typed.xlsx", &xlsx.Renderer{}, typedDoc()), Sheets: []string{"Types"},
 			Cells: map[string]map[string]cell{"Types": {"B4": {"n", 12.5}, "B5": {"n", -7}, "C4": {"b", true}, "A4": {"s", "=SUM(A1:A2)"},
 				"D4": {"d", "2024-02-29 00:00:00"}, "E5": {"d", "2024-03-01 13:45:30"}, "A7": {"s", "ctl\u2401\u241f"}}}},
+		// Date edges: numbers at Excel's first and last day, text past them
+		// (openpyxl would fail to read a serial past 9999-12-31).
+		{File: write("edges.xlsx", &xlsx.Renderer{}, dateEdgeDoc()), Sheets: []string{"Edges"}, Rows: map[string]int{"Edges": 1 + len(dateEdges)},
+			Cells: map[string]map[string]cell{"Edges": {"A2": {"d", "1900-01-01 00:00:00"}, "B3": {"d", "1900-01-01 00:00:00"},
+				"A4": {"s", "1899-12-31"}, "B4": {"s", "1899-12-31T23:59:59.999999999Z"},
+				"A5": {"d", "9999-12-31 00:00:00"}, "B5": {"d", "9999-12-31 23:59:59.999000"}, "B6": {"d", "9999-12-31 23:59:59"},
+				"B7": {"s", "9999-12-31T23:59:59.9996Z"}, "B8": {"s", "9999-12-31T23:59:59.999999999+14:00"}}}},
 		{File: write("long.xlsx", &xlsx.Renderer{}, longDoc(long)), ReadOnly: true, Sheets: []string{"Long"}, Rows: map[string]int{"Long": long + 1},
 			Cells: map[string]map[string]cell{"Long": {"A200001": {"s", "item 199999"}, "B200001": {"n", 199999}, "C200001": {"b", false}}}},
 	}

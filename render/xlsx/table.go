@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -254,11 +255,51 @@ func (tw *tableWriter) value(i int, v report.Value) any {
 	return x
 }
 
-// inExcelRange reports whether Excel can hold t as a date: from 1900-01-01
-// to 9999-12-31 in its wall-clock time. Others are written as text.
+// inExcelRange reports whether Excel can hold t as a date: whether the
+// serial number written for its wall-clock time is at least 1 (1900-01-01)
+// and, read to the millisecond as Excel and other readers do, before
+// 2958466 (10000-01-01). Others are written as text. The serial is the
+// float64 excelize writes, so a time in the last nanoseconds of 9999-12-31
+// that rounds to 2958466 is text too.
 func inExcelRange(t time.Time) bool {
-	y := t.Year()
-	return y >= 1900 && y <= 9999
+	s := excelSerial(t)
+	day := math.Floor(s)
+	ms := math.Round((s - day) * msPerDay)
+	return s >= 1 && (day < lastExcelDay || day == lastExcelDay && ms < msPerDay)
+}
+
+const (
+	msPerDay     = 24 * 60 * 60 * 1000
+	lastExcelDay = 2958465 // 9999-12-31
+)
+
+var (
+	excelDay0     = time.Date(1899, time.December, 31, 0, 0, 0, 0, time.UTC)
+	excelLeapBug  = time.Date(1900, time.March, 1, 0, 0, 0, 0, time.UTC)
+	excelSpanStep = 290 * 364 * 24 * time.Hour
+)
+
+// excelSerial returns the serial number excelize writes for t, computed as
+// excelize's timeToExcelTime does (the same float64 operations), from t's
+// wall-clock time in the 1900 date system. It is 0 before 1899-12-31.
+func excelSerial(t time.Time) float64 {
+	const day = 24 * time.Hour
+	w := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	if w.Before(excelDay0) {
+		return 0
+	}
+	tt, diff, result := w, w.Sub(excelDay0), 0.0
+	for diff >= excelSpanStep {
+		result += float64(excelSpanStep / day)
+		tt = tt.Add(-excelSpanStep)
+		diff = tt.Sub(excelDay0)
+	}
+	rem := diff % day
+	result += float64(diff-rem)/float64(day) + float64(rem)/float64(day)
+	if !w.Before(excelLeapBug) { // Excel counts a 1900-02-29
+		result++
+	}
+	return result
 }
 
 // endPart gives the table's part on the current worksheet its autofilter.

@@ -9,10 +9,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -389,4 +392,81 @@ func mustValue(t *testing.T, f *excelize.File, sheet, ref string) string {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// dateEdges are date and datetime cells at the edges of Excel's dates,
+// 1900-01-01 (serial 1) to 9999-12-31 (serial 2958465), for a date column
+// and a datetime column, with the raw cell value each must have: a number
+// for a date Excel can hold, else the text as given.
+var dateEdges = []struct{ date, wantDate, datetime, wantDatetime string }{
+	{"1900-01-01", "1", "1900-01-01T00:00:00Z", "1"},
+	{"1900-01-01", "1", "1900-01-01T00:00:00-14:00", "1"}, // wall-clock time kept
+	{"1899-12-31", "1899-12-31", "1899-12-31T23:59:59.999999999Z", "1899-12-31T23:59:59.999999999Z"},
+	{"9999-12-31", "2958465", "9999-12-31T23:59:59.999Z", "2958465.9999999884"},
+	{"9999-12-31", "2958465", "9999-12-31T23:59:59Z", "2958465.999988426"},
+	// Past the last millisecond of 9999-12-31 as Excel and openpyxl read
+	// the serial, and past the last float64 serial before 2958466.
+	{"9999-12-31", "2958465", "9999-12-31T23:59:59.9996Z", "9999-12-31T23:59:59.9996Z"},
+	{"9999-12-31", "2958465", "9999-12-31T23:59:59.999999999+14:00", "9999-12-31T23:59:59.999999999+14:00"},
+}
+
+func dateEdgeDoc() *report.Document {
+	cols := []report.Column{{Caption: "Day", Type: report.TypeDate}, {Caption: "At", Type: report.TypeDateTime}}
+	var rows []report.Row
+	for _, e := range dateEdges {
+		rows = append(rows, report.Cells(report.String(e.date), report.String(e.datetime)))
+	}
+	return report.New("", report.NewTable("Edges", cols, report.RowsOf(rows...)))
+}
+
+// TestDateEdges checks that dates and datetimes are numbers exactly when
+// their serial, read to the millisecond, is a day of Excel's calendar, and
+// text otherwise.
+func TestDateEdges(t *testing.T) {
+	f := open(t, render(t, &xlsx.Renderer{}, dateEdgeDoc()))
+	for i, e := range dateEdges {
+		for col, want := range map[string]string{"A": e.wantDate, "B": e.wantDatetime} {
+			ref := fmt.Sprintf("%s%d", col, i+2)
+			typ, err := f.GetCellType("Edges", ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := f.GetCellValue("Edges", ref, excelize.Options{RawCellValue: true})
+			wantTyp := excelize.CellTypeInlineString
+			if _, err := strconv.ParseFloat(want, 64); err == nil {
+				wantTyp = excelize.CellTypeUnset // a number has no type attribute
+			}
+			if typ != wantTyp || v != want {
+				t.Errorf("%s: %s %q, want %s %q", ref, typeName(typ), v, typeName(wantTyp), want)
+			}
+		}
+	}
+}
+
+// TestExcelSerial checks that the serial the range check computes is the
+// one excelize writes, for datetimes spread over Excel's calendar.
+func TestExcelSerial(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	// A day inside the edges, so that no offset moves the wall clock out.
+	first := time.Date(1900, 1, 2, 0, 0, 0, 0, time.UTC).Unix()
+	last := time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC).Unix()
+	var rows []report.Row
+	var times []time.Time
+	for range 2000 {
+		tm := time.Unix(first+rng.Int64N(last-first), rng.Int64N(1e9)).In(time.FixedZone("", (rng.IntN(57)-28)*30*60))
+		times = append(times, tm)
+		rows = append(rows, report.Cells(report.String(tm.Format(time.RFC3339Nano))))
+	}
+	doc := report.New("", report.NewTable("T", []report.Column{{Caption: "At", Type: report.TypeDateTime}}, report.RowsOf(rows...)))
+	f := open(t, render(t, &xlsx.Renderer{}, doc))
+	for i, tm := range times {
+		ref := fmt.Sprintf("A%d", i+2)
+		v, _ := f.GetCellValue("T", ref, excelize.Options{RawCellValue: true})
+		if !xlsx.InExcelRange(tm) {
+			t.Errorf("%s out of range", tm.Format(time.RFC3339Nano))
+		}
+		if want := strconv.FormatFloat(xlsx.ExcelSerial(tm), 'f', -1, 64); v != want {
+			t.Errorf("%s (%s) = %q, want serial %s", ref, tm.Format(time.RFC3339Nano), v, want)
+		}
+	}
 }
