@@ -15,24 +15,24 @@ import (
 // their width in 1/1000 em, trailing spaces excluded.
 type span struct {
 	start, end int32
-	em         int32
+	em         int64
 }
 
 // wrap breaks runes, whose advances are widths, into lines of at most maxEm
 // (1/1000 em), appending them to lines. It breaks after spaces and at line
 // feeds; a word longer than a line is broken between characters, so no
 // line is ever wider than maxEm unless one character is.
-func wrap(runes []rune, widths []int16, maxEm int32, lines []span) []span {
+func wrap(runes []rune, widths []int16, maxEm int64, lines []span) []span {
 	start, lastSpace := 0, -1
-	var width int32
+	var width int64
 	line := func(end int) span {
 		e := end
 		for e > start && runes[e-1] == ' ' {
 			e--
 		}
-		var em int32
+		var em int64
 		for _, w := range widths[start:e] {
-			em += int32(w)
+			em += int64(w)
 		}
 		return span{int32(start), int32(e), em}
 	}
@@ -43,7 +43,7 @@ func wrap(runes []rune, widths []int16, maxEm int32, lines []span) []span {
 			start, width, lastSpace = i+1, 0, -1
 			continue
 		}
-		w := int32(widths[i])
+		w := int64(widths[i])
 		if r == ' ' {
 			lastSpace = i
 			width += w
@@ -56,7 +56,7 @@ func wrap(runes []rune, widths []int16, maxEm int32, lines []span) []span {
 				lastSpace = -1
 				width = 0
 				for _, w := range widths[start:i] {
-					width += int32(w)
+					width += int64(w)
 				}
 				i-- // look at rune i again on the new line
 				continue
@@ -84,7 +84,7 @@ type piece struct {
 	faces  []*face
 	runes  []rune
 	widths []int16
-	em     int32 // total width
+	em     int64 // total width
 	link   string
 	space  bool
 	brk    bool
@@ -126,7 +126,7 @@ func (in *inline) add(st style, s []byte, link string) {
 		}
 		p := piece{runes: rs[i:j], widths: ws[i:j], faces: fs[i:j], link: link, space: rs[i] == ' ', color: color}
 		for _, w := range p.widths {
-			p.em += int32(w)
+			p.em += int64(w)
 		}
 		in.pieces = append(in.pieces, p)
 		i = j
@@ -233,11 +233,11 @@ type pline struct{ start, end int }
 
 // breakLines wraps pieces into lines no wider than maxW points at size.
 func breakLines(pieces []piece, maxW, size float64) ([]piece, []pline) {
-	maxEm := int32(maxW * 1000 / size)
+	maxEm := int64(maxW * 1000 / size)
 	var out []piece
 	var lines []pline
 	start := 0
-	var width int32
+	var width int64
 	endLine := func() {
 		e := len(out)
 		for e > start && out[e-1].space {
@@ -265,10 +265,10 @@ func breakLines(pieces []piece, maxW, size float64) ([]piece, []pline) {
 		}
 		// A word longer than the line is broken between characters.
 		for p.em > maxEm && len(p.runes) > 1 {
-			var em int32
+			var em int64
 			k := 0
-			for k < len(p.runes) && (k == 0 || em+int32(p.widths[k]) <= maxEm) {
-				em += int32(p.widths[k])
+			for k < len(p.runes) && (k == 0 || em+int64(p.widths[k]) <= maxEm) {
+				em += int64(p.widths[k])
 				k++
 			}
 			if k == len(p.runes) {
