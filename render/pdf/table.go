@@ -124,13 +124,16 @@ func (d *docWriter) tableCaption(caption, label string) error {
 	if caption == "" && label == "" {
 		return nil
 	}
-	in := d.inline()
+	in, err := d.inline(captionSize, captionSize*1.35)
+	if err != nil {
+		return err
+	}
 	in.add(bold, []byte(caption), "")
 	if label != "" {
 		in.add(regular, []byte(label), "")
 	}
 	d.bad += in.bad
-	return d.paragraph(in.pieces, captionSize, captionSize*1.35)
+	return in.close()
 }
 
 // shape shapes the text of each value into tt, counting replaced

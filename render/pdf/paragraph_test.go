@@ -1,0 +1,58 @@
+package pdf_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/foliorender/folio/render/pdf"
+	"github.com/foliorender/folio/report"
+)
+
+// TestLongParagraphStops renders a 1 MB paragraph with a limit of 2 pages:
+// lines are drawn as the text is broken, so the render stops at the third
+// page having allocated little, instead of laying out all ~170 pages
+// first.
+func TestLongParagraphStops(t *testing.T) {
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: strings.Repeat("word ", 200_000)}}})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var buf bytes.Buffer
+	err := (&pdf.Renderer{MaxPages: 2}).Render(context.Background(), &buf, doc)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, pdf.ErrPageLimit) {
+		t.Fatalf("Render = %v, want ErrPageLimit", err)
+	}
+	t.Logf("allocated %d KB", (after.TotalAlloc-before.TotalAlloc)>>10)
+	const limit = 16 << 20
+	if got := after.TotalAlloc - before.TotalAlloc; got > limit {
+		t.Errorf("Render allocated %d MB, want at most %d MB", got>>20, limit>>20)
+	}
+}
+
+// TestLongWordAcrossChunks checks that a word longer than the text shaped
+// at a time is still broken into full lines: every line but the last has
+// the same number of characters.
+func TestLongWordAcrossChunks(t *testing.T) {
+	word := strings.Repeat("x", 100_000)
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: "a " + word + " b"}}})
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, doc))
+	var lines []string
+	for _, ln := range strings.Fields(text) {
+		if strings.Trim(ln, "x") == "" {
+			lines = append(lines, ln)
+		}
+	}
+	if n := len(strings.Join(lines, "")); n != len(word) {
+		t.Fatalf("%d x characters in the text, want %d", n, len(word))
+	}
+	for i, ln := range lines[:len(lines)-1] {
+		if len(ln) != len(lines[0]) {
+			t.Fatalf("line %d has %d characters, line 0 has %d", i, len(ln), len(lines[0]))
+		}
+	}
+}
