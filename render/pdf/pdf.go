@@ -101,6 +101,8 @@ type docWriter struct {
 
 	// the table being drawn, for repeating its header on new pages
 	tab *tableWriter
+	// the runs of a paragraph line drawn as one text run
+	lineText shaped
 }
 
 func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {

@@ -357,7 +357,9 @@ func (in *inline) endLine() {
 }
 
 // drawLine draws pieces as one line of a paragraph, on a new page unless
-// it fits on this one.
+// it fits on this one. Pieces without a link go out as one text run, with
+// the spaces between them, like a line of a table cell; a word with a link
+// is drawn on its own, underlined, with its annotation.
 func (d *docWriter) drawLine(line []piece, size, leading float64) error {
 	c := d.c
 	if err := c.need(leading, d.landscape()); err != nil {
@@ -365,19 +367,35 @@ func (d *docWriter) drawLine(line []piece, size, leading float64) error {
 	}
 	x := c.left()
 	base := c.y + (leading-size)/2 + size*0.8
-	for i, p := range line {
+	for i := 0; i < len(line); {
+		p := line[i]
+		if p.link == "" {
+			lt := &d.lineText
+			lt.runes, lt.widths, lt.faces = lt.runes[:0], lt.widths[:0], lt.faces[:0]
+			var em int64
+			j := i
+			for ; j < len(line) && line[j].link == "" && line[j].color == p.color; j++ {
+				q := line[j]
+				lt.runes, lt.widths, lt.faces = append(lt.runes, q.runes...), append(lt.widths, q.widths...), append(lt.faces, q.faces...)
+				em += q.em
+			}
+			c.setFill(p.color)
+			c.runs(lt.faces, lt.widths, size, x, base, lt.runes)
+			x += float64(em) * size / 1000
+			i = j
+			continue
+		}
 		w := float64(p.em) * size / 1000
 		if !p.space {
 			c.setFill(p.color)
 			c.runs(p.faces, p.widths, size, x, base, p.runes)
-			if p.link != "" {
-				c.rect(x, base+size*0.12, w, size*0.06, p.color)
-				c.pdf.LinkString(x, c.y, w, leading, p.link)
-			}
-		} else if p.link != "" && i > 0 && line[i-1].link == p.link && i+1 < len(line) && line[i+1].link == p.link {
+			c.rect(x, base+size*0.12, w, size*0.06, p.color)
+			c.pdf.LinkString(x, c.y, w, leading, p.link)
+		} else if i > 0 && line[i-1].link == p.link && i+1 < len(line) && line[i+1].link == p.link {
 			c.rect(x, base+size*0.12, w, size*0.06, p.color)
 		}
 		x += w
+		i++
 	}
 	c.endText()
 	c.used = true
