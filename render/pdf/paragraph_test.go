@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/foliorender/folio/render/pdf"
 	"github.com/foliorender/folio/report"
@@ -54,5 +55,21 @@ func TestLongWordAcrossChunks(t *testing.T) {
 		if len(ln) != len(lines[0]) {
 			t.Fatalf("line %d has %d characters, line 0 has %d", i, len(ln), len(lines[0]))
 		}
+	}
+}
+
+// TestLongInvalidText checks that text with no character boundary to cut
+// it at (a long run of stray continuation bytes) is still shaped in
+// chunks in linear time, each byte printed as a replacement character.
+func TestLongInvalidText(t *testing.T) {
+	doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: strings.Repeat("\x80", 1<<20)}}})
+	start := time.Now()
+	var buf bytes.Buffer
+	err := (&pdf.Renderer{MaxPages: 2}).Render(context.Background(), &buf, doc)
+	if !errors.Is(err, pdf.ErrPageLimit) {
+		t.Fatalf("Render = %v, want ErrPageLimit", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Render took %v", d)
 	}
 }

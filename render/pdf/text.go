@@ -134,8 +134,8 @@ func (in *inline) add(st style, s []byte, link string) {
 }
 
 // cut returns where to end the next chunk of s, at most max bytes (unless
-// s is shorter): before the last word that starts in them, or else at a
-// character boundary.
+// s is shorter, and max > utf8.UTFMax): before the last word that starts
+// in them, or else at a character boundary.
 func cut(s []byte, max int) int {
 	if len(s) <= max {
 		return len(s)
@@ -146,11 +146,14 @@ func cut(s []byte, max int) int {
 			return i
 		}
 	}
-	i := max
-	for i > 1 && (!utf8.RuneStart(s[i]) || s[i-1] == '\r' && s[i] == '\n') {
-		i--
+	// A character starts at most utf8.UTFMax-1 bytes before max, unless
+	// these are stray continuation bytes, each shaped on its own.
+	for i := max; i > max-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) && !(s[i-1] == '\r' && s[i] == '\n') {
+			return i
+		}
 	}
-	return i
+	return max
 }
 
 // addChunk adds the pieces of s; cont is set for the chunks of one text
