@@ -73,3 +73,26 @@ func TestLongInvalidText(t *testing.T) {
 		t.Errorf("Render took %v", d)
 	}
 }
+
+// TestLongCellAllocations renders a 3 MB cell with a limit of 2 pages: its
+// shaped text (14 bytes a character) is allocated once, not grown by
+// appends to several times that.
+func TestLongCellAllocations(t *testing.T) {
+	doc := report.New("", report.NewTable("W", []report.Column{{Caption: "a"}},
+		report.RowsOf(report.Cells(report.String(strings.Repeat("x", 3_000_000))))))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var buf bytes.Buffer
+	err := (&pdf.Renderer{MaxPages: 2}).Render(context.Background(), &buf, doc)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, pdf.ErrPageLimit) {
+		t.Fatalf("Render = %v, want ErrPageLimit", err)
+	}
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d MB", got>>20)
+	const limit = 100 << 20
+	if got > limit {
+		t.Errorf("Render allocated %d MB, want at most %d MB", got>>20, limit>>20)
+	}
+}
