@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -197,6 +198,9 @@ type chain []*face
 // face has become the replacement character, counted in *bad.
 func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face) {
 	first := ch[0]
+	// Room for a rune per byte at once: growing by appends would allocate
+	// about five times the final size for a long text.
+	runes, widths, faces = slices.Grow(runes, len(s)), slices.Grow(widths, len(s)), slices.Grow(faces, len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
 		var r rune

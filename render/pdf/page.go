@@ -123,11 +123,11 @@ func (c *canvas) footer() {
 	n := strconv.Itoa(c.pages)
 	rs, ws, _ := chain{fc}.shape([]byte("Page "+n+" of "), c.foot.runes[:0], c.foot.widths[:0], c.foot.faces[:0], &bad)
 	c.foot.runes, c.foot.widths = rs, ws
-	var em int32
+	var em int64
 	for _, w := range ws {
-		em += int32(w)
+		em += int64(w)
 	}
-	em += int32(len(n)) * int32(fc.width('0')) // the alias's digits
+	em += int64(len(n)) * int64(fc.width('0')) // the alias's digits
 	for _, r := range "0123456789" {
 		fc.use(r)
 	}
@@ -208,9 +208,9 @@ func (c *canvas) hline(x, y, w, width float64) {
 func (c *canvas) runs(faces []*face, widths []int16, size, x, y float64, rs []rune) {
 	for i := 0; i < len(rs); {
 		j := i + 1
-		var em int32 = int32(widths[i])
+		em := int64(widths[i])
 		for j < len(rs) && faces[j] == faces[i] {
-			em += int32(widths[j])
+			em += int64(widths[j])
 			j++
 		}
 		c.text(faces[i], size, x, y, rs[i:j], "")

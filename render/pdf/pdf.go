@@ -101,6 +101,8 @@ type docWriter struct {
 
 	// the table being drawn, for repeating its header on new pages
 	tab *tableWriter
+	// the runs of a paragraph line drawn as one text run
+	lineText shaped
 }
 
 func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
@@ -161,10 +163,13 @@ func (d *docWriter) landscape() bool { return d.orient == Landscape }
 func (d *docWriter) onPage() error {
 	c := d.c
 	if c.pages == 1 && d.title != "" {
-		in := d.inline()
+		in, err := d.inline(18, 23)
+		if err != nil {
+			return err
+		}
 		in.add(bold, []byte(d.title), "")
 		d.bad += in.bad
-		if err := d.paragraph(in.pieces, 18, 23); err != nil {
+		if err := in.close(); err != nil {
 			return err
 		}
 		c.y += 8
@@ -205,11 +210,15 @@ func (d *docWriter) document(doc *report.Document) error {
 	return nil
 }
 
-func (d *docWriter) inline() *inline { return &inline{set: d.c.fonts} }
-
 func (d *docWriter) para(p *report.Paragraph) error {
-	in := d.inline()
+	in, err := d.inline(10, 13.5)
+	if err != nil {
+		return err
+	}
 	for _, r := range p.Runs {
+		if in.err != nil {
+			break
+		}
 		if r.IsMarkdown() {
 			in.addMarkdown(r.Text)
 		} else {
@@ -217,7 +226,7 @@ func (d *docWriter) para(p *report.Paragraph) error {
 		}
 	}
 	d.bad += in.bad
-	if err := d.paragraph(in.pieces, 10, 13.5); err != nil {
+	if err := in.close(); err != nil {
 		return err
 	}
 	d.c.y += 6
@@ -229,9 +238,6 @@ var headingSizes = [...]float64{15, 13, 11.5, 10.5, 10, 10}
 func (d *docWriter) heading(h *report.Heading) error {
 	lvl := min(max(h.Level, 1), 6)
 	size := headingSizes[lvl-1]
-	in := d.inline()
-	in.add(bold, []byte(h.Text), "")
-	d.bad += in.bad
 	c := d.c
 	if err := c.ensure(d.landscape()); err != nil {
 		return err
@@ -243,7 +249,13 @@ func (d *docWriter) heading(h *report.Heading) error {
 	if err := c.need(size*1.3+30, d.landscape()); err != nil {
 		return err
 	}
-	if err := d.paragraph(in.pieces, size, size*1.3); err != nil {
+	in, err := d.inline(size, size*1.3)
+	if err != nil {
+		return err
+	}
+	in.add(bold, []byte(h.Text), "")
+	d.bad += in.bad
+	if err := in.close(); err != nil {
 		return err
 	}
 	c.y += 4
@@ -254,16 +266,19 @@ func (d *docWriter) heading(h *report.Heading) error {
 // output.
 func (d *docWriter) finish() error {
 	if d.bad > 0 {
-		in := d.inline()
 		rep := Replacement
 		if fc, _ := d.c.fonts.chains[regular].find(rep); fc == nil {
 			rep = '?'
 		}
 		msg := fmt.Sprintf("Note: %d %s that the document's font cannot show %s printed as %c. Supply a font that has them (Renderer.Fonts, or the font option).",
 			d.bad, plural(d.bad, "character", "characters"), plural(d.bad, "is", "are"), rep)
-		in.add(italic, []byte(msg), "")
 		d.c.y += 6
-		if err := d.paragraph(in.pieces, 8, 10.5); err != nil {
+		in, err := d.inline(8, 10.5)
+		if err != nil {
+			return err
+		}
+		in.add(italic, []byte(msg), "")
+		if err := in.close(); err != nil {
 			return err
 		}
 	}

@@ -124,13 +124,16 @@ func (d *docWriter) tableCaption(caption, label string) error {
 	if caption == "" && label == "" {
 		return nil
 	}
-	in := d.inline()
+	in, err := d.inline(captionSize, captionSize*1.35)
+	if err != nil {
+		return err
+	}
 	in.add(bold, []byte(caption), "")
 	if label != "" {
 		in.add(regular, []byte(label), "")
 	}
 	d.bad += in.bad
-	return d.paragraph(in.pieces, captionSize, captionSize*1.35)
+	return in.close()
 }
 
 // shape shapes the text of each value into tt, counting replaced
@@ -155,9 +158,9 @@ func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad 
 
 // measure returns the widest line and the widest word of each cell of tt,
 // in 1/1000 em.
-func measure(tt *tableText, natural, word []int32) {
+func measure(tt *tableText, natural, word []int64) {
 	for i, c := range tt.cells {
-		var line, w int32
+		var line, w int64
 		for k := c.start; k < c.end; k++ {
 			switch tt.runes[k] {
 			case '\n':
@@ -165,12 +168,12 @@ func measure(tt *tableText, natural, word []int32) {
 				word[i] = max(word[i], w)
 				line, w = 0, 0
 			case ' ':
-				line += int32(tt.widths[k])
+				line += int64(tt.widths[k])
 				word[i] = max(word[i], w)
 				w = 0
 			default:
-				line += int32(tt.widths[k])
-				w += int32(tt.widths[k])
+				line += int64(tt.widths[k])
+				w += int64(tt.widths[k])
 			}
 		}
 		natural[i] = max(natural[i], line)
@@ -184,8 +187,8 @@ func measure(tt *tableText, natural, word []int32) {
 func (tw *tableWriter) start(sample []report.Row) error {
 	d, c := tw.d, tw.d.c
 	nc := len(tw.cols)
-	natural, word := make([]int32, nc), make([]int32, nc)
-	hnatural, hword := make([]int32, nc), make([]int32, nc)
+	natural, word := make([]int64, nc), make([]int64, nc)
+	hnatural, hword := make([]int64, nc), make([]int64, nc)
 	captions := make([]report.Value, nc)
 	for i, col := range tw.cols {
 		captions[i] = report.String(col.Caption)
@@ -223,7 +226,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		default:
 			tw.align[i] = 'L'
 		}
-		pt := func(em int32) float64 { return float64(em)*cellSize/1000 + 2*cellPadX }
+		pt := func(em int64) float64 { return float64(em)*cellSize/1000 + 2*cellPadX }
 		minW[i] = min(max(pt(max(word[i], hword[i])), minColumn), maxWordCol)
 		maxW[i] = max(pt(max(natural[i], hnatural[i])), minW[i])
 	}
@@ -398,7 +401,7 @@ func (tw *tableWriter) wrapped(sample []report.Row, minW, headMin, maxW []float6
 	g := &group{cols: seq(0, len(tw.cols))}
 	g.widths = widths(g.cols, minW, headMin, maxW, avail)
 	n := 0
-	const short = int32(maxWordCol * 1000 / cellSize)
+	const short = int64(maxWordCol * 1000 / cellSize)
 	for _, row := range sample {
 		tw.shape(tw.face, &tw.row, row.Cells, nil)
 		tw.wrap(g, &tw.row)
@@ -454,13 +457,13 @@ func (tw *tableWriter) cutHeader(g *group, n int) {
 		}
 		cl.lines = cl.lines[:n]
 		last := cl.lines[n-1]
-		maxEm := int32((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5)
+		maxEm := int64((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5)
 		start := int32(len(tt.runes))
 		end := last.end
 		em := last.em
-		for end > last.start && em+int32(ellW) > maxEm {
+		for end > last.start && em+int64(ellW) > maxEm {
 			end--
-			em -= int32(tt.widths[end])
+			em -= int64(tt.widths[end])
 		}
 		tt.runes = append(tt.runes, tt.runes[last.start:end]...)
 		tt.widths = append(tt.widths, tt.widths[last.start:end]...)
@@ -473,7 +476,7 @@ func (tw *tableWriter) cutHeader(g *group, n int) {
 			tt.runes = append(tt.runes, r)
 			tt.widths = append(tt.widths, w)
 			tt.faces = append(tt.faces, ell)
-			em += int32(w)
+			em += int64(w)
 		}
 		cl.lines[n-1] = span{start, int32(len(tt.runes)), em}
 	}
@@ -483,23 +486,23 @@ func (tw *tableWriter) cutHeader(g *group, n int) {
 func (tw *tableWriter) wrap(g *group, tt *tableText) {
 	for j := range g.cols {
 		cl := &tt.cells[j]
-		maxEm := int32((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
+		maxEm := int64((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
 		cl.lines = cl.lines[:0]
 		// Fast path: one line.
-		var em int32
+		var em int64
 		fits := true
 		for k := cl.start; k < cl.end; k++ {
 			if tt.runes[k] == '\n' {
 				fits = false
 				break
 			}
-			em += int32(tt.widths[k])
+			em += int64(tt.widths[k])
 		}
 		if fits && em <= maxEm {
 			end := cl.end
 			for end > cl.start && tt.runes[end-1] == ' ' {
 				end--
-				em -= int32(tt.widths[end])
+				em -= int64(tt.widths[end])
 			}
 			cl.lines = append(cl.lines, span{int32(cl.start), int32(end), em})
 			continue
