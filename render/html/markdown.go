@@ -2,6 +2,7 @@ package html
 
 import (
 	"bytes"
+	"github.com/foliorender/folio/internal/safeurl"
 	"strings"
 	"unicode"
 
@@ -124,31 +125,8 @@ func renderRawHTML(w util.BufWriter, source []byte, node ast.Node, entering bool
 	return ast.WalkSkipChildren, nil
 }
 
-// safeURL reports whether a link may point at dest, the URL as it will
-// stand in the href attribute: a URL without a scheme
-// (relative, or a fragment), or one whose scheme is http, https or mailto.
-// It reads dest as browsers do, ignoring leading spaces and controls and
-// tabs and newlines anywhere, and treats a colon before any slash, question
-// mark or hash as the end of a scheme, so "java\tscript:" and
-// " JavaScript:" are refused.
-func safeURL(dest []byte) bool {
-	u := make([]byte, 0, len(dest))
-	for _, c := range dest {
-		if c != '\t' && c != '\n' && c != '\r' {
-			u = append(u, c)
-		}
-	}
-	u = bytes.TrimLeft(u, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-	i := bytes.IndexAny(u, ":/?#")
-	if i < 0 || u[i] != ':' {
-		return true
-	}
-	switch strings.ToLower(string(u[:i])) {
-	case "http", "https", "mailto":
-		return true
-	}
-	return false
-}
+// safeURL reports whether a link may point at dest (see safeurl.Safe).
+func safeURL(dest []byte) bool { return safeurl.Safe(dest) }
 
 // appendMarkdown appends the HTML of the inline Markdown src to dst.
 // Markdown drops leading and trailing white space, but runs are joined as

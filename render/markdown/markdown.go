@@ -12,11 +12,18 @@ package markdown
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/report"
 )
 
@@ -75,16 +82,40 @@ type md struct {
 
 func (m *md) paragraph(p *report.Paragraph) {
 	var b []byte
+	mdBytes := 0
 	for _, r := range p.Runs {
 		b = append(b, r.Text...)
+		if r.IsMarkdown() {
+			mdBytes += len(r.Text)
+		}
 	}
 	if strings.TrimSpace(string(b)) == "" {
 		m.w.WriteString("&nbsp;\n") // an empty paragraph keeps its place
 		return
 	}
+	// Markdown runs are written as Markdown when their links are safe in
+	// the paragraph as written (runs are joined, so a link can span them),
+	// and their total stays within report.MaxMarkdown, which bounds the
+	// parse that checks them.
+	if mdBytes > 0 && mdBytes <= report.MaxMarkdown {
+		var buf bytes.Buffer
+		tmp := &md{w: bufio.NewWriter(&buf)}
+		tmp.runs(p, true)
+		tmp.w.Flush()
+		if safeLinks(buf.Bytes()) {
+			m.w.Write(buf.Bytes())
+			return
+		}
+	}
+	m.runs(p, false)
+}
+
+// runs writes a paragraph's runs and its line end; Markdown runs as
+// Markdown if markdown is set, else as plain text.
+func (m *md) runs(p *report.Paragraph, markdown bool) {
 	start := true
 	for _, r := range p.Runs {
-		if r.IsMarkdown() {
+		if markdown && r.IsMarkdown() {
 			m.markdown(r.Text, &start)
 		} else {
 			m.plain(r.Text, &start)
@@ -248,6 +279,39 @@ func blockStart(line string) int {
 		}
 	}
 	return -1
+}
+
+// linkParser reads Markdown runs as GitHub does, to find their links.
+var linkParser = goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser()
+
+// safeLinks reports whether every link, image and autolink in the Markdown
+// b points at a safe target (see safeurl.Safe). A paragraph with an unsafe
+// one (javascript:, data:, vbscript: …) is written as plain text, since
+// Markdown viewers differ in what they drop.
+func safeLinks(b []byte) bool {
+	safe := true
+	ast.Walk(linkParser.Parse(text.NewReader(b)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var dest []byte
+		switch n := n.(type) {
+		case *ast.Link:
+			dest = n.Destination
+		case *ast.Image:
+			dest = n.Destination
+		case *ast.AutoLink:
+			dest = n.URL(b)
+		default:
+			return ast.WalkContinue, nil
+		}
+		if !safeurl.Safe(dest) {
+			safe = false
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return safe
 }
 
 func splitLines(s string) []string {

@@ -15,6 +15,7 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"golang.org/x/net/html"
 
+	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/render/markdown"
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
@@ -317,6 +318,11 @@ func TestMarkdownRunSyntax(t *testing.T) {
 		{"line\n===", []string{"p", "br"}},
 		{"line\n---", []string{"p", "br"}},
 		{"a\x00b", []string{"p"}},
+		{"[ok](https://example.com/a) and [rel](b.html)", []string{"p", "a", "a"}},
+		{"[x](javascript:alert(1)) and [ok](https://example.com)", []string{"p"}},
+		{"[x](JavaScript:alert(1))", []string{"p"}},
+		{"![i](data:image/png;base64,AAAA)", []string{"p"}},
+		{"[x][r]\n\n[r]: vbscript:msgbox", []string{"p", "br", "br"}},
 	}
 	for _, tt := range tests {
 		got, out := runElements(t, tt.run)
@@ -337,6 +343,7 @@ func FuzzMarkdownRuns(f *testing.F) {
 	}
 	f.Add("x ` <img src=x onerror=alert(1)> ``")
 	f.Add("**a** `b` [c](https://d) ![e](f) <b>g</b> &amp;")
+	f.Add("[x](javascript:alert(1)) [y]( java\tscript:1) <javascript:alert(1)>")
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) > report.MaxMarkdown {
 			return
@@ -347,5 +354,35 @@ func FuzzMarkdownRuns(f *testing.F) {
 				t.Fatalf("run %q made a <%s> element\n%s", s, tag, out)
 			}
 		}
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			for _, a := range n.Attr {
+				if (a.Key == "href" || a.Key == "src") && !safeurl.Safe([]byte(a.Val)) {
+					t.Fatalf("run %q made a link to %q\n%s", s, a.Val, out)
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(read(t, out).root)
 	})
+}
+
+// TestLinkAcrossRuns checks a link that only forms when runs are joined is
+// held to the same rule as one inside a run.
+func TestLinkAcrossRuns(t *testing.T) {
+	for _, runs := range [][]report.Run{
+		{{Text: "[x](", Markdown: true}, {Text: "javascript:alert(1))"}},
+		{{Text: "[x]", Markdown: true}, {Text: "(javascript:alert(1))", Markdown: true}},
+	} {
+		out := render(t, report.New("", &report.Paragraph{Runs: runs}))
+		p := read(t, out)
+		if slices.Contains(p.tags, "a") {
+			t.Errorf("runs %+v made a link:\n%s", runs, out)
+		}
+		if got := text(p.root); !strings.Contains(got, "javascript:alert(1)") {
+			t.Errorf("runs %+v lost text: %q", runs, got)
+		}
+	}
 }
