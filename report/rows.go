@@ -139,20 +139,12 @@ func (w *walker) skip(ptr func() string) bool {
 	return true
 }
 
+// rawKind names the kind of the value whose first byte is c.
 func rawKind(c byte) string {
-	switch c {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
+	if c == '-' || c >= '0' && c <= '9' {
+		c = '0'
 	}
-	return "a number"
+	return kindName(jsontext.Kind(c))
 }
 
 func (w *walker) row() (valid, ok bool) {
