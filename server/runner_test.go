@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -107,6 +108,9 @@ func TestWithRunner(t *testing.T) {
 	}
 	if mid < 2 {
 		t.Errorf("percentComplete seen: %v: want progress between 0 and 100", percents)
+	}
+	if !slices.Contains(states, 3.0) {
+		t.Errorf("jobStatus states seen: %v: want 3 (Running) before 4", states)
 	}
 	entry := e.do("GET", fmt.Sprintf("/jobs/%d", n), "alice-token", nil).json(t)
 	if entry["status"] != "complete" || entry["result"] != "Success" || entry["percent_completed"] != 1.0 {

@@ -179,10 +179,8 @@ func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
 // U+FFFD, or "?" for a font without it.
 const Replacement = '\uFFFD'
 
-// aliasRune starts the page-count alias; user text never reaches the page
-// with it, since private-use characters are replaced.
-const aliasRune = '\uE000'
-
+// alias is the page-count alias; user text never reaches the page with it,
+// since private-use characters are replaced.
 const alias = "\uE000nb"
 
 // A chain is the faces of one style, in order of preference: a supplied

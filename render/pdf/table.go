@@ -35,7 +35,6 @@ type group struct {
 	cols   []int
 	widths []float64
 	label  string // names the columns of a group, "" for a single group
-	head   []cell
 	heads  tableText
 	headH  float64
 	total  float64

@@ -185,8 +185,7 @@ func longTable(n int, rows func(yield func(report.Row, error) bool) bool) *repor
 }
 
 type failWriter struct {
-	n   int // bytes accepted before failing
-	err error
+	n int // bytes accepted before failing
 }
 
 var errWrite = errors.New("rendertest: disk full")
