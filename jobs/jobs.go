@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -177,6 +178,46 @@ func (j *Job) Clone() *Job {
 		}
 	}
 	return &c
+}
+
+// Check reports a job no store may keep: an unknown status, or a percent
+// completed outside 0 to 1.
+func (j *Job) Check() error {
+	if !j.Status.Valid() {
+		return fmt.Errorf("jobs: invalid job status %q", j.Status)
+	}
+	if j.PercentCompleted < 0 || j.PercentCompleted > 1 || j.PercentCompleted != j.PercentCompleted {
+		return fmt.Errorf("jobs: percent completed %v is not between 0 and 1", j.PercentCompleted)
+	}
+	return nil
+}
+
+// ForCreate returns the copy of j a store creates: checked, with a request
+// ID if it has none, both times set to now, and the result of its status.
+// It fails for a job that has an ID already.
+func (j *Job) ForCreate(now time.Time) (*Job, error) {
+	if j.ID != 0 {
+		return nil, fmt.Errorf("jobs: Create of a job that has an ID (%d)", j.ID)
+	}
+	if err := j.Check(); err != nil {
+		return nil, err
+	}
+	c := j.Clone()
+	if c.RequestID == "" {
+		c.RequestID = NewRequestID()
+	}
+	c.CreatedAt, c.UpdatedAt = now, now
+	c.Result = ResultOf(c.Status)
+	return c, nil
+}
+
+// NewRequestID returns a random (version 4) UUID.
+func NewRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // MaxPerPage is the largest page size a Filter may ask for; DefaultPerPage

@@ -15,7 +15,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,41 +198,14 @@ func values(j *jobs.Job) ([]any, error) {
 		j.ErrorCount, string(j.Result), []byte(j.Summary), details, formats, document, artifacts, j.QueueID}, nil
 }
 
-func check(j *jobs.Job) error {
-	if !j.Status.Valid() {
-		return fmt.Errorf("postgres: invalid job status %q", j.Status)
-	}
-	if j.PercentCompleted < 0 || j.PercentCompleted > 1 || j.PercentCompleted != j.PercentCompleted {
-		return fmt.Errorf("postgres: percent completed %v is not between 0 and 1", j.PercentCompleted)
-	}
-	return nil
-}
-
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
 
 // Create implements jobs.Store.
 func (s *Store) Create(ctx context.Context, j *jobs.Job) error {
-	if j.ID != 0 {
-		return fmt.Errorf("postgres: Create of a job that has an ID (%d)", j.ID)
-	}
-	if err := check(j); err != nil {
+	c, err := j.ForCreate(now())
+	if err != nil {
 		return err
 	}
-	c := j.Clone()
-	if c.RequestID == "" {
-		c.RequestID = newRequestID()
-	}
-	c.CreatedAt = now()
-	c.UpdatedAt = c.CreatedAt
-	c.Result = jobs.ResultOf(c.Status)
 	v, err := values(c)
 	if err != nil {
 		return err
@@ -357,7 +329,7 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) 
 	if !jobs.CanMove(before.Status, j.Status) {
 		return nil, &jobs.TransitionError{From: before.Status, To: j.Status}
 	}
-	if err := check(j); err != nil {
+	if err := j.Check(); err != nil {
 		return nil, err
 	}
 	j.ID, j.RequestID, j.CreatedAt, j.CreatedBy = before.ID, before.RequestID, before.CreatedAt, before.CreatedBy

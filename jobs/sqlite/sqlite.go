@@ -17,7 +17,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -260,43 +259,15 @@ func args(j *jobs.Job) ([]any, error) {
 		j.UpdatedAt.UnixMilli(), j.ErrorCount, string(j.Result), []byte(j.Summary), dj, fj, doc, aj, j.QueueID}, nil
 }
 
-func check(j *jobs.Job) error {
-	if !j.Status.Valid() {
-		return fmt.Errorf("sqlite: invalid job status %q", j.Status)
-	}
-	if j.PercentCompleted < 0 || j.PercentCompleted > 1 || j.PercentCompleted != j.PercentCompleted {
-		return fmt.Errorf("sqlite: percent completed %v is not between 0 and 1", j.PercentCompleted)
-	}
-	return nil
-}
-
 // now is the store's clock, at the millisecond precision it keeps.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// NewRequestID returns a random (version 4) UUID.
-func NewRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 // Create implements jobs.Store.
 func (s *Store) Create(ctx context.Context, j *jobs.Job) error {
-	if j.ID != 0 {
-		return fmt.Errorf("sqlite: Create of a job that has an ID (%d)", j.ID)
-	}
-	if err := check(j); err != nil {
+	c, err := j.ForCreate(now())
+	if err != nil {
 		return err
 	}
-	c := j.Clone()
-	if c.RequestID == "" {
-		c.RequestID = NewRequestID()
-	}
-	c.CreatedAt = now()
-	c.UpdatedAt = c.CreatedAt
-	c.Result = jobs.ResultOf(c.Status)
 	a, err := args(c)
 	if err != nil {
 		return err
@@ -423,7 +394,7 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) 
 	if !jobs.CanMove(before.Status, j.Status) {
 		return nil, &jobs.TransitionError{From: before.Status, To: j.Status}
 	}
-	if err := check(j); err != nil {
+	if err := j.Check(); err != nil {
 		return nil, err
 	}
 	j.ID, j.RequestID, j.CreatedAt, j.CreatedBy = before.ID, before.RequestID, before.CreatedAt, before.CreatedBy
