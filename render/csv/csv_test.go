@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	stdcsv "encoding/csv"
-	"flag"
+	"github.com/foliorender/folio/internal/golden"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,21 +14,6 @@ import (
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
-	}
-}
 
 func render(t *testing.T, r *csv.Renderer, doc *report.Document) []byte {
 	t.Helper()
@@ -62,7 +46,7 @@ func seed(t *testing.T) *report.Document {
 
 func TestSeed(t *testing.T) {
 	out := render(t, &csv.Renderer{}, seed(t))
-	checkGolden(t, "seed.csv", out)
+	golden.Check(t, "seed.csv", out)
 	want := [][]string{{"Asset", "Event Type", "Workpack"}, {"Test Asset", "GVI", "Workpack A"}, {"Test Asset", "GVI", "Workpack B"}}
 	if got := parse(t, out); !equal(got, want) {
 		t.Errorf("parsed %q, want %q", got, want)

@@ -3,10 +3,8 @@ package html_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,21 +15,6 @@ import (
 	"github.com/foliorender/folio/render/html"
 	"github.com/foliorender/folio/report"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
-	}
-}
 
 func renderDoc(t testing.TB, r *html.Renderer, doc *report.Document) []byte {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/foliorender/folio/internal/golden"
 	"io"
 	"slices"
 	"strings"
@@ -50,7 +51,7 @@ func TestSuite(t *testing.T) {
 
 func TestSeed(t *testing.T) {
 	out := renderDoc(t, &html.Renderer{}, readDoc(t, "../../testdata/seed.json"))
-	checkGolden(t, "seed.html", out)
+	golden.Check(t, "seed.html", out)
 	if !bytes.HasPrefix(out, []byte("<!DOCTYPE html>\n")) {
 		t.Errorf("output does not start with the HTML5 doctype")
 	}
@@ -131,7 +132,7 @@ func TestSeed(t *testing.T) {
 
 func TestFragment(t *testing.T) {
 	out := renderDoc(t, &html.Renderer{Fragment: true, Lang: "en"}, readDoc(t, "../../testdata/seed.json"))
-	checkGolden(t, "seed-fragment.html", out)
+	golden.Check(t, "seed-fragment.html", out)
 	z := xhtml.NewTokenizer(bytes.NewReader(out))
 	for tt := z.Next(); tt != xhtml.ErrorToken; tt = z.Next() {
 		switch tt {
@@ -185,7 +186,7 @@ func TestTypes(t *testing.T) {
 		&report.Paragraph{Runs: []report.Run{{Text: "one\ntwo\r\nthree "}, {Text: "**bold** `x<y`", Markdown: true}}},
 	)
 	out := renderDoc(t, &html.Renderer{Lang: "de-CH"}, doc)
-	checkGolden(t, "types.html", out)
+	golden.Check(t, "types.html", out)
 	n := parse(t, out)
 	checkMarkup(t, n)
 	if lang, _ := attr(find(n, atom.Html)[0], "lang"); lang != "de-CH" {
@@ -285,7 +286,7 @@ func TestHostile(t *testing.T) {
 			if fragment {
 				roots = parseFragment(t, out)
 			} else {
-				checkGolden(t, "hostile.html", out)
+				golden.Check(t, "hostile.html", out)
 				roots = []*xhtml.Node{parse(t, out)}
 				title := find(roots[0], atom.Title)
 				if len(title) != 1 || textOf(title[0]) != hostile[0] {

@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"context"
 	stdjson "encoding/json"
-	"flag"
 	"fmt"
+	"github.com/foliorender/folio/internal/golden"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,21 +14,6 @@ import (
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
-	}
-}
 
 func render(doc *report.Document) ([]byte, error) {
 	var buf bytes.Buffer
@@ -80,7 +64,7 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "seed.json", out)
+	golden.Check(t, "seed.json", out)
 	// Parse back with encoding/json: same data as the seed.
 	var a, b any
 	if err := stdjson.Unmarshal(in, &a); err != nil {

@@ -3,9 +3,8 @@ package markdown_test
 import (
 	"bytes"
 	"context"
-	"flag"
+	"github.com/foliorender/folio/internal/golden"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,21 +19,6 @@ import (
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
-	}
-}
 
 func render(t *testing.T, doc *report.Document) []byte {
 	t.Helper()
@@ -119,7 +103,7 @@ func TestSeed(t *testing.T) {
 	}
 	defer f.Close()
 	out := render(t, report.Read(f))
-	checkGolden(t, "seed.md", out)
+	golden.Check(t, "seed.md", out)
 	p := read(t, out)
 	want := [][]string{{"Asset", "Event Type", "Workpack"}, {"Test Asset", "GVI", "Workpack A"}, {"Test Asset", "GVI", "Workpack B"}}
 	if !slices.EqualFunc(p.cells, want, slices.Equal) {
@@ -165,7 +149,7 @@ func TestHostileCells(t *testing.T) {
 	}
 	doc := report.New(hostile[0], report.NewTable(hostile[1], cols, report.RowsOf(report.Cells(cells...))))
 	out := render(t, doc)
-	checkGolden(t, "hostile.md", out)
+	golden.Check(t, "hostile.md", out)
 	p := read(t, out)
 	if len(p.cells) != 2 {
 		t.Fatalf("got %d table rows, want 2:\n%s", len(p.cells), out)

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/foliorender/folio/internal/golden"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,21 +21,6 @@ import (
 	"github.com/foliorender/folio/report"
 	"golang.org/x/image/font/sfnt"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
-	}
-}
 
 // tool returns the path of an external program, skipping the test when it
 // is missing unless FOLIO_REQUIRE_TOOLS=1.
@@ -125,7 +110,7 @@ func inOrder(t *testing.T, text string, want []string) {
 
 func TestSeed(t *testing.T) {
 	out := renderPDF(t, &pdf.Renderer{}, seed(t))
-	checkGolden(t, "seed.pdf", out)
+	golden.Check(t, "seed.pdf", out)
 	inOrder(t, pdftotext(t, out, "-layout"), []string{"Table of Data", "Asset", "Event Type", "Workpack",
 		"Test Asset", "GVI", "Workpack A", "Test Asset", "GVI", "Workpack B", "Report generated in 00:00:01", "Page 1 of 1"})
 }
@@ -143,7 +128,7 @@ func TestScripts(t *testing.T) {
 		&report.Paragraph{Runs: []report.Run{{Text: "Straße Äpfel "}, {Text: "**fett** _kursiv_ `код` [Σύνδεσμος](https://example.com/x)", Markdown: true}}},
 	)
 	out := renderPDF(t, &pdf.Renderer{}, doc)
-	checkGolden(t, "scripts.pdf", out)
+	golden.Check(t, "scripts.pdf", out)
 	want := []string{"Grüße — Ελληνικά — Кириллица", "Überschrift Ωμέγα Щука", "Tabelle Πίνακας Таблица", "Sprache", "Text", "Zahl"}
 	for i, s := range rendertest.Scripts {
 		lang, text, _ := strings.Cut(s, ": ")

@@ -6,12 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"fmt"
+	"github.com/foliorender/folio/internal/golden"
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,21 +22,6 @@ import (
 	"github.com/foliorender/folio/render/xlsx"
 	"github.com/foliorender/folio/report"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, _ := os.ReadFile(path); !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test -update, then git diff)", path)
-	}
-}
 
 func TestRendertest(t *testing.T) {
 	rendertest.Run(t, rendertest.Config{
@@ -265,7 +249,7 @@ func TestSeedGolden(t *testing.T) {
 	out := render(t, &xlsx.Renderer{}, seed(t))
 	s := summarize(t, out, 1000)
 	got, _ := json.MarshalIndent(s, "", "  ")
-	checkGolden(t, "seed.json", append(got, '\n'))
+	golden.Check(t, "seed.json", append(got, '\n'))
 	sh := s.Sheets
 	if len(sh) != 1 || sh[0].Name != "Table of Data" {
 		t.Fatalf("sheets = %+v, want one named after the caption", sh)
@@ -378,7 +362,7 @@ func TestTypedCells(t *testing.T) {
 	}
 	s := summarize(t, out, 40)
 	got, _ := json.MarshalIndent(s, "", "  ")
-	checkGolden(t, "typed.json", append(got, '\n'))
+	golden.Check(t, "typed.json", append(got, '\n'))
 }
 
 // number stands for excelize's type of a numeric cell, which has no type
