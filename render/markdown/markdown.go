@@ -127,45 +127,43 @@ func (m *md) runs(p *report.Paragraph, markdown bool) {
 // plain writes plain paragraph text: line breaks become hard breaks and
 // every line is escaped, including block syntax at its start.
 func (m *md) plain(s string, start *bool) {
-	for i, line := range splitLines(s) {
-		if i > 0 {
-			m.w.WriteString("\\\n")
-			*start = true
-		}
-		if *start {
-			line = strings.TrimLeft(line, " \t")
-			if line == "" {
-				continue
-			}
-			*start = false
-		}
-		m.inline([]byte(line), false)
-	}
+	m.lines(s, start, func(line string, _ bool) { m.inline([]byte(line), false) })
 }
 
 // markdown writes a Markdown run with raw HTML and entities neutralised
 // outside code spans, control characters replaced, and block syntax at a
 // line start escaped, so the run stays inline.
 func (m *md) markdown(s string, start *bool) {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	for i, line := range splitLines(s) {
-		if i > 0 {
-			m.w.WriteString("\\\n")
-			*start = true
-		}
-		if *start {
-			line = strings.TrimLeft(line, " \t")
-			if line == "" {
-				continue
-			}
+	m.lines(strings.ToValidUTF8(s, "\uFFFD"), start, func(line string, first bool) {
+		if first {
 			if at := blockStart(line); at >= 0 {
 				m.w.WriteString(line[:at])
 				m.w.WriteByte('\\')
 				line = line[at:]
 			}
-			*start = false
 		}
 		m.inlineMarkdown(line)
+	})
+}
+
+// lines writes the lines of paragraph text s with write, joined by hard
+// breaks. A line that starts a paragraph line (*start) loses its leading
+// white space, is skipped if empty, and is passed with first set.
+func (m *md) lines(s string, start *bool, write func(line string, first bool)) {
+	for i, line := range splitLines(s) {
+		if i > 0 {
+			m.w.WriteString("\\\n")
+			*start = true
+		}
+		first := *start
+		if first {
+			line = strings.TrimLeft(line, " \t")
+			if line == "" {
+				continue
+			}
+			*start = false
+		}
+		write(line, first)
 	}
 }
 
