@@ -538,7 +538,6 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 					}
 					break
 				}
-				t.dec, t.idx = d, i
 				t.rr = &rowReader{d: d, dec: dec, t: t, base: base + "/data/rows/", tail: tail}
 				streamed = t
 				if !yield(t, nil) {
@@ -586,7 +585,6 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		if rowsRaw == nil {
 			return violate(base+"/data", "table data has no rows member")
 		}
-		t.dec, t.idx = d, i
 		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(rowsRaw)), t: t, base: base + "/data/rows/", depthOffset: 4}
 	}
 	if !yield(el, nil) {
@@ -884,8 +882,8 @@ func (r ref) value(arena []byte) Value {
 }
 
 // rows runs the loop of Table.Rows for a decoded table.
-func (d *decoder) rows(t *Table, yield func(Row, error) bool) {
-	rr := t.rr
+func (rr *rowReader) rows(yield func(Row, error) bool) {
+	d := rr.d
 	if rr.done && d.err == nil {
 		return
 	}

@@ -158,10 +158,8 @@ type Table struct {
 	// once Rows is exhausted.
 	Source string
 
-	rows iter.Seq2[Row, error]
-	dec  *decoder   // set for tables made by Read
-	rr   *rowReader // its rows
-	idx  int        // element index, for pointers
+	rows iter.Seq2[Row, error] // set for tables made by NewTable
+	rr   *rowReader            // set for tables made by Read
 	used bool
 }
 
@@ -169,7 +167,7 @@ type Table struct {
 // one cell per column, and number Values must be valid numbers; a row that
 // does not ends the rows with an error. An error from rows ends them too.
 func NewTable(caption string, columns []Column, rows iter.Seq2[Row, error]) *Table {
-	return &Table{Caption: caption, Columns: columns, rows: rows, idx: -1}
+	return &Table{Caption: caption, Columns: columns, rows: rows}
 }
 
 // RowsOf returns an iterator over rows, for building a [Table] from a slice.
@@ -196,8 +194,8 @@ func (t *Table) Rows() iter.Seq2[Row, error] {
 			return
 		}
 		t.used = true
-		if t.dec != nil {
-			t.dec.rows(t, yield)
+		if t.rr != nil {
+			t.rr.rows(yield)
 			return
 		}
 		if t.rows == nil {
