@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/foliorender/folio/report"
 )
 
 // Status is where a job is in its life. The values are the wire names of the
@@ -40,13 +42,38 @@ func (s Status) Valid() bool {
 	return false
 }
 
-// Final reports whether a job in status s can change status no more.
+// Final reports whether a job in status s can change status no more. It is
+// the one list of final statuses: stores select unfinished jobs with
+// [Filter].Unfinished and [Unfinished], never with a list of their own.
 func (s Status) Final() bool {
 	switch s {
 	case StatusFailToReceive, StatusFailToProcess, StatusCanceled, StatusComplete:
 		return true
 	}
 	return false
+}
+
+// Unfinished returns the statuses that are not final, in the order of a
+// job's life, for stores that select by status.
+func Unfinished() []Status {
+	var u []Status
+	for _, s := range Statuses {
+		if !s.Final() {
+			u = append(u, s)
+		}
+	}
+	return u
+}
+
+// FinalStatuses returns the final statuses, in the order of [Statuses].
+func FinalStatuses() []Status {
+	var f []Status
+	for _, s := range Statuses {
+		if s.Final() {
+			f = append(f, s)
+		}
+	}
+	return f
 }
 
 // ServerState is a job state of the jobStatus API, the numeric status of a
@@ -132,13 +159,6 @@ type Blob struct {
 	SHA256 string // lowercase hex
 }
 
-// A Detail is one problem found in a job's document: a JSON Pointer to the
-// place and a plain sentence.
-type Detail struct {
-	Pointer string
-	Message string
-}
-
 // A Job is one document sent to the server and what became of it. The first
 // eleven fields are the job entry of the API; the rest are folio's own.
 type Job struct {
@@ -154,30 +174,49 @@ type Job struct {
 	ErrorCount       int       // how many problems the document has (Details holds the first ones)
 	Result           Result    // kept in step with Status by the store
 
-	Summary   string          // a sentence about the job's state, e.g. the first violation or the failure
-	Details   []Detail        // the document's violations, for a job that failed to receive
-	Formats   []string        // the formats asked to be rendered ahead of download
-	Document  *Blob           // the stored document, nil until it is received
-	Artifacts map[string]Blob // rendered formats by format name
-	QueueID   int64           // the job's entry in the background queue, 0 if none
+	Summary   string             // a sentence about the job's state, e.g. the first violation or the failure
+	Details   []report.Violation // the document's violations, for a job that failed to receive
+	Formats   []string           // the formats asked to be rendered ahead of download
+	Document  *Blob              // the stored document, nil until it is received
+	Artifacts map[string]Blob    // rendered formats by format name
+	QueueID   int64              // the job's entry in the background queue, 0 if none
+
+	// Owner is the node rendering the job while it is processing, "" otherwise.
+	Owner string
+	// Tries counts, by format, the renders begun and not ended: a render
+	// that kills the process leaves its count raised, so a format that
+	// keeps killing it is given up at a limit (see [BeginRender]).
+	Tries map[string]int
+	// Failures holds, by format, why it can never be rendered (a render
+	// that failed for a reason that will not change), so it is not tried
+	// again.
+	Failures map[string]string
 }
 
 // Clone returns a deep copy of j.
 func (j *Job) Clone() *Job {
 	c := *j
-	c.Details = append([]Detail(nil), j.Details...)
+	c.Details = append([]report.Violation(nil), j.Details...)
 	c.Formats = append([]string(nil), j.Formats...)
 	if j.Document != nil {
 		d := *j.Document
 		c.Document = &d
 	}
-	if j.Artifacts != nil {
-		c.Artifacts = make(map[string]Blob, len(j.Artifacts))
-		for k, v := range j.Artifacts {
-			c.Artifacts[k] = v
-		}
-	}
+	c.Artifacts = cloneMap(j.Artifacts)
+	c.Tries = cloneMap(j.Tries)
+	c.Failures = cloneMap(j.Failures)
 	return &c
+}
+
+func cloneMap[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }
 
 // Check reports a job no store may keep: an unknown status, or a percent
@@ -231,6 +270,11 @@ const (
 // bounds are inclusive. Jobs are listed by ascending ID, so a page's content
 // does not move when jobs are created while a client pages through.
 type Filter struct {
+	// Unfinished selects only jobs whose status is not final.
+	Unfinished bool
+	// FinishedBefore, if not zero, selects only jobs whose status is final
+	// and that were last updated before it: those past retention.
+	FinishedBefore         time.Time
 	ID                     int64  // 0: any
 	RequestID              string // "": any
 	CreatedBy              string // "": any
@@ -273,17 +317,37 @@ func TotalPages(total, perPage int) int {
 	return (total + perPage - 1) / perPage
 }
 
-// Errors returned by stores.
+// Errors returned by stores and transitions.
 var (
 	// ErrNotFound is returned for a job that does not exist.
 	ErrNotFound = errors.New("jobs: job not found")
+	// ErrConflict is what every error caused by the state of a job, not by
+	// the request, is (errors.Is): a request ID that is taken, a change of
+	// status the job's status forbids. The server answers it with 409.
+	ErrConflict = errors.New("jobs: conflict")
 	// ErrFinished is returned for a change of status of a job whose
-	// status is final.
-	ErrFinished = errors.New("jobs: job already finished")
+	// status is final; errors.Is(ErrFinished, ErrConflict).
+	ErrFinished error = &conflictError{"jobs: job already finished"}
+	// ErrNotOwner is returned by the transitions of a render for a job
+	// that another node now renders (its lease was lost);
+	// errors.Is(ErrNotOwner, ErrConflict).
+	ErrNotOwner error = &conflictError{"jobs: job rendered by another node"}
 )
 
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string        { return e.msg }
+func (e *conflictError) Is(target error) bool { return target == ErrConflict }
+
+// DuplicateRequestID returns the error a store's Create returns for a
+// request ID that another job has; errors.Is(err, ErrConflict).
+func DuplicateRequestID(id string) error {
+	return fmt.Errorf("%w: a job with request ID %s exists", ErrConflict, id)
+}
+
 // A TransitionError is returned by Store.Update for a change of status
-// that [CanMove] forbids.
+// that [CanMove] forbids. errors.Is(err, ErrConflict) is true, and
+// errors.Is(err, ErrFinished) too for a change from a final status.
 type TransitionError struct {
 	From, To Status
 }
@@ -292,9 +356,10 @@ func (e *TransitionError) Error() string {
 	return fmt.Sprintf("jobs: a job cannot go from %s to %s", e.From, e.To)
 }
 
-// Is makes errors.Is(err, ErrFinished) true for a change from a final
-// status.
-func (e *TransitionError) Is(target error) bool { return target == ErrFinished && e.From.Final() }
+// Is reports ErrConflict, and ErrFinished for a change from a final status.
+func (e *TransitionError) Is(target error) bool {
+	return target == ErrConflict || target == ErrFinished && e.From.Final()
+}
 
 // A Store keeps jobs. Its methods are safe for concurrent use. Jobs it
 // returns are the caller's to modify.
@@ -313,6 +378,10 @@ type Store interface {
 	// a filter that [Filter.Normalize] rejects.
 	List(ctx context.Context, f Filter) (*Page, error)
 
+	// Delete removes the job with that ID, or returns ErrNotFound. It is
+	// for retention: it does not check the job's status.
+	Delete(ctx context.Context, id int64) error
+
 	// Update reads the job with that ID, calls fn on it and stores what fn
 	// leaves, atomically: concurrent updates of one job are serialised.
 	// The store keeps ID, RequestID, CreatedAt and CreatedBy, sets
@@ -324,18 +393,22 @@ type Store interface {
 	Update(ctx context.Context, id int64, fn func(*Job) error) (*Job, error)
 }
 
-// Cancel cancels the job with that ID in s. Canceling a canceled job does
-// nothing; canceling a job in another final status fails with ErrFinished.
-func Cancel(ctx context.Context, s Store, id int64) (*Job, error) {
-	return s.Update(ctx, id, func(j *Job) error {
-		switch {
-		case j.Status == StatusCanceled:
-		case j.Status.Final():
-			return fmt.Errorf("%w (%s)", ErrFinished, j.Status)
-		default:
-			j.Status = StatusCanceled
-			j.Summary = "canceled"
-		}
-		return nil
-	})
+// A Hook runs inside the transaction of every change a [HookStore] makes:
+// Create (before is nil), Update, and Delete (after is nil). A job queue
+// that keeps its entries in the same database uses it to insert, cancel
+// and delete them in the job's own transaction, so the two commit or roll
+// back together. The hook may set after.QueueID, which is stored with the
+// change; it must use tx only (with a single-connection database, any other
+// use waits for this transaction and deadlocks). If it returns an error,
+// the change is rolled back and the error returned.
+type Hook[TTx any] func(ctx context.Context, tx TTx, before, after *Job) error
+
+// A HookStore is a Store whose changes run a [Hook] in their transaction:
+// what a job queue needs of a store (package runner). TTx is the
+// transaction type of the store's database driver (*sql.Tx for SQLite,
+// pgx.Tx for PostgreSQL), the one River's driver for that database uses.
+type HookStore[TTx any] interface {
+	Store
+	// SetHook sets the hook; call it before the store is used.
+	SetHook(Hook[TTx])
 }

@@ -302,9 +302,12 @@ type Heading struct {
 }
 
 // A Violation is one way in which input is not a valid report document.
+// It is the one type for such a pair everywhere: a job's details (package
+// jobs) and the details of the server's error bodies carry it as
+// {"pointer": …, "message": …}.
 type Violation struct {
-	Pointer string // RFC 6901 JSON Pointer: "/elements/0/data/rows/5/cells"; "" is the whole document
-	Message string // a plain sentence: "row has 2 cells but the table has 3 columns"
+	Pointer string `json:"pointer"` // RFC 6901 JSON Pointer: "/elements/0/data/rows/5/cells"; "" is the whole document
+	Message string `json:"message"` // a plain sentence: "row has 2 cells but the table has 3 columns"
 }
 
 func (v *Violation) Error() string {

@@ -1,50 +1,67 @@
 // Package runner renders jobs in the background: the formats a client asks
 // for with POST /jobs?formats= are rendered by River workers
-// (github.com/riverqueue/river) whose queue lives in the same SQLite
-// database as the jobs, through the store's single write connection.
+// (github.com/riverqueue/river) whose queue lives in the same database as
+// the jobs. It imports no store: it works with any [jobs.HookStore] and the
+// River driver of the same database (riversqlite for jobs/sqlite,
+// riverpgxv5 for jobs/postgres), generic over their transaction type.
 //
 // A job's River entry is inserted in the same transaction that makes the
-// job ready_to_process (a [sqlite.Hook]), so the two are committed together;
-// River's own rows are only the queue: folio's job table is the record
-// (River's cleaner would delete finished rows after 24 h; folio turns it
-// off, but does not rely on it).
+// job ready_to_process (the store's hook), so the two are committed
+// together, and deleted in the transaction that deletes the job. River's
+// rows are only the queue: folio's job is the record, and every change of
+// it is a transition of package jobs.
 //
 // Work is idempotent: each artifact is written to a key fixed by job and
-// format, committed by rename, and recorded in the job as it completes, so a
+// format, committed whole, and recorded in the job as it completes, so a
 // job that runs twice (a rescue after a crash, a retry) redoes at most the
-// format it was rendering. On [Runner.Start], jobs left unfinished by a
-// previous process are resumed at once rather than waiting for River's
-// rescuer: one process owns a data directory (the server takes a lock), so
-// a River job still marked running then belongs to a dead process.
+// format it was rendering. A render that kills the process leaves its try
+// counted in the job ([jobs.BeginRender]): after MaxAttempts such tries the
+// format is given up and the job fails, so a poison job cannot crash-loop
+// the server. Renders take a slot of the shared [artifact.Pool].
+//
+// With Exclusive set (one process owns the store: the embedded SQLite
+// server, which locks its data directory), [Runner.Start] resumes the jobs
+// a previous process left unfinished at once rather than waiting for
+// River's rescuer. The runner also sweeps, every SweepInterval: jobs whose
+// queue entry River gave up are failed, and finished jobs past Retain are
+// deleted with their documents, artifacts and queue entries.
 package runner
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"os"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
-	"github.com/foliorender/folio/internal/artifact"
 	"github.com/foliorender/folio/jobs"
-	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/render"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 )
 
 // Defaults of Config.
 const (
-	DefaultBudget      = 10 * time.Minute
-	DefaultWorkers     = 2
-	DefaultMaxAttempts = 3
+	DefaultBudget        = 10 * time.Minute
+	DefaultWorkers       = 2
+	DefaultMaxAttempts   = 3
+	DefaultRetain        = 7 * 24 * time.Hour
+	DefaultSweepInterval = 5 * time.Minute
 )
+
+// queueAttempts is how many times River runs a job whose attempts return an
+// error (storage full, an interrupted render): with River's backoff of
+// (n+1)^4 seconds, retries go on for about four hours. Tries that kill the
+// process are counted by folio, against MaxAttempts.
+const queueAttempts = 10
 
 // A Registry finds a format by name.
 type Registry interface {
@@ -55,22 +72,38 @@ type registered struct{}
 
 func (registered) Lookup(name string) (render.Format, error) { return render.Lookup(name) }
 
-// Config configures a Runner. Store and Blobs are required.
-type Config struct {
-	Store *sqlite.Store
-	Blobs blob.Store
+// Config configures a Runner. Store, Driver and Blobs are required; Driver
+// must be River's driver for Store's database.
+type Config[TTx any] struct {
+	Store  jobs.HookStore[TTx]
+	Driver riverdriver.Driver[TTx]
+	Blobs  blob.Store
+	// Pool bounds the renders of the process; nil means a new Pool of
+	// Workers slots. Give the server the same one.
+	Pool *artifact.Pool
 	// Formats finds the formats to render; nil means render.Lookup.
 	Formats Registry
+	// Node names this process in the jobs it renders; "" means
+	// hostname-pid.
+	Node string
+	// Exclusive says this process is the only one using Store: Start then
+	// resumes every unfinished job at once.
+	Exclusive bool
 	// Budget is how long one job may render all its formats: River's
-	// timeout for the job kind. A crashed attempt is rescued by River once
-	// Budget + 1 minute has passed since it began (Start resumes it sooner
-	// on restart). 0 means DefaultBudget.
+	// timeout for the job kind. 0 means DefaultBudget.
 	Budget time.Duration
 	// Workers is how many jobs render at once. 0 means DefaultWorkers.
 	Workers int
-	// MaxAttempts is how many times a job is tried when its attempts are
-	// interrupted (a shutdown, a crash). 0 means DefaultMaxAttempts.
+	// MaxAttempts is how many renders of a format may be begun without
+	// ending (each killed the process) before the format is given up and
+	// the job fails. 0 means DefaultMaxAttempts.
 	MaxAttempts int
+	// Retain is how long a finished job is kept; <0 keeps jobs forever; 0
+	// means DefaultRetain.
+	Retain time.Duration
+	// SweepInterval is how often the sweeper runs; 0 means
+	// DefaultSweepInterval.
+	SweepInterval time.Duration
 	// PollInterval is how often idle workers look for new jobs (SQLite has
 	// no notifications). 0 means 200 ms.
 	PollInterval time.Duration
@@ -90,19 +123,32 @@ type RenderArgs struct {
 func (RenderArgs) Kind() string { return "folio_render" }
 
 // Runner renders jobs in the background.
-type Runner struct {
-	cfg    Config
+type Runner[TTx any] struct {
+	cfg    Config[TTx]
 	log    *slog.Logger
-	client *river.Client[*sql.Tx]
+	client *river.Client[TTx]
 	busy   atomic.Int64
+
+	stopSweep context.CancelFunc
+	swept     sync.WaitGroup
+	stats     Stats
+}
+
+// Stats counts what the runner did since it started.
+type Stats struct {
+	Deleted  atomic.Int64 // jobs deleted past retention
+	Orphans  atomic.Int64 // blobs deleted that no job named
+	Resumed  atomic.Int64 // jobs queued again after their render stopped
+	GaveUp   atomic.Int64 // jobs failed because the queue gave them up
+	Rendered atomic.Int64 // formats rendered
 }
 
 // New prepares a Runner: it applies River's migrations to the store's
 // database and installs the store hook that queues jobs. Call Start to
 // begin working.
-func New(ctx context.Context, cfg Config) (*Runner, error) {
-	if cfg.Store == nil || cfg.Blobs == nil {
-		return nil, errors.New("runner: Config needs Store and Blobs")
+func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
+	if cfg.Store == nil || cfg.Driver == nil || cfg.Blobs == nil {
+		return nil, errors.New("runner: Config needs Store, Driver and Blobs")
 	}
 	if cfg.Formats == nil {
 		cfg.Formats = registered{}
@@ -113,8 +159,17 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
+	if cfg.Pool == nil {
+		cfg.Pool = artifact.NewPool(cfg.Workers)
+	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.Retain == 0 {
+		cfg.Retain = DefaultRetain
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = DefaultSweepInterval
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
@@ -125,9 +180,12 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	r := &Runner{cfg: cfg, log: cfg.Logger}
-	drv := riversqlite.New(cfg.Store.DB())
-	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
+	if cfg.Node == "" {
+		host, _ := os.Hostname()
+		cfg.Node = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	r := &Runner[TTx]{cfg: cfg, log: cfg.Logger}
+	m, err := rivermigrate.New(cfg.Driver, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
 	if err != nil {
 		return nil, err
 	}
@@ -135,15 +193,15 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("runner: migrating River's tables: %w", err)
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &worker{r: r}); err != nil {
+	if err := river.AddWorkerSafely(workers, &worker[TTx]{r: r}); err != nil {
 		return nil, err
 	}
-	r.client, err = river.NewClient(drv, &river.Config{
+	r.client, err = river.NewClient(cfg.Driver, &river.Config{
 		Workers:                     workers,
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		JobTimeout:                  cfg.Budget,
 		RescueStuckJobsAfter:        cfg.Budget + time.Minute,
-		MaxAttempts:                 cfg.MaxAttempts,
+		MaxAttempts:                 queueAttempts,
 		FetchPollInterval:           cfg.PollInterval,
 		FetchCooldown:               min(cfg.PollInterval, 100*time.Millisecond),
 		CompletedJobRetentionPeriod: -1,
@@ -179,18 +237,22 @@ func (h levelFloor) WithGroup(n string) slog.Handler {
 }
 
 // hook runs in the store's transactions: it queues a job that becomes
-// ready_to_process (or is re-queued with QueueID 0), and cancels the queue
-// entry of a job canceled.
-func (r *Runner) hook(ctx context.Context, tx *sql.Tx, before, after *jobs.Job) error {
+// ready_to_process without a queue entry, cancels the entry of a job
+// canceled, and deletes the entry of a job deleted.
+func (r *Runner[TTx]) hook(ctx context.Context, tx TTx, before, after *jobs.Job) error {
 	switch {
-	case after.Status == jobs.StatusReadyToProcess &&
-		(before == nil || before.Status != jobs.StatusReadyToProcess || after.QueueID == 0):
-		res, err := r.client.InsertTx(ctx, tx, RenderArgs{JobID: after.ID}, &river.InsertOpts{MaxAttempts: r.cfg.MaxAttempts})
+	case after == nil:
+		if before.QueueID != 0 {
+			if _, err := r.client.JobDeleteTx(ctx, tx, before.QueueID); err != nil && !errors.Is(err, river.ErrNotFound) {
+				return fmt.Errorf("runner: deleting the queue entry of job %d: %w", before.ID, err)
+			}
+		}
+	case after.Status == jobs.StatusReadyToProcess && after.QueueID == 0:
+		res, err := r.client.InsertTx(ctx, tx, RenderArgs{JobID: after.ID}, &river.InsertOpts{MaxAttempts: queueAttempts})
 		if err != nil {
 			return fmt.Errorf("runner: queueing job %d: %w", after.ID, err)
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE folio_job SET queue_id = ? WHERE id = ?", res.Job.ID, after.ID)
-		return err
+		after.QueueID = res.Job.ID
 	case after.Status == jobs.StatusCanceled && before != nil && before.Status != jobs.StatusCanceled && before.QueueID != 0:
 		if _, err := r.client.JobCancelTx(ctx, tx, before.QueueID); err != nil && !errors.Is(err, river.ErrNotFound) {
 			return fmt.Errorf("runner: canceling job %d: %w", after.ID, err)
@@ -199,37 +261,84 @@ func (r *Runner) hook(ctx context.Context, tx *sql.Tx, before, after *jobs.Job) 
 	return nil
 }
 
-// Start resumes the jobs a previous process left unfinished, then starts
-// the workers. Jobs still receiving their document can't resume (the
-// client's upload is gone): they fail to receive.
-func (r *Runner) Start(ctx context.Context) error {
-	if err := r.resume(ctx); err != nil {
+// Start resumes the jobs a previous process left unfinished (with
+// Exclusive), starts the workers and the sweeper.
+func (r *Runner[TTx]) Start(ctx context.Context) error {
+	if r.stopSweep != nil {
+		return errors.New("runner: Start called twice")
+	}
+	if r.cfg.Exclusive {
+		if err := r.reconcile(ctx, true); err != nil {
+			return err
+		}
+	}
+	if err := r.client.Start(ctx); err != nil {
 		return err
 	}
-	return r.client.Start(ctx)
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.stopSweep = cancel
+	r.swept.Go(func() {
+		t := time.NewTicker(r.cfg.SweepInterval)
+		defer t.Stop()
+		for {
+			if err := r.Sweep(sctx); err != nil && sctx.Err() == nil {
+				r.log.Warn("sweep failed", "error", err)
+			}
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return nil
 }
 
-func (r *Runner) resume(ctx context.Context) error {
-	ids, err := r.cfg.Store.Unfinished(ctx)
+// Stats returns the runner's counters.
+func (r *Runner[TTx]) Stats() *Stats { return &r.stats }
+
+// Pool returns the render pool.
+func (r *Runner[TTx]) Pool() *artifact.Pool { return r.cfg.Pool }
+
+// Node returns the name of this process in the jobs it renders.
+func (r *Runner[TTx]) Node() string { return r.cfg.Node }
+
+// unfinished returns every unfinished job, oldest first.
+func (r *Runner[TTx]) unfinished(ctx context.Context) ([]*jobs.Job, error) {
+	var all []*jobs.Job
+	for page := 1; ; page++ {
+		p, err := r.cfg.Store.List(ctx, jobs.Filter{Unfinished: true, Page: page, PerPage: jobs.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Entries...)
+		if page >= p.TotalPages {
+			return all, nil
+		}
+	}
+}
+
+// reconcile brings unfinished jobs in line with their queue entries. At
+// start (atStart, with Exclusive) every unfinished job is this process's
+// to resume: uploads that were cut fail to receive, and jobs whose entry
+// is still marked running (their process died) are queued again. At any
+// time, a job whose entry River gave up (discarded) fails, and one whose
+// entry is gone or ended without finishing the job is queued again.
+func (r *Runner[TTx]) reconcile(ctx context.Context, atStart bool) error {
+	list, err := r.unfinished(ctx)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		j, err := r.cfg.Store.Get(ctx, id)
-		if err != nil {
-			return err
-		}
+	for _, j := range list {
 		if j.Status == jobs.StatusRequestReceived {
-			_, err = r.cfg.Store.Update(ctx, id, func(j *jobs.Job) error {
-				j.Status = jobs.StatusFailToReceive
-				j.Summary = "the upload was interrupted by a server restart"
-				return nil
-			})
-			if err != nil {
-				return err
+			if atStart {
+				if _, err := jobs.Resume(ctx, r.cfg.Store, j.ID, "the server restarted"); err != nil && !errors.Is(err, jobs.ErrConflict) {
+					return err
+				}
 			}
 			continue
 		}
+		why := "resumed after a server restart"
 		if j.QueueID != 0 {
 			row, err := r.client.JobGet(ctx, j.QueueID)
 			if err != nil && !errors.Is(err, river.ErrNotFound) {
@@ -240,31 +349,94 @@ func (r *Runner) resume(ctx context.Context) error {
 				case rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending:
 					continue // River will run it
 				case rivertype.JobStateRunning:
-					// Its process is gone. Mark it canceled for River's rescuer.
+					if !atStart {
+						continue
+					}
+					// Its process is gone: end the entry, queue a new one.
 					if _, err := r.client.JobCancel(ctx, j.QueueID); err != nil && !errors.Is(err, river.ErrNotFound) {
 						return err
 					}
+				case rivertype.JobStateDiscarded:
+					why := "the queue gave up rendering it"
+					if n := len(row.Errors); n > 0 {
+						why += " after " + fmt.Sprint(n) + " attempts: " + row.Errors[n-1].Error
+					}
+					if _, err := jobs.Fail(ctx, r.cfg.Store, j.ID, j.Owner, why); err != nil && !errors.Is(err, jobs.ErrConflict) {
+						return err
+					}
+					r.stats.GaveUp.Add(1)
+					r.log.Warn("job failed: the queue gave it up", "job", j.ID)
+					continue
+				default:
+					if !atStart && time.Since(j.UpdatedAt) < time.Minute {
+						continue // its worker may be recording the end right now
+					}
+					why = "resumed: its queue entry ended without finishing it"
 				}
 			}
 		}
-		_, err = r.cfg.Store.Update(ctx, id, func(j *jobs.Job) error {
-			j.Status = jobs.StatusReadyToProcess
-			j.QueueID = 0 // makes the hook queue it again
-			j.Summary = "resumed after a server restart"
-			return nil
-		})
-		if err != nil && !errors.Is(err, jobs.ErrFinished) {
+		if _, err := jobs.Resume(ctx, r.cfg.Store, j.ID, why); err != nil && !errors.Is(err, jobs.ErrConflict) {
 			return err
 		}
-		r.log.Info("resuming job", "job", id)
+		r.stats.Resumed.Add(1)
+		r.log.Info("resuming job", "job", j.ID, "why", why)
 	}
 	return nil
 }
 
-// Stop stops fetching jobs and waits for the running ones; if ctx ends
-// first, it cancels them (they run again at the next start) and waits for
-// them to return.
-func (r *Runner) Stop(ctx context.Context) error {
+// Sweep runs the sweeper once: it fails jobs River gave up, deletes
+// finished jobs past retention (the job, its queue entry, its document and
+// artifacts), and removes stale uncommitted blob writes. Start runs it
+// every SweepInterval.
+func (r *Runner[TTx]) Sweep(ctx context.Context) error {
+	err := r.reconcile(ctx, false)
+	if r.cfg.Retain > 0 {
+		err = errors.Join(err, r.deleteExpired(ctx, time.Now().Add(-r.cfg.Retain)))
+	}
+	return err
+}
+
+func (r *Runner[TTx]) deleteExpired(ctx context.Context, before time.Time) error {
+	for {
+		p, err := r.cfg.Store.List(ctx, jobs.Filter{FinishedBefore: before, PerPage: 100})
+		if err != nil {
+			return err
+		}
+		if len(p.Entries) == 0 {
+			return nil
+		}
+		for _, j := range p.Entries {
+			if err := r.cfg.Store.Delete(ctx, j.ID); err != nil && !errors.Is(err, jobs.ErrNotFound) {
+				return fmt.Errorf("runner: deleting job %d: %w", j.ID, err)
+			}
+			// The job is gone: its blobs are orphans now, removed here or,
+			// after a crash, by the orphan sweep.
+			var keys []string
+			if j.Document != nil {
+				keys = append(keys, j.Document.Key)
+			}
+			for _, b := range j.Artifacts {
+				keys = append(keys, b.Key)
+			}
+			for _, k := range keys {
+				if err := r.cfg.Blobs.Delete(ctx, k); err != nil {
+					r.log.Warn("deleting a blob of an expired job", "job", j.ID, "key", k, "error", err)
+				}
+			}
+			r.stats.Deleted.Add(1)
+		}
+		r.log.Info("deleted jobs past retention", "jobs", len(p.Entries), "retain", r.cfg.Retain.String())
+	}
+}
+
+// Stop stops the sweeper and fetching jobs, and waits for the running
+// ones; if ctx ends first, it cancels them (they run again at the next
+// start) and waits for them to return.
+func (r *Runner[TTx]) Stop(ctx context.Context) error {
+	if r.stopSweep != nil {
+		r.stopSweep()
+		r.swept.Wait()
+	}
 	err := r.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		r.log.Warn("shutdown: canceling running renders", "running", r.busy.Load())
@@ -276,37 +448,35 @@ func (r *Runner) Stop(ctx context.Context) error {
 }
 
 // Busy returns how many jobs are rendering now.
-func (r *Runner) Busy() int64 { return r.busy.Load() }
+func (r *Runner[TTx]) Busy() int64 { return r.busy.Load() }
 
 var errCanceled = errors.New("runner: job canceled")
 
-type worker struct {
+type worker[TTx any] struct {
 	river.WorkerDefaults[RenderArgs]
-	r *Runner
+	r *Runner[TTx]
 }
 
 // Timeout is the render budget: finite, so River rescues a crashed attempt.
-func (w *worker) Timeout(*river.Job[RenderArgs]) time.Duration { return w.r.cfg.Budget }
+func (w *worker[TTx]) Timeout(*river.Job[RenderArgs]) time.Duration { return w.r.cfg.Budget }
 
-func (w *worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
+// ended reports errors that mean the job is no longer this worker's to
+// render: canceled, finished otherwise, or taken over by another node.
+func ended(err error) bool {
+	return errors.Is(err, jobs.ErrConflict) || errors.Is(err, jobs.ErrNotFound)
+}
+
+func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
 	r := w.r
 	r.busy.Add(1)
 	defer r.busy.Add(-1)
-	store := r.cfg.Store
-	id := job.Args.JobID
-	j, err := store.Update(ctx, id, func(j *jobs.Job) error {
-		if j.Status.Final() {
-			return jobs.ErrFinished
-		}
-		j.Status = jobs.StatusProcessing
-		j.Summary = "rendering " + strings.Join(j.Formats, ", ")
-		return nil
-	})
-	if errors.Is(err, jobs.ErrFinished) {
-		return nil // canceled, or finished by another attempt
-	}
+	store, node, id := r.cfg.Store, r.cfg.Node, job.Args.JobID
+	j, err := jobs.Start(ctx, store, id, node)
 	if errors.Is(err, jobs.ErrNotFound) {
 		return river.JobCancel(err)
+	}
+	if ended(err) {
+		return nil // canceled, or finished by another attempt
 	}
 	if err != nil {
 		return err
@@ -327,7 +497,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
 			case <-wctx.Done():
 				return
 			case <-t.C:
-				if cur, err := store.Get(wctx, id); err == nil && cur.Status == jobs.StatusCanceled {
+				if cur, err := store.Get(wctx, id); err == nil && (cur.Status == jobs.StatusCanceled || cur.Owner != node) {
 					cancel(errCanceled)
 					return
 				}
@@ -336,8 +506,6 @@ func (w *worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
 	}()
 
 	n := len(j.Formats)
-	var last float64
-	lastAt := time.Now()
 	for i, name := range j.Formats {
 		if b, ok := j.Artifacts[name]; ok {
 			if f, err := r.cfg.Blobs.Open(wctx, b.Key); err == nil {
@@ -347,98 +515,114 @@ func (w *worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
 		}
 		f, err := r.cfg.Formats.Lookup(name)
 		if err != nil {
-			return w.fail(id, log, fmt.Sprintf("format %s is not available: %v", name, err), err)
+			_, ferr := jobs.FailFormat(ctx, store, id, node, name, fmt.Sprintf("format %s is not available: %v", name, err))
+			return w.done(log, ferr, river.JobCancel(err))
 		}
+		release, err := r.cfg.Pool.Acquire(wctx)
+		if err != nil {
+			return w.interrupted(ctx, wctx, job, log, "", err)
+		}
+		_, err = jobs.BeginRender(ctx, store, id, node, name, r.cfg.MaxAttempts)
+		var fe *jobs.FormatError
+		if errors.As(err, &fe) {
+			release()
+			log.Warn("render given up", "format", name, "why", fe.Reason)
+			return river.JobCancel(err)
+		}
+		if err != nil {
+			release()
+			return w.done(log, err, err)
+		}
+		var last float64
+		lastAt := time.Now()
 		progress := func(done float64) {
 			p := min(0.99, (float64(i)+done)/float64(n))
 			if p-last < 0.05 && time.Since(lastAt) < time.Second {
 				return
 			}
 			last, lastAt = p, time.Now()
-			w.progress(wctx, id, p)
+			if _, err := jobs.Progress(wctx, store, id, node, p); err != nil && !ended(err) && wctx.Err() == nil {
+				log.Warn("recording progress", "error", err)
+			}
 		}
 		b, err := artifact.Render(wctx, r.cfg.Blobs, f, j, progress)
+		release()
 		if err != nil {
+			var re *artifact.RenderError
 			switch {
 			case errors.Is(context.Cause(wctx), errCanceled):
-				log.Info("render canceled", "format", name)
+				log.Info("render stopped: the job was canceled or taken over", "format", name)
+				jobs.EndRender(ctx, store, id, node, name)
 				return nil
 			case errors.Is(ctx.Err(), context.DeadlineExceeded):
-				return w.fail(id, log, fmt.Sprintf("rendering took longer than the budget of %s", r.cfg.Budget), err)
-			case ctx.Err() != nil:
-				// Shutdown: River runs the job again at the next start.
-				log.Info("render interrupted", "format", name, "error", err)
-				if job.Attempt >= job.MaxAttempts {
-					return w.fail(id, log, "rendering was interrupted too many times", err)
-				}
-				return err
+				why := fmt.Sprintf("rendering took longer than the budget of %s", r.cfg.Budget)
+				_, ferr := jobs.FailFormat(context.WithoutCancel(ctx), store, id, node, name, why)
+				log.Warn("render failed", "format", name, "why", why)
+				return w.done(log, ferr, river.JobCancel(err))
+			case errors.As(err, &re):
+				why := re.Error()
+				_, ferr := jobs.FailFormat(ctx, store, id, node, name, why)
+				log.Warn("render failed", "format", name, "why", why)
+				return w.done(log, ferr, river.JobCancel(err))
 			}
-			return w.fail(id, log, fmt.Sprintf("rendering %s failed: %v", name, err), err)
+			return w.interrupted(ctx, wctx, job, log, name, err)
 		}
-		j, err = store.Update(wctx, id, func(j *jobs.Job) error {
-			if j.Status != jobs.StatusProcessing {
-				return jobs.ErrFinished
-			}
-			if j.Artifacts == nil {
-				j.Artifacts = map[string]jobs.Blob{}
-			}
-			j.Artifacts[name] = b
-			j.PercentCompleted = min(0.99, float64(i+1)/float64(n))
-			return nil
-		})
-		if errors.Is(err, jobs.ErrFinished) {
+		if j, err = jobs.AddArtifact(ctx, store, id, node, name, b); err != nil {
+			return w.done(log, err, err)
+		}
+		r.stats.Rendered.Add(1)
+	}
+	if _, err := jobs.Complete(ctx, store, id, node); err != nil {
+		return w.done(log, err, err)
+	}
+	log.Info("rendered", "formats", j.Formats, "duration", time.Since(start))
+	return nil
+}
+
+// done returns ret, or nil when err says the job is no longer this
+// worker's; a transition's err that is not is logged.
+func (w *worker[TTx]) done(log *slog.Logger, err, ret error) error {
+	if err == nil || ended(err) {
+		if ended(ret) {
 			return nil
 		}
-		if err != nil {
-			return err
+		return ret
+	}
+	log.Warn("recording the render", "error", err)
+	return err
+}
+
+// interrupted handles a render stopped for a passing reason (a shutdown,
+// storage full, a read error): the try of format is given back, and the
+// job waits for River to run its entry again, with backoff; on the entry's
+// last attempt the job fails instead.
+func (w *worker[TTx]) interrupted(ctx, wctx context.Context, job *river.Job[RenderArgs], log *slog.Logger, format string, err error) error {
+	store, node, id := w.r.cfg.Store, w.r.cfg.Node, job.Args.JobID
+	bg := context.WithoutCancel(ctx)
+	if format != "" {
+		jobs.EndRender(bg, store, id, node, format)
+	}
+	if job.Attempt >= job.MaxAttempts {
+		why := fmt.Sprintf("rendering was interrupted %d times; the last time: %v", job.Attempt, err)
+		_, ferr := jobs.Fail(bg, store, id, node, why)
+		log.Warn("render failed", "why", why)
+		return w.done(log, ferr, river.JobCancel(err))
+	}
+	why := "interrupted by a shutdown; it runs again at the next start"
+	if ctx.Err() == nil {
+		why = fmt.Sprintf("interrupted (%v); tried again later", err)
+		if Full(err) {
+			why = "the storage is full; tried again later"
 		}
 	}
-	_, err = store.Update(ctx, id, func(j *jobs.Job) error {
-		if j.Status != jobs.StatusProcessing {
-			return jobs.ErrFinished
-		}
-		j.Status = jobs.StatusComplete
-		j.PercentCompleted = 1
-		j.Summary = "rendered " + strings.Join(j.Formats, ", ")
-		return nil
-	})
-	if errors.Is(err, jobs.ErrFinished) {
-		return nil
-	}
-	if err == nil {
-		log.Info("rendered", "formats", j.Formats, "duration", time.Since(start))
+	log.Info("render interrupted", "format", format, "why", why, "error", err)
+	if _, rerr := jobs.Requeue(bg, store, id, node, why); rerr != nil && !ended(rerr) {
+		log.Warn("recording the interruption", "error", rerr)
 	}
 	return err
 }
 
-// progress records p, unless the job has left processing.
-func (w *worker) progress(ctx context.Context, id int64, p float64) {
-	_, err := w.r.cfg.Store.Update(ctx, id, func(j *jobs.Job) error {
-		if j.Status != jobs.StatusProcessing || j.PercentCompleted >= p {
-			return jobs.ErrFinished
-		}
-		j.PercentCompleted = p
-		return nil
-	})
-	if err != nil && !errors.Is(err, jobs.ErrFinished) && ctx.Err() == nil {
-		w.r.log.Warn("recording progress", "job", id, "error", err)
-	}
-}
-
-// fail marks the job failed to process and tells River not to retry it: a
-// render that failed on a valid document fails the same way again.
-func (w *worker) fail(id int64, log *slog.Logger, why string, err error) error {
-	log.Warn("render failed", "why", why)
-	_, uerr := w.r.cfg.Store.Update(context.Background(), id, func(j *jobs.Job) error {
-		if j.Status.Final() {
-			return jobs.ErrFinished
-		}
-		j.Status = jobs.StatusFailToProcess
-		j.Summary = why
-		return nil
-	})
-	if uerr != nil && !errors.Is(uerr, jobs.ErrFinished) {
-		return uerr
-	}
-	return river.JobCancel(err)
+// Full reports whether err says the storage is full.
+func Full(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

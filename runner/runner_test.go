@@ -3,6 +3,7 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -12,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
-	"github.com/foliorender/folio/internal/artifact"
 	"github.com/foliorender/folio/jobs"
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/runner"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 // slow writes each row's cells, sleeping per row; it stops on ctx.
@@ -85,21 +87,33 @@ func newEnv(t *testing.T) *env {
 	return &env{st, bl, dir}
 }
 
-func (e *env) runner(t *testing.T, cfg runner.Config) *runner.Runner {
+type config = runner.Config[*sql.Tx]
+
+// newRunner makes a runner on e's store, not started.
+func (e *env) newRunner(t *testing.T, cfg config) *runner.Runner[*sql.Tx] {
 	t.Helper()
-	cfg.Store, cfg.Blobs, cfg.Formats = e.store, e.blobs, formats
+	cfg.Store, cfg.Driver, cfg.Formats, cfg.Exclusive = e.store, riversqlite.New(e.store.DB()), formats, true
+	if cfg.Blobs == nil {
+		cfg.Blobs = e.blobs
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	r, err := runner.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func (e *env) runner(t *testing.T, cfg config) *runner.Runner[*sql.Tx] {
+	t.Helper()
+	r := e.newRunner(t, cfg)
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-func stop(t *testing.T, r *runner.Runner) {
+func stop(t *testing.T, r *runner.Runner[*sql.Tx]) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := r.Stop(ctx); err != nil {
@@ -135,10 +149,7 @@ func (e *env) submit(t *testing.T, doc []byte, formats ...string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Update(ctx, j.ID, func(j *jobs.Job) error {
-		j.Document, j.Status = &b, jobs.StatusReadyToProcess
-		return nil
-	}); err != nil {
+	if _, err := jobs.Receive(ctx, e.store, j.ID, b); err != nil {
 		t.Fatal(err)
 	}
 	return j.ID
@@ -189,7 +200,7 @@ func (e *env) artifactBytes(t *testing.T, b jobs.Blob) []byte {
 
 func TestRender(t *testing.T) {
 	e := newEnv(t)
-	r := e.runner(t, runner.Config{})
+	r := e.runner(t, config{})
 	defer stop(t, r)
 	doc := document(50)
 	// The slow format comes first: the share done while it runs (a third)
@@ -233,7 +244,7 @@ func TestRender(t *testing.T) {
 
 func TestCancelRunning(t *testing.T) {
 	e := newEnv(t)
-	r := e.runner(t, runner.Config{})
+	r := e.runner(t, config{})
 	defer stop(t, r)
 	id := e.submit(t, document(1000), "slow") // 20 s if not stopped
 	e.wait(t, id, 10*time.Second, func(j *jobs.Job) bool { return j.Status == jobs.StatusProcessing && r.Busy() == 1 })
@@ -261,7 +272,7 @@ func TestCancelRunning(t *testing.T) {
 
 func TestFailures(t *testing.T) {
 	e := newEnv(t)
-	r := e.runner(t, runner.Config{Budget: 500 * time.Millisecond})
+	r := e.runner(t, config{Budget: 500 * time.Millisecond})
 	defer stop(t, r)
 	broken := e.submit(t, document(3), "csv", "broken")
 	slowJob := e.submit(t, document(1000), "slow")
@@ -278,7 +289,7 @@ func TestFailures(t *testing.T) {
 // the next runner on the same database.
 func TestResumeAfterShutdown(t *testing.T) {
 	e := newEnv(t)
-	r := e.runner(t, runner.Config{})
+	r := e.runner(t, config{})
 	doc := document(100)
 	id := e.submit(t, doc, "csv", "slow")
 	e.wait(t, id, 10*time.Second, func(j *jobs.Job) bool { return j.PercentCompleted > 0.5 })
@@ -292,7 +303,7 @@ func TestResumeAfterShutdown(t *testing.T) {
 	if _, ok := j.Artifacts["csv"]; !ok {
 		t.Errorf("csv was not recorded before the shutdown: %+v", j.Artifacts)
 	}
-	r2 := e.runner(t, runner.Config{})
+	r2 := e.runner(t, config{})
 	defer stop(t, r2)
 	j = e.wait(t, id, 30*time.Second, final)
 	if j.Status != jobs.StatusComplete {
@@ -309,9 +320,7 @@ func TestResumeOrphan(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	// A runner that never starts queues the job.
-	if _, err := runner.New(ctx, runner.Config{Store: e.store, Blobs: e.blobs}); err != nil {
-		t.Fatal(err)
-	}
+	e.newRunner(t, config{})
 	id := e.submit(t, document(5), "csv")
 	// As if a dead process had fetched the job: River's row is running.
 	res, err := e.store.DB().Exec(`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = datetime('now')
@@ -327,7 +336,7 @@ func TestResumeOrphan(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	r := e.runner(t, runner.Config{})
+	r := e.runner(t, config{})
 	defer stop(t, r)
 	j := e.wait(t, id, 10*time.Second, final)
 	if j.Status != jobs.StatusComplete {

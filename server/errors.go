@@ -6,8 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"syscall"
+	"time"
 
+	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
 	"github.com/foliorender/folio/jobs"
 	"github.com/foliorender/folio/render"
@@ -19,7 +24,10 @@ import (
 type Error struct {
 	Code    int
 	Message string
-	Details []any // ParamDetail, PointerDetail, or anything JSON
+	Details []any // ParamDetail, report.Violation, or anything JSON
+	// RetryAfter, if positive, is sent as the Retry-After header (whole
+	// seconds, rounded up): a retry after it can succeed.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s", e.Code, e.Message) }
@@ -30,26 +38,34 @@ type ParamDetail struct {
 	Message   string `json:"message"`
 }
 
-// A PointerDetail is a problem in a document, at a JSON Pointer.
-type PointerDetail struct {
-	Pointer string `json:"pointer"`
-	Message string `json:"message"`
-}
-
 func errorf(code int, format string, a ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
 var errForbidden = errors.New("server: another user's job")
 
+// full reports whether err says the storage is full.
+func full(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
 // toError maps an error to the answer: the one place that decides statuses.
-func toError(err error) *Error {
+func (s *Server) toError(err error) *Error {
 	var e *Error
 	var mbe *http.MaxBytesError
 	var ve *schema.ValidationError
+	var fe *jobs.FormatError
 	switch {
 	case errors.As(err, &e):
 		return e
+	case full(err):
+		return &Error{Code: http.StatusInsufficientStorage, Message: "the server's storage is full; try again later",
+			RetryAfter: s.cfg.FullRetryAfter}
+	case errors.Is(err, artifact.ErrBusy):
+		return &Error{Code: http.StatusServiceUnavailable, Message: "every renderer is busy; try again later",
+			RetryAfter: s.cfg.RetryAfter}
+	case errors.As(err, &fe):
+		return errorf(http.StatusUnprocessableEntity, "this job cannot be rendered as %s: %s", fe.Format, fe.Reason)
 	case errors.Is(err, ErrNoCredentials):
 		return errorf(http.StatusUnauthorized, "authentication required: send Authorization: Bearer TOKEN")
 	case errors.Is(err, ErrInvalidToken):
@@ -58,14 +74,14 @@ func toError(err error) *Error {
 		return errorf(http.StatusForbidden, "this job belongs to another user")
 	case errors.Is(err, jobs.ErrNotFound):
 		return errorf(http.StatusNotFound, "job not found")
-	case errors.Is(err, jobs.ErrFinished):
+	case errors.Is(err, jobs.ErrConflict):
 		return errorf(http.StatusConflict, "%s", trimPkg(err.Error()))
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "request body larger than the limit of %d bytes", mbe.Limit)
 	case errors.As(err, &ve):
 		e := errorf(http.StatusUnprocessableEntity, "invalid document: %d problems", len(ve.Violations)+ve.More)
 		for _, v := range ve.Violations {
-			e.Details = append(e.Details, PointerDetail{v.Pointer, v.Message})
+			e.Details = append(e.Details, v)
 		}
 		return e
 	case errors.Is(err, render.ErrUnknownFormat):
@@ -79,7 +95,7 @@ func toError(err error) *Error {
 }
 
 func trimPkg(s string) string {
-	for _, p := range []string{"jobs: ", "render: "} {
+	for _, p := range []string{"jobs: conflict: ", "jobs: ", "render: "} {
 		if len(s) > len(p) && s[:len(p)] == p {
 			return s[len(p):]
 		}
@@ -87,10 +103,24 @@ func trimPkg(s string) string {
 	return s
 }
 
-// writeError answers r with err mapped by toError. A 500 is logged with the
-// error; its text is not shown to the client.
+// statusClientGone is the access log's status of a request whose client
+// went away before the answer (nginx's 499): nothing was answered.
+const statusClientGone = 499
+
+// writeError answers r with err mapped by toError. A 500 or 503 is logged
+// with the error; its text is not shown to the client. A request whose
+// client has gone is not answered and not logged as an error.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	e := toError(err)
+	if r.Context().Err() != nil {
+		if rec, ok := w.(*recorder); ok {
+			rec.status = statusClientGone
+		}
+		return
+	}
+	e := s.toError(err)
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
 	switch e.Code {
 	case http.StatusUnauthorized:
 		challenge := `Bearer realm="folio"`
@@ -98,7 +128,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			challenge += `, error="invalid_token"`
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
-	case http.StatusInternalServerError, http.StatusServiceUnavailable:
+	case http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusInsufficientStorage:
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", e.Code), slog.String("error", err.Error()))
 	}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/runner"
 	"github.com/foliorender/folio/server"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 // slowFormat writes each row after a pause, and stops on ctx.
@@ -61,8 +63,8 @@ func bigDoc(rows int) []byte {
 func TestWithRunner(t *testing.T) {
 	reg := registry{extra: append(testFormats.extra, slowFormat)}
 	e := newEnv(t, server.Config{Formats: reg})
-	r, err := runner.New(context.Background(), runner.Config{Store: e.store, Blobs: e.blobs, Formats: reg,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	r, err := runner.New(context.Background(), runner.Config[*sql.Tx]{Store: e.store, Driver: riversqlite.New(e.store.DB()),
+		Blobs: e.blobs, Formats: reg, Exclusive: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

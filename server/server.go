@@ -20,24 +20,33 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
-	"github.com/foliorender/folio/internal/artifact"
 	"github.com/foliorender/folio/jobs"
 	"github.com/foliorender/folio/render"
+	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/schema"
 )
 
 // Defaults of Config.
 const (
-	DefaultMaxBodyBytes  = 256 << 20 // 256 MiB
-	DefaultRenderTimeout = 10 * time.Minute
-	DefaultRetryAfter    = 2 * time.Second
+	DefaultMaxBodyBytes   = 256 << 20 // 256 MiB
+	DefaultRenderTimeout  = 10 * time.Minute
+	DefaultRetryAfter     = 2 * time.Second
+	DefaultQueueWait      = 10 * time.Second
+	DefaultUserUploads    = 4
+	DefaultUserRenders    = 2
+	DefaultMaxAttempts    = 3
+	DefaultFullRetryAfter = time.Minute
+	DefaultAbandonAfter   = 0.9
 )
 
 // Config is what a Server is made of. Store, Blobs and Auth are required.
@@ -53,9 +62,29 @@ type Config struct {
 	// RenderTimeout bounds the rendering of a format on download. 0 means
 	// DefaultRenderTimeout.
 	RenderTimeout time.Duration
-	// RetryAfter is what a 409 for an unfinished job advises to wait. 0
-	// means DefaultRetryAfter.
+	// RetryAfter is what a 409 for an unfinished job, a 429 and a 503 advise
+	// to wait. 0 means DefaultRetryAfter.
 	RetryAfter time.Duration
+	// FullRetryAfter is what a 507 (storage full) advises to wait. 0 means
+	// DefaultFullRetryAfter.
+	FullRetryAfter time.Duration
+	// Pool bounds the renders on download, shared with the background
+	// renderer (runner.Runner.Pool); nil means a pool of 2.
+	Pool *artifact.Pool
+	// QueueWait is how long a download that needs a render waits for a
+	// slot of Pool before it is answered 503. 0 means DefaultQueueWait.
+	QueueWait time.Duration
+	// MaxAttempts is how many renders of a format begun on download may
+	// kill the process before the format is given up (422). 0 means
+	// DefaultMaxAttempts.
+	MaxAttempts int
+	// UserUploads and UserRenders cap one user's concurrent uploads and
+	// downloads that need a render; beyond them: 429. 0 means
+	// DefaultUserUploads and DefaultUserRenders.
+	UserUploads, UserRenders int
+	// BodyRate is the minimum rate of an upload's body; nil means none (a
+	// handler mounted behind a proxy that buffers bodies).
+	BodyRate func(w http.ResponseWriter, r *http.Request, body io.ReadCloser) io.ReadCloser
 	// Logger receives the access log (level Info) and errors; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -66,11 +95,23 @@ type Config struct {
 
 // Server is the job API. It is safe for concurrent use.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	mux    *http.ServeMux
-	flight flights
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	flight  flights
+	uploads perUser
+	renders perUser
+	stats   Stats
 }
+
+// Stats counts what a Server did, for metrics.
+type Stats struct {
+	Shed429, Shed503, Full507 atomic.Int64
+	Rendered, Abandoned       atomic.Int64 // renders on download done, and stopped because every client left
+}
+
+// Stats returns the server's counters.
+func (s *Server) Stats() *Stats { return &s.stats }
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
@@ -87,6 +128,24 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = DefaultRetryAfter
 	}
+	if cfg.FullRetryAfter <= 0 {
+		cfg.FullRetryAfter = DefaultFullRetryAfter
+	}
+	if cfg.Pool == nil {
+		cfg.Pool = artifact.NewPool(2)
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = DefaultQueueWait
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.UserUploads <= 0 {
+		cfg.UserUploads = DefaultUserUploads
+	}
+	if cfg.UserRenders <= 0 {
+		cfg.UserRenders = DefaultUserRenders
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -100,6 +159,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	s.flight.m = map[string]*flight{}
+	s.flight.timeout = cfg.RenderTimeout
+	s.uploads = perUser{n: map[string]int{}, limit: cfg.UserUploads, what: "uploads"}
+	s.renders = perUser{n: map[string]int{}, limit: cfg.UserRenders, what: "downloads that need a render"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("POST /jobs", s.auth(s.postJob))
@@ -205,7 +267,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.cfg.Ready(ctx); err != nil {
 		s.log.Error("health check failed", "error", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		s.writeError(w, r, &Error{Code: http.StatusServiceUnavailable, Message: "not ready: " + err.Error(),
+			RetryAfter: s.cfg.RetryAfter})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -216,20 +279,20 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // document's violations when it failed to receive: pointer and message,
 // the first 100) and formats (those asked for with ?formats=).
 type Entry struct {
-	ID               int64           `json:"id"`
-	RequestID        string          `json:"request_id"`
-	Entity           string          `json:"entity"`
-	Status           jobs.Status     `json:"status"`
-	PercentCompleted float64         `json:"percent_completed"`
-	Operation        string          `json:"operation"`
-	CreatedAt        string          `json:"created_at"`
-	UpdatedAt        string          `json:"updated_at"`
-	CreatedBy        string          `json:"created_by"`
-	ErrorCount       int             `json:"error_count"`
-	Result           jobs.Result     `json:"result"`
-	Summary          string          `json:"summary"`
-	Details          []PointerDetail `json:"details"`
-	Formats          []string        `json:"formats"`
+	ID               int64              `json:"id"`
+	RequestID        string             `json:"request_id"`
+	Entity           string             `json:"entity"`
+	Status           jobs.Status        `json:"status"`
+	PercentCompleted float64            `json:"percent_completed"`
+	Operation        string             `json:"operation"`
+	CreatedAt        string             `json:"created_at"`
+	UpdatedAt        string             `json:"updated_at"`
+	CreatedBy        string             `json:"created_by"`
+	ErrorCount       int                `json:"error_count"`
+	Result           jobs.Result        `json:"result"`
+	Summary          string             `json:"summary"`
+	Details          []report.Violation `json:"details"`
+	Formats          []string           `json:"formats"`
 }
 
 // TimeLayout is how the API writes times: ISO 8601 in UTC with a numeric
@@ -241,19 +304,16 @@ func entry(j *jobs.Job) Entry {
 		PercentCompleted: j.PercentCompleted, Operation: j.Operation,
 		CreatedAt: j.CreatedAt.UTC().Format(TimeLayout), UpdatedAt: j.UpdatedAt.UTC().Format(TimeLayout),
 		CreatedBy: j.CreatedBy, ErrorCount: j.ErrorCount, Result: j.Result, Summary: j.Summary,
-		Details: []PointerDetail{}, Formats: []string{}}
-	for _, d := range j.Details {
-		e.Details = append(e.Details, PointerDetail{d.Pointer, d.Message})
-	}
-	e.Formats = append(e.Formats, j.Formats...)
+		Details: append([]report.Violation{}, j.Details...), Formats: append([]string{}, j.Formats...)}
 	return e
 }
 
-// postJob receives a document: POST /jobs[?formats=a,b].
+// postJob receives a document: POST /jobs[?formats=a,b][&request_id=UUID].
 func (s *Server) postJob(w http.ResponseWriter, r *http.Request, u User) {
 	ctx := r.Context()
+	q := r.URL.Query()
 	var formats []string
-	if v := r.URL.Query().Get("formats"); v != "" {
+	if v := q.Get("formats"); v != "" {
 		for name := range strings.SplitSeq(v, ",") {
 			name = strings.TrimSpace(name)
 			if name == "" {
@@ -270,23 +330,44 @@ func (s *Server) postJob(w http.ResponseWriter, r *http.Request, u User) {
 			}
 		}
 	}
+	var requestID string
+	if q.Has("request_id") {
+		id, ok := parseRequestID(q.Get("request_id"))
+		if !ok {
+			s.writeError(w, r, &Error{Code: 422, Message: "invalid query parameters",
+				Details: []any{ParamDetail{"request_id", "Must be a UUID"}}})
+			return
+		}
+		requestID = id
+	}
 	limit := s.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
 		s.writeError(w, r, &http.MaxBytesError{Limit: limit})
 		return
 	}
-	body := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, limit), 64<<10)
+	done, err := s.uploads.enter(u.Name, s.cfg.RetryAfter)
+	if err != nil {
+		s.stats.Shed429.Add(1)
+		s.writeError(w, r, err)
+		return
+	}
+	defer done()
+	var in io.ReadCloser = http.MaxBytesReader(w, r.Body, limit)
+	if s.cfg.BodyRate != nil {
+		in = s.cfg.BodyRate(w, r, in)
+	}
+	body := bufio.NewReaderSize(in, 64<<10)
 	if err := looksLikeJSON(body); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	j := &jobs.Job{Entity: "report", Operation: "render", Status: jobs.StatusRequestReceived,
+	j := &jobs.Job{Entity: "report", Operation: "render", Status: jobs.StatusRequestReceived, RequestID: requestID,
 		CreatedBy: u.Name, Formats: formats, Summary: "receiving the document"}
 	if err := s.cfg.Store.Create(ctx, j); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	j, err := s.receive(ctx, j, body)
+	j, err = s.receive(ctx, j, body)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -295,10 +376,13 @@ func (s *Server) postJob(w http.ResponseWriter, r *http.Request, u User) {
 	writeJSON(w, http.StatusAccepted, entry(j))
 }
 
-// looksLikeJSON answers 422 for a body that is empty or does not start
-// like a JSON value. A body that starts like JSON but is not a valid report
-// document still makes a job, which fails to receive.
+// looksLikeJSON answers 422 for a body that is empty or whose first token
+// is not a JSON value's: '{', '[', a string, a number, true, false or
+// null, followed by what may follow a value. A body that starts like JSON
+// but is not a valid report document still makes a job, which fails to
+// receive. It reads only what it peeks at.
 func looksLikeJSON(body *bufio.Reader) error {
+	notJSON := &Error{Code: 422, Message: "the request body is not JSON: send a report document"}
 	for {
 		b, err := body.ReadByte()
 		if err == io.EOF {
@@ -310,89 +394,155 @@ func looksLikeJSON(body *bufio.Reader) error {
 		switch b {
 		case ' ', '\t', '\r', '\n':
 			continue
-		case '{', '[', '"', 't', 'f', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			return body.UnreadByte()
 		case 0xEF: // a UTF-8 byte order mark
 			return &Error{Code: 422, Message: "the request body is not JSON: it starts with a byte order mark"}
 		}
-		return &Error{Code: 422, Message: "the request body is not JSON: send a report document"}
+		if err := body.UnreadByte(); err != nil {
+			return err
+		}
+		switch b {
+		case '{', '[', '"':
+			return nil
+		case 't', 'f', 'n':
+			for _, lit := range []string{"true", "false", "null"} {
+				if lit[0] != b {
+					continue
+				}
+				p, err := body.Peek(len(lit) + 1)
+				if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+					return err
+				}
+				if len(p) < len(lit) || string(p[:len(lit)]) != lit || len(p) > len(lit) && !endsToken(p[len(lit)]) {
+					return notJSON
+				}
+				return nil
+			}
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			p, err := body.Peek(64)
+			if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+				return err
+			}
+			i := 0
+			for i < len(p) && strings.IndexByte("-+.eE0123456789", p[i]) >= 0 {
+				i++
+			}
+			if i == len(p) || endsToken(p[i]) {
+				return nil // the decoder checks the number's grammar
+			}
+		}
+		return notJSON
 	}
 }
 
+// endsToken reports whether c may follow a JSON literal or number.
+func endsToken(c byte) bool { return strings.IndexByte(" \t\r\n,]}:", c) >= 0 }
+
 // receive streams body through the validator into the blob store and
-// records the outcome in j.
+// records the outcome in j with the transitions of package jobs.
 func (s *Server) receive(ctx context.Context, j *jobs.Job, body io.Reader) (*jobs.Job, error) {
+	bg := context.WithoutCancel(ctx)
 	w, err := s.cfg.Blobs.Create(ctx, artifact.DocumentKey(j.RequestID))
 	if err != nil {
-		return nil, s.failReceive(j, err, "the document could not be stored")
+		return nil, s.failReceive(bg, j, err, "the document could not be stored")
 	}
 	defer w.Abort()
-	tee := io.TeeReader(body, w)
+	sink := &errWriter{w: w}
+	tee := io.TeeReader(body, sink)
 	verr := schema.Validate(tee)
 	var ve *schema.ValidationError
 	if verr == nil || errors.As(verr, &ve) {
 		// Keep reading to the end: trailing whitespace, or the rest of an
 		// invalid document, which is consumed so the client can read the
 		// answer.
-		_, err = io.Copy(io.Discard, tee)
-		if err != nil {
+		if _, err = io.Copy(io.Discard, tee); err != nil {
 			verr = err
 		}
 	}
-	if ve != nil && verr == error(ve) {
-		return s.cfg.Store.Update(context.WithoutCancel(ctx), j.ID, func(j *jobs.Job) error {
-			j.Status = jobs.StatusFailToReceive
-			j.ErrorCount = len(ve.Violations) + ve.More
-			j.Details = nil
-			for _, v := range ve.Violations {
-				j.Details = append(j.Details, jobs.Detail{Pointer: v.Pointer, Message: v.Message})
-			}
-			j.Summary = ve.Error()
-			return nil
-		})
-	}
-	if verr != nil {
+	switch {
+	case sink.err != nil:
+		return nil, s.failReceive(bg, j, sink.err, "the document could not be stored")
+	case ve != nil && verr == error(ve):
+		return jobs.Reject(bg, s.cfg.Store, j.ID, ve.Violations, len(ve.Violations)+ve.More)
+	case verr != nil:
 		var mbe *http.MaxBytesError
 		why := "the upload was interrupted"
 		if errors.As(verr, &mbe) {
 			why = fmt.Sprintf("the document is larger than the limit of %d bytes", mbe.Limit)
+		} else if errors.Is(verr, os.ErrDeadlineExceeded) {
+			why = "the upload was too slow"
 		}
-		return nil, s.failReceive(j, verr, why)
+		return nil, s.failReceive(bg, j, verr, why)
 	}
 	doc, err := w.Commit()
 	if err != nil {
-		return nil, s.failReceive(j, err, "the document could not be stored")
+		return nil, s.failReceive(bg, j, err, "the document could not be stored")
 	}
-	return s.cfg.Store.Update(context.WithoutCancel(ctx), j.ID, func(j *jobs.Job) error {
-		j.Document = &doc
-		if len(j.Formats) == 0 {
-			j.Status = jobs.StatusComplete
-			j.PercentCompleted = 1
-			j.Summary = "received; formats are rendered on download"
-		} else {
-			j.Status = jobs.StatusReadyToProcess
-			j.Summary = "waiting to render " + strings.Join(j.Formats, ", ")
-		}
-		return nil
-	})
+	return jobs.Receive(bg, s.cfg.Store, j.ID, doc)
 }
 
-// failReceive marks j failed to receive and returns err for the answer.
-func (s *Server) failReceive(j *jobs.Job, err error, why string) error {
-	_, uerr := s.cfg.Store.Update(context.Background(), j.ID, func(j *jobs.Job) error {
-		j.Status = jobs.StatusFailToReceive
-		j.Summary = why
-		return nil
-	})
-	if uerr != nil {
+// failReceive marks j failed to receive and returns err for the answer:
+// the client's fault (413, 408, 400) or the server's (507, 500).
+func (s *Server) failReceive(ctx context.Context, j *jobs.Job, err error, why string) error {
+	if full(err) {
+		why = "the server's storage is full"
+	}
+	if _, uerr := jobs.FailReceive(ctx, s.cfg.Store, j.ID, why); uerr != nil {
 		s.log.Error("recording a failed upload", "job", j.ID, "error", uerr)
 	}
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	switch {
+	case errors.As(err, &mbe), full(err):
 		return err
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &Error{Code: http.StatusRequestTimeout, Message: "the upload was slower than the server's minimum rate"}
+	case why == "the document could not be stored":
+		return fmt.Errorf("storing the document of job %d: %w", j.ID, err)
 	}
-	s.log.Warn("upload failed", "job", j.ID, "error", err)
+	s.log.Info("upload interrupted", "job", j.ID, "error", err)
 	return &Error{Code: http.StatusBadRequest, Message: why}
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// perUser counts one kind of request in flight per user.
+type perUser struct {
+	mu    sync.Mutex
+	n     map[string]int
+	limit int
+	what  string
+}
+
+// enter counts a request of user, or answers 429 when the user has limit
+// in flight already. Call done when the request ends.
+func (p *perUser) enter(user string, retry time.Duration) (done func(), err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.n[user] >= p.limit {
+		return nil, &Error{Code: http.StatusTooManyRequests, RetryAfter: retry,
+			Message: fmt.Sprintf("too many %s at once: at most %d per user", p.what, p.limit)}
+	}
+	p.n[user]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.n[user]--; p.n[user] == 0 {
+				delete(p.n, user)
+			}
+		})
+	}, nil
 }
 
 // listJobs is GET /jobs.
@@ -604,11 +754,11 @@ func (s *Server) jobContent(w http.ResponseWriter, r *http.Request, u User) {
 		s.writeError(w, r, errorf(http.StatusNotFound, "job %d failed (%s): it has no content: %s", j.ID, j.Status, j.Summary))
 		return
 	default:
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(s.cfg.RetryAfter.Seconds()))))
-		s.writeError(w, r, errorf(http.StatusConflict, "job %d is not finished yet (%s, %d%%)", j.ID, j.Status, int(j.PercentCompleted*100)))
+		s.writeError(w, r, &Error{Code: http.StatusConflict, RetryAfter: s.cfg.RetryAfter,
+			Message: fmt.Sprintf("job %d is not finished yet (%s, %d%%)", j.ID, j.Status, int(j.PercentCompleted*100))})
 		return
 	}
-	file, b, err := s.artifact(r.Context(), j, f)
+	file, b, err := s.artifact(r.Context(), j, f, u)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -625,8 +775,12 @@ func (s *Server) jobContent(w http.ResponseWriter, r *http.Request, u User) {
 
 // artifact opens job j's artifact in format f, rendering and storing it
 // first if it is not stored yet. Concurrent calls for the same job and
-// format share one rendering.
-func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format) (blob.File, jobs.Blob, error) {
+// format share one render, which takes a slot of the render pool (waiting
+// at most QueueWait for one: 503), counts against the user's renders (429),
+// and stops when every caller waiting for it has gone, unless it is nearly
+// done. A format that can never be rendered is answered 422, from the
+// job's record once known.
+func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format, u User) (blob.File, jobs.Blob, error) {
 	if b, ok := j.Artifacts[f.Name]; ok {
 		file, err := s.cfg.Blobs.Open(ctx, b.Key)
 		if err == nil {
@@ -637,35 +791,22 @@ func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format) (bl
 		}
 		s.log.Warn("stored artifact missing: rendering it again", "job", j.ID, "format", f.Name)
 	}
-	b, err := s.flight.do(ctx, fmt.Sprintf("%d/%s", j.ID, f.Name), func() (jobs.Blob, error) {
-		// Detached from the first caller: others may be waiting on it.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RenderTimeout)
-		defer cancel()
-		cur, err := s.cfg.Store.Get(rctx, j.ID)
-		if err != nil {
-			return jobs.Blob{}, err
-		}
-		if b, ok := cur.Artifacts[f.Name]; ok && b.Key != "" {
-			if file, err := s.cfg.Blobs.Open(rctx, b.Key); err == nil {
-				file.Close()
-				return b, nil
-			}
-		}
-		start := time.Now()
-		b, err := artifact.Render(rctx, s.cfg.Blobs, f, cur, nil)
-		if err != nil {
-			return jobs.Blob{}, fmt.Errorf("rendering job %d as %s: %w", j.ID, f.Name, err)
-		}
-		s.log.Info("rendered on download", "job", j.ID, "format", f.Name, "bytes", b.Size, "duration", time.Since(start))
-		_, err = s.cfg.Store.Update(rctx, j.ID, func(j *jobs.Job) error {
-			if j.Artifacts == nil {
-				j.Artifacts = map[string]jobs.Blob{}
-			}
-			j.Artifacts[f.Name] = b
-			return nil
-		})
-		return b, err
+	if why, ok := j.Failures[f.Name]; ok {
+		return nil, jobs.Blob{}, &jobs.FormatError{Format: f.Name, Reason: why}
+	}
+	// Starting a render counts against the user until it ends; joining
+	// one that runs costs nothing more.
+	start := func() (func(), error) { return s.renders.enter(u.Name, s.cfg.RetryAfter) }
+	b, err := s.flight.do(ctx, fmt.Sprintf("%d/%s", j.ID, f.Name), start, func(rctx context.Context, progress func(float64)) (jobs.Blob, error) {
+		return s.renderOnDemand(rctx, j.ID, f, progress)
 	})
+	var e *Error
+	switch {
+	case errors.As(err, &e) && e.Code == http.StatusTooManyRequests:
+		s.stats.Shed429.Add(1)
+	case errors.Is(err, artifact.ErrBusy):
+		s.stats.Shed503.Add(1)
+	}
 	if err != nil {
 		return nil, jobs.Blob{}, err
 	}
@@ -673,42 +814,125 @@ func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format) (bl
 	return file, b, err
 }
 
+// errAbandoned ends a render on download whose clients have all gone.
+var errAbandoned = errors.New("server: every client waiting for the render has gone")
+
+// renderOnDemand renders format f of job id for downloads.
+func (s *Server) renderOnDemand(ctx context.Context, id int64, f render.Format, progress func(float64)) (jobs.Blob, error) {
+	wctx, cancel := context.WithTimeoutCause(ctx, s.cfg.QueueWait, artifact.ErrBusy)
+	release, err := s.cfg.Pool.Acquire(wctx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return jobs.Blob{}, context.Cause(ctx)
+		}
+		return jobs.Blob{}, err
+	}
+	defer release()
+	cur, err := s.cfg.Store.Get(ctx, id)
+	if err != nil {
+		return jobs.Blob{}, err
+	}
+	if b, ok := cur.Artifacts[f.Name]; ok && b.Key != "" {
+		if file, err := s.cfg.Blobs.Open(ctx, b.Key); err == nil {
+			file.Close()
+			return b, nil
+		}
+	}
+	bg := context.WithoutCancel(ctx)
+	if _, err := jobs.BeginRender(ctx, s.cfg.Store, id, "", f.Name, s.cfg.MaxAttempts); err != nil {
+		return jobs.Blob{}, err
+	}
+	start := time.Now()
+	b, err := artifact.Render(ctx, s.cfg.Blobs, f, cur, progress)
+	var re *artifact.RenderError
+	switch {
+	case errors.As(err, &re) || errors.Is(err, context.DeadlineExceeded) && !errors.Is(context.Cause(ctx), errAbandoned):
+		why := fmt.Sprintf("rendering took longer than the budget of %s", s.cfg.RenderTimeout)
+		if re != nil {
+			why = re.Err.Error()
+		}
+		if _, ferr := jobs.FailFormat(bg, s.cfg.Store, id, "", f.Name, why); ferr != nil {
+			return jobs.Blob{}, ferr
+		}
+		s.log.Warn("render on download failed", "job", id, "format", f.Name, "why", why)
+		return jobs.Blob{}, &jobs.FormatError{Format: f.Name, Reason: why}
+	case err != nil:
+		if _, eerr := jobs.EndRender(bg, s.cfg.Store, id, "", f.Name); eerr != nil {
+			s.log.Warn("recording an interrupted render", "job", id, "error", eerr)
+		}
+		if errors.Is(context.Cause(ctx), errAbandoned) {
+			s.stats.Abandoned.Add(1)
+			s.log.Info("render on download stopped: every client left", "job", id, "format", f.Name)
+		}
+		return jobs.Blob{}, err
+	}
+	s.stats.Rendered.Add(1)
+	s.log.Info("rendered on download", "job", id, "format", f.Name, "bytes", b.Size, "duration", time.Since(start))
+	_, err = jobs.AddArtifact(bg, s.cfg.Store, id, "", f.Name, b)
+	return b, err
+}
+
 // flights runs one function per key at a time; callers with the same key
-// wait for the running one and share its result.
+// wait for the running one and share its result. The function's context
+// ends at the render timeout, or when the last waiting caller has gone
+// while its progress is below DefaultAbandonAfter.
 type flights struct {
-	mu sync.Mutex
-	m  map[string]*flight
+	mu      sync.Mutex
+	m       map[string]*flight
+	timeout time.Duration
 }
 
 type flight struct {
-	done chan struct{}
-	b    jobs.Blob
-	err  error
+	done     chan struct{}
+	b        jobs.Blob
+	err      error
+	waiters  int // guarded by flights.mu
+	cancel   context.CancelCauseFunc
+	progress atomic.Uint64 // math.Float64bits of the fraction done
 }
 
-func (fs *flights) do(ctx context.Context, key string, fn func() (jobs.Blob, error)) (jobs.Blob, error) {
+// do runs fn for key, or waits for the run under way. start, called when
+// a run begins, may refuse it; the function it returns is called when the
+// run ends.
+func (fs *flights) do(ctx context.Context, key string, start func() (func(), error), fn func(context.Context, func(float64)) (jobs.Blob, error)) (jobs.Blob, error) {
 	fs.mu.Lock()
 	f, ok := fs.m[key]
 	if !ok {
-		f = &flight{done: make(chan struct{})}
+		end, err := start()
+		if err != nil {
+			fs.mu.Unlock()
+			return jobs.Blob{}, err
+		}
+		rctx, cancel := context.WithCancelCause(context.Background())
+		f = &flight{done: make(chan struct{}), cancel: cancel}
 		fs.m[key] = f
-		fs.mu.Unlock()
 		go func() {
 			defer func() {
 				fs.mu.Lock()
 				delete(fs.m, key)
 				fs.mu.Unlock()
+				cancel(nil)
+				end()
 				close(f.done)
 			}()
-			f.b, f.err = fn()
+			tctx, tcancel := context.WithTimeout(rctx, fs.timeout)
+			defer tcancel()
+			f.b, f.err = fn(tctx, func(p float64) { f.progress.Store(math.Float64bits(p)) })
 		}()
-	} else {
-		fs.mu.Unlock()
 	}
+	f.waiters++
+	fs.mu.Unlock()
 	select {
 	case <-f.done:
 		return f.b, f.err
 	case <-ctx.Done():
+		fs.mu.Lock()
+		f.waiters--
+		if f.waiters == 0 && math.Float64frombits(f.progress.Load()) < DefaultAbandonAfter {
+			f.cancel(errAbandoned)
+		}
+		fs.mu.Unlock()
 		return jobs.Blob{}, ctx.Err()
 	}
 }

@@ -21,3 +21,13 @@ func lockDir(path string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// freeBytes returns the bytes available to unprivileged users on the file
+// system of dir.
+func freeBytes(dir string) (int64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Bavail) * int64(st.Bsize), nil
+}

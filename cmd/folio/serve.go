@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/runner"
 	"github.com/foliorender/folio/server"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
 func init() {
@@ -66,7 +69,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	maxBody := byteSize(server.DefaultMaxBodyBytes)
 	fs.Var(&maxBody, "max-body", "largest document accepted by POST /jobs (`bytes`, K/M/G suffixes); larger: 413")
 	budget := fs.Duration("render-budget", runner.DefaultBudget, "time one job may take to render its formats")
-	workers := fs.Int("workers", runner.DefaultWorkers, "jobs rendered at once")
+	workers := fs.Int("workers", runner.DefaultWorkers, "renders at once, in the background and on download together")
+	maxAttempts := fs.Int("max-attempts", runner.DefaultMaxAttempts, "renders of a format that may kill the server before the format is given up")
+	retain := fs.Duration("retain", runner.DefaultRetain, "how long finished jobs are kept (0: forever)")
+	queueWait := fs.Duration("queue-wait", server.DefaultQueueWait, "how long a download waits for a free renderer before 503")
+	userUploads := fs.Int("user-uploads", server.DefaultUserUploads, "concurrent uploads per user; more: 429")
+	userRenders := fs.Int("user-renders", server.DefaultUserRenders, "concurrent downloads that need a render, per user; more: 429")
+	minFree := byteSize(defaultMinFree)
+	fs.Var(&minFree, "min-free", "free space under --data below which /healthz answers 503 (`bytes`, K/M/G suffixes)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "time given to requests and renders to finish on SIGINT/SIGTERM")
 	logFormat := fs.String("log-format", "json", "log `format`: json or text")
 	pos, code, ok := parse(fs, serveSynopsis, args, stdout, stderr)
@@ -80,8 +90,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(pos) > 0 {
 		return usageErr("unexpected argument %q", pos[0])
 	}
-	if *workers < 1 || *budget <= 0 || *shutdown <= 0 {
-		return usageErr("--workers, --render-budget and --shutdown-timeout must be positive")
+	if *workers < 1 || *budget <= 0 || *shutdown <= 0 || *maxAttempts < 1 || *queueWait <= 0 || *userUploads < 1 || *userRenders < 1 {
+		return usageErr("--workers, --render-budget, --shutdown-timeout, --max-attempts, --queue-wait, --user-uploads and --user-renders must be positive")
+	}
+	if *retain < 0 {
+		return usageErr("--retain must be 0 (forever) or positive")
+	}
+	keep := *retain
+	if keep == 0 {
+		keep = -1 // forever
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -137,12 +154,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	run, err := runner.New(ctx, runner.Config{Store: store, Blobs: blobs, Budget: *budget, Workers: *workers, Logger: log})
+	pool := artifact.NewPool(*workers)
+	run, err := runner.New(ctx, runner.Config[*sql.Tx]{Store: store, Driver: riversqlite.New(store.DB()), Blobs: blobs,
+		Pool: pool, Exclusive: true, Budget: *budget, Workers: *workers, MaxAttempts: *maxAttempts, Retain: keep, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
+	dataDir := *data
 	h, err := server.New(server.Config{Store: store, Blobs: blobs, Auth: tokens, MaxBodyBytes: int64(maxBody),
-		RenderTimeout: *budget, Logger: log})
+		RenderTimeout: *budget, Logger: log, Pool: pool, QueueWait: *queueWait, MaxAttempts: *maxAttempts,
+		UserUploads: *userUploads, UserRenders: *userRenders,
+		Ready: func(ctx context.Context) error {
+			if err := store.Ping(ctx); err != nil {
+				return fmt.Errorf("the database cannot write: %w", err)
+			}
+			if free, err := freeBytes(dataDir); err == nil && free < int64(minFree) {
+				return fmt.Errorf("%d bytes free under the data directory, below --min-free %d", free, int64(minFree))
+			}
+			return nil
+		}})
 	if err != nil {
 		return fail(err)
 	}
@@ -163,7 +193,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "tokens", tokens.Len(),
-		"max_body", int64(maxBody), "render_budget", budget.String(), "workers", *workers)
+		"max_body", int64(maxBody), "render_budget", budget.String(), "workers", *workers, "retain", retain.String())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	status := exitOK
@@ -186,3 +216,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	log.Info("stopped")
 	return status
 }
+
+// defaultMinFree is --min-free's default.
+const defaultMinFree = 256 << 20

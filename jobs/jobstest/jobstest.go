@@ -12,11 +12,13 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/foliorender/folio/jobs"
+	"github.com/foliorender/folio/report"
 )
 
 // Run runs the suite. newStore returns an empty store for one subtest; it
@@ -36,6 +38,12 @@ func Run(t *testing.T, newStore func(t *testing.T) jobs.Store) {
 		{"Text", testText},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"UpdateError", testUpdateError},
+		{"Delete", testDelete},
+		{"StatusFilters", testStatusFilters},
+		{"Lifecycle", testLifecycle},
+		{"Poison", testPoison},
+		{"Owner", testOwner},
+		{"Reject", testReject},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -79,6 +87,12 @@ func norm(j *jobs.Job) *jobs.Job {
 	c := j.Clone()
 	if len(c.Details) == 0 {
 		c.Details = nil
+	}
+	if len(c.Tries) == 0 {
+		c.Tries = nil
+	}
+	if len(c.Failures) == 0 {
+		c.Failures = nil
 	}
 	if len(c.Formats) == 0 {
 		c.Formats = nil
@@ -133,8 +147,8 @@ func testCreateGet(t *testing.T, s jobs.Store) {
 	if _, err := s.Update(ctx, b.ID+100, func(*jobs.Job) error { return nil }); !errors.Is(err, jobs.ErrNotFound) {
 		t.Errorf("Update of a missing job: %v, want ErrNotFound", err)
 	}
-	if err := s.Create(ctx, &jobs.Job{Status: jobs.StatusReadyToProcess, RequestID: b.RequestID}); err == nil {
-		t.Error("Create with a request ID in use: no error")
+	if err := s.Create(ctx, &jobs.Job{Status: jobs.StatusReadyToProcess, RequestID: b.RequestID}); !errors.Is(err, jobs.ErrConflict) {
+		t.Errorf("Create with a request ID in use: %v, want ErrConflict", err)
 	}
 	if err := s.Create(ctx, &jobs.Job{Status: "sleeping"}); err == nil {
 		t.Error("Create with an unknown status: no error")
@@ -149,12 +163,15 @@ func testRoundTrip(t *testing.T, s jobs.Store) {
 	j := create(t, s, &jobs.Job{
 		CreatedBy: "carol", Entity: "report", Operation: "render", Status: jobs.StatusRequestReceived,
 		PercentCompleted: 0.25, ErrorCount: 2, Summary: "two problems",
-		Details:  []jobs.Detail{{Pointer: "/elements/0/data/rows/5/cells", Message: "row has 2 cells"}, {Pointer: "", Message: "x"}},
+		Details:  []report.Violation{{Pointer: "/elements/0/data/rows/5/cells", Message: "row has 2 cells"}, {Pointer: "", Message: "x"}},
 		Formats:  []string{"xlsx", "pdf"},
 		Document: &jobs.Blob{Key: "documents/a.json", Size: 123, SHA256: "ab"},
 		Artifacts: map[string]jobs.Blob{"csv": {Key: "artifacts/1/csv.csv", Size: 5, SHA256: "cd"},
 			"xlsx": {Key: "artifacts/1/xlsx.xlsx", Size: 7, SHA256: "ef"}},
-		QueueID: 42,
+		QueueID:  42,
+		Owner:    "node-1",
+		Tries:    map[string]int{"pdf": 2},
+		Failures: map[string]string{"md": "too \xff wide"},
 	})
 	same(t, "Get after Create", get(t, s, j.ID), j)
 	u, err := s.Update(context.Background(), j.ID, func(j *jobs.Job) error {
@@ -420,7 +437,7 @@ func testText(t *testing.T, s jobs.Store) {
 	var made []*jobs.Job
 	for _, w := range weird {
 		j := create(t, s, &jobs.Job{CreatedBy: w, Entity: w, Operation: w, Summary: w, Status: jobs.StatusFailToReceive,
-			ErrorCount: 1, Details: []jobs.Detail{{Pointer: "/elements/0/" + w, Message: w}}})
+			ErrorCount: 1, Details: []report.Violation{{Pointer: "/elements/0/" + w, Message: w}}})
 		made = append(made, j)
 		same(t, fmt.Sprintf("Get of %q", w), get(t, s, j.ID), j)
 	}
@@ -482,4 +499,266 @@ func testUpdateError(t *testing.T, s jobs.Store) {
 		t.Errorf("Update: %v, want fn's error", err)
 	}
 	same(t, "Get after a failed Update", get(t, s, j.ID), j)
+}
+
+func testDelete(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	a := create(t, s, &jobs.Job{})
+	b := create(t, s, &jobs.Job{})
+	if err := s.Delete(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, a.ID); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("Get after Delete: %v, want ErrNotFound", err)
+	}
+	if err := s.Delete(ctx, a.ID); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("Delete of a deleted job: %v, want ErrNotFound", err)
+	}
+	same(t, "the other job", get(t, s, b.ID), b)
+	if c := create(t, s, &jobs.Job{}); c.ID <= b.ID {
+		t.Errorf("a job created after a Delete has ID %d, not above %d", c.ID, b.ID)
+	}
+}
+
+func testStatusFilters(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	byStatus := map[jobs.Status]int64{}
+	for _, st := range jobs.Statuses {
+		byStatus[st] = create(t, s, &jobs.Job{Status: st}).ID
+	}
+	var unfinished []int64
+	for _, st := range jobs.Statuses {
+		if !st.Final() {
+			unfinished = append(unfinished, byStatus[st])
+		}
+	}
+	if got := ids(list(t, s, jobs.Filter{Unfinished: true})); !slices.Equal(got, unfinished) {
+		t.Errorf("Unfinished: %v, want %v", got, unfinished)
+	}
+	time.Sleep(5 * time.Millisecond)
+	cut := time.Now()
+	time.Sleep(5 * time.Millisecond)
+	late := create(t, s, &jobs.Job{Status: jobs.StatusComplete})
+	var final []int64
+	for _, st := range jobs.Statuses {
+		if st.Final() {
+			final = append(final, byStatus[st])
+		}
+	}
+	if got := ids(list(t, s, jobs.Filter{FinishedBefore: cut})); !slices.Equal(got, final) {
+		t.Errorf("FinishedBefore: %v, want %v (not %d, finished after)", got, final, late.ID)
+	}
+	if _, err := jobs.Cancel(ctx, s, byStatus[jobs.StatusProcessing]); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(list(t, s, jobs.Filter{FinishedBefore: cut})); !slices.Equal(got, final) {
+		t.Errorf("FinishedBefore after a cancel: %v, want %v (the canceled job finished after)", got, final)
+	}
+}
+
+var doc = jobs.Blob{Key: "documents/x.json", Size: 10, SHA256: "aa"}
+
+// must returns a check of a transition's results: the job, or a fatal
+// error naming the transition.
+func must(t *testing.T, what string) func(*jobs.Job, error) *jobs.Job {
+	return func(j *jobs.Job, err error) *jobs.Job {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return j
+	}
+}
+
+func testLifecycle(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	// Received with nothing to render ahead: complete at once.
+	a := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived})
+	a = must(t, "Receive")(jobs.Receive(ctx, s, a.ID, doc))
+	if a.Status != jobs.StatusComplete || a.PercentCompleted != 1 || a.Result != jobs.ResultSuccess || a.Document == nil {
+		t.Errorf("received without formats: %+v", a)
+	}
+	if _, err := jobs.Receive(ctx, s, a.ID, doc); !errors.Is(err, jobs.ErrConflict) {
+		t.Errorf("Receive twice: %v, want ErrConflict", err)
+	}
+
+	// Rendered ahead: ready, processing, a format at a time, complete.
+	b := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv", "pdf"}})
+	b = must(t, "Receive")(jobs.Receive(ctx, s, b.ID, doc))
+	if b.Status != jobs.StatusReadyToProcess || b.Result != jobs.ResultPending {
+		t.Errorf("received with formats: %s %s", b.Status, b.Result)
+	}
+	b = must(t, "Start")(jobs.Start(ctx, s, b.ID, "n1"))
+	if b.Status != jobs.StatusProcessing || b.Owner != "n1" {
+		t.Errorf("started: %s owner %q", b.Status, b.Owner)
+	}
+	if _, err := jobs.Complete(ctx, s, b.ID, "n1"); err == nil {
+		t.Error("Complete with no artifact: no error")
+	}
+	b = must(t, "BeginRender")(jobs.BeginRender(ctx, s, b.ID, "n1", "csv", 3))
+	if b.Tries["csv"] != 1 {
+		t.Errorf("tries after BeginRender: %v", b.Tries)
+	}
+	b = must(t, "AddArtifact")(jobs.AddArtifact(ctx, s, b.ID, "n1", "csv", jobs.Blob{Key: "artifacts/b/csv", Size: 1, SHA256: "bb"}))
+	if b.PercentCompleted != 0.5 || b.Tries["csv"] != 0 || b.Artifacts["csv"].Key != "artifacts/b/csv" {
+		t.Errorf("after the first of two formats: %v %v %v", b.PercentCompleted, b.Tries, b.Artifacts)
+	}
+	if p, err := jobs.Progress(ctx, s, b.ID, "n1", 0.75); err != nil || p.PercentCompleted != 0.75 {
+		t.Errorf("Progress 0.75: %v, %v", p, err)
+	}
+	if p, err := jobs.Progress(ctx, s, b.ID, "n1", 0.6); err != nil || p != nil {
+		t.Errorf("Progress lower: %v, %v; want nil, nil", p, err)
+	}
+	must(t, "BeginRender")(jobs.BeginRender(ctx, s, b.ID, "n1", "pdf", 3))
+	must(t, "AddArtifact")(jobs.AddArtifact(ctx, s, b.ID, "n1", "pdf", jobs.Blob{Key: "artifacts/b/pdf", Size: 1, SHA256: "cc"}))
+	b = must(t, "Complete")(jobs.Complete(ctx, s, b.ID, "n1"))
+	if b.Status != jobs.StatusComplete || b.PercentCompleted != 1 || b.Owner != "" || b.Summary != "rendered csv, pdf" {
+		t.Errorf("completed: %+v", b)
+	}
+	if _, err := jobs.Start(ctx, s, b.ID, "n1"); !errors.Is(err, jobs.ErrFinished) {
+		t.Errorf("Start of a complete job: %v, want ErrFinished", err)
+	}
+	// A format rendered on download of the complete job.
+	must(t, "BeginRender on download")(jobs.BeginRender(ctx, s, b.ID, "", "md", 3))
+	b = must(t, "AddArtifact on download")(jobs.AddArtifact(ctx, s, b.ID, "", "md", jobs.Blob{Key: "artifacts/b/md", Size: 1, SHA256: "dd"}))
+	if b.Status != jobs.StatusComplete || len(b.Artifacts) != 3 {
+		t.Errorf("after a render on download: %s %v", b.Status, b.Artifacts)
+	}
+
+	// Interrupted: requeued with its queue entry, resumed with a new one.
+	c := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, c.ID, doc))
+	if _, err := s.Update(ctx, c.ID, func(j *jobs.Job) error { j.QueueID = 7; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "Start")(jobs.Start(ctx, s, c.ID, "n1"))
+	must(t, "BeginRender")(jobs.BeginRender(ctx, s, c.ID, "n1", "csv", 3))
+	c = must(t, "EndRender")(jobs.EndRender(ctx, s, c.ID, "n1", "csv"))
+	if c.Tries["csv"] != 0 {
+		t.Errorf("tries after EndRender: %v", c.Tries)
+	}
+	c = must(t, "Requeue")(jobs.Requeue(ctx, s, c.ID, "n1", "storage full; tried again later"))
+	if c.Status != jobs.StatusReadyToProcess || c.QueueID != 7 || c.Owner != "" {
+		t.Errorf("requeued: %s queue %d owner %q", c.Status, c.QueueID, c.Owner)
+	}
+	must(t, "Start")(jobs.Start(ctx, s, c.ID, "n2"))
+	c = must(t, "Resume")(jobs.Resume(ctx, s, c.ID, "resumed after a restart"))
+	if c.Status != jobs.StatusReadyToProcess || c.QueueID != 0 || c.Summary != "resumed after a restart" {
+		t.Errorf("resumed: %s queue %d %q", c.Status, c.QueueID, c.Summary)
+	}
+	c = must(t, "Fail")(jobs.Fail(ctx, s, c.ID, "", "rendering took longer than the budget"))
+	if c.Status != jobs.StatusFailToProcess || c.Result != jobs.ResultFailure {
+		t.Errorf("failed: %s %s", c.Status, c.Result)
+	}
+	if _, err := jobs.Resume(ctx, s, c.ID, "x"); !errors.Is(err, jobs.ErrFinished) {
+		t.Errorf("Resume of a failed job: %v, want ErrFinished", err)
+	}
+
+	// An upload cut by a restart cannot resume.
+	d := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived})
+	d = must(t, "Resume")(jobs.Resume(ctx, s, d.ID, "the server restarted"))
+	if d.Status != jobs.StatusFailToReceive {
+		t.Errorf("a receiving job resumed: %s, want fail_to_receive", d.Status)
+	}
+	e := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived})
+	e = must(t, "FailReceive")(jobs.FailReceive(ctx, s, e.ID, "the storage is full"))
+	if e.Status != jobs.StatusFailToReceive || e.Summary != "the storage is full" {
+		t.Errorf("FailReceive: %s %q", e.Status, e.Summary)
+	}
+
+	// A format that can never render fails the job rendering it ahead.
+	f := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"pdf"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, f.ID, doc))
+	must(t, "Start")(jobs.Start(ctx, s, f.ID, "n1"))
+	f = must(t, "FailFormat")(jobs.FailFormat(ctx, s, f.ID, "n1", "pdf", "more than 10000 pages"))
+	if f.Status != jobs.StatusFailToProcess || f.Failures["pdf"] != "more than 10000 pages" || f.Summary != "more than 10000 pages" {
+		t.Errorf("FailFormat: %s %v %q", f.Status, f.Failures, f.Summary)
+	}
+	var fe *jobs.FormatError
+	if _, err := jobs.BeginRender(ctx, s, f.ID, "", "pdf", 3); !errors.As(err, &fe) || fe.Reason != "more than 10000 pages" {
+		t.Errorf("BeginRender of a format given up: %v, want its *FormatError", err)
+	}
+}
+
+func testPoison(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	j := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv", "pdf"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, j.ID, doc))
+	const limit = 3
+	for i := 1; i <= limit; i++ {
+		// Each attempt dies while rendering pdf: nothing ends the render.
+		must(t, "Start")(jobs.Start(ctx, s, j.ID, fmt.Sprint("n", i)))
+		got := must(t, "BeginRender")(jobs.BeginRender(ctx, s, j.ID, fmt.Sprint("n", i), "pdf", limit))
+		if got.Tries["pdf"] != i {
+			t.Fatalf("attempt %d: tries %v", i, got.Tries)
+		}
+		must(t, "Resume")(jobs.Resume(ctx, s, j.ID, "resumed after a crash"))
+	}
+	must(t, "Start")(jobs.Start(ctx, s, j.ID, "n9"))
+	got, err := jobs.BeginRender(ctx, s, j.ID, "n9", "pdf", limit)
+	var fe *jobs.FormatError
+	if !errors.As(err, &fe) || fe.Format != "pdf" {
+		t.Fatalf("BeginRender after %d crashes: %v, want a *FormatError", limit, err)
+	}
+	want := "rendering pdf crashed the renderer 3 times; it is not tried again"
+	if got.Status != jobs.StatusFailToProcess || got.Summary != want || got.Failures["pdf"] != want || got.Tries["pdf"] != 0 {
+		t.Errorf("given up: %s %q %v %v", got.Status, got.Summary, got.Failures, got.Tries)
+	}
+	same(t, "stored", get(t, s, j.ID), got)
+}
+
+func testOwner(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	j := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, j.ID, doc))
+	must(t, "Start")(jobs.Start(ctx, s, j.ID, "old"))
+	must(t, "Start")(jobs.Start(ctx, s, j.ID, "new")) // the old node's lease was lost
+	b := jobs.Blob{Key: "artifacts/x/csv", Size: 1, SHA256: "ee"}
+	for name, err := range map[string]error{
+		"BeginRender": second(jobs.BeginRender(ctx, s, j.ID, "old", "csv", 3)),
+		"AddArtifact": second(jobs.AddArtifact(ctx, s, j.ID, "old", "csv", b)),
+		"Progress":    second(jobs.Progress(ctx, s, j.ID, "old", 0.5)),
+		"Complete":    second(jobs.Complete(ctx, s, j.ID, "old")),
+		"Fail":        second(jobs.Fail(ctx, s, j.ID, "old", "x")),
+		"Requeue":     second(jobs.Requeue(ctx, s, j.ID, "old", "x")),
+		"FailFormat":  second(jobs.FailFormat(ctx, s, j.ID, "old", "csv", "x")),
+		"EndRender":   second(jobs.EndRender(ctx, s, j.ID, "old", "csv")),
+	} {
+		if !errors.Is(err, jobs.ErrNotOwner) || !errors.Is(err, jobs.ErrConflict) {
+			t.Errorf("%s by a node that lost the job: %v, want ErrNotOwner", name, err)
+		}
+	}
+	got := get(t, s, j.ID)
+	if got.Status != jobs.StatusProcessing || got.Owner != "new" || len(got.Artifacts) != 0 || got.PercentCompleted != 0 {
+		t.Errorf("the old node changed the job: %+v", got)
+	}
+	must(t, "AddArtifact")(jobs.AddArtifact(ctx, s, j.ID, "new", "csv", b))
+	must(t, "Complete")(jobs.Complete(ctx, s, j.ID, "new"))
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func testReject(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	j := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived})
+	var vs []report.Violation
+	long := strings.Repeat("m", 1000)
+	for i := range 100 {
+		vs = append(vs, report.Violation{Pointer: fmt.Sprintf("/elements/%d", i), Message: long})
+	}
+	got := must(t, "Reject")(jobs.Reject(ctx, s, j.ID, vs, 250))
+	if got.Status != jobs.StatusFailToReceive || got.ErrorCount != 250 || got.Result != jobs.ResultFailure {
+		t.Errorf("rejected: %s count %d %s", got.Status, got.ErrorCount, got.Result)
+	}
+	size := 0
+	for _, d := range got.Details {
+		size += len(d.Pointer) + len(d.Message)
+	}
+	if size > jobs.MaxDetailBytes || len(got.Details) == 0 || len(got.Details) == 100 {
+		t.Errorf("details kept: %d, %d bytes; want some, at most %d bytes", len(got.Details), size, jobs.MaxDetailBytes)
+	}
+	if want := "invalid document: /elements/0: " + long + " (and 249 more)"; got.Summary != want {
+		t.Errorf("summary %.80q…", got.Summary)
+	}
+	same(t, "stored", get(t, s, j.ID), got)
 }

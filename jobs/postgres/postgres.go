@@ -10,7 +10,8 @@
 // is versioned in folio_migration and migrated by [Open] under an advisory
 // lock, so servers starting together apply each migration once.
 //
-// Background rendering (package runner) runs on the SQLite store only.
+// [Store.SetHook] lets a job queue in the same database (River's
+// riverpgxv5 driver) act in the transaction of every change.
 package postgres
 
 import (
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/foliorender/folio/jobs"
+	"github.com/foliorender/folio/report"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,9 +33,18 @@ import (
 // use.
 type Store struct {
 	pool *pgxpool.Pool
+	hook jobs.Hook[pgx.Tx]
 }
 
-var _ jobs.Store = (*Store)(nil)
+var _ jobs.HookStore[pgx.Tx] = (*Store)(nil)
+
+// SetHook implements jobs.HookStore: h runs in the transaction of every
+// Create, Update and Delete. Call it before the Store is used.
+func (s *Store) SetHook(h jobs.Hook[pgx.Tx]) { s.hook = h }
+
+// Pool returns the connection pool, for a job queue that keeps its tables
+// in the same database.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Advisory lock keys (an arbitrary prefix, "folio" in ASCII, then a number).
 const (
@@ -64,6 +75,12 @@ var migrations = []string{
 	CREATE INDEX folio_job_created_by ON folio_job (created_by, id);
 	CREATE INDEX folio_job_created_at ON folio_job (created_at);
 	CREATE INDEX folio_job_updated_at ON folio_job (updated_at);`,
+	// 2: render bookkeeping (owner node, tries and failures by format) and
+	// an index for the status filters.
+	`ALTER TABLE folio_job ADD COLUMN owner bytea NOT NULL DEFAULT '';
+	ALTER TABLE folio_job ADD COLUMN tries bytea NOT NULL DEFAULT '{}';
+	ALTER TABLE folio_job ADD COLUMN failures bytea NOT NULL DEFAULT '{}';
+	CREATE INDEX folio_job_status_updated ON folio_job (status, updated_at);`,
 }
 
 // SchemaVersion is the schema version Open brings a database to.
@@ -121,16 +138,19 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 const columns = `id, request_id, entity, status, percent, operation, created_at, updated_at,
-	created_by, error_count, result, summary, details, formats, document, artifacts, queue_id`
+	created_by, error_count, result, summary, details, formats, document, artifacts, queue_id,
+	owner, tries, failures`
 
 type detail struct{ Pointer, Message []byte }
 
 func scan(row pgx.Row) (*jobs.Job, error) {
 	var j jobs.Job
 	var entity, operation, createdBy, summary, details, formats, document, artifacts []byte
+	var owner, tries, failures []byte
 	var status, result string
 	err := row.Scan(&j.ID, &j.RequestID, &entity, &status, &j.PercentCompleted, &operation, &j.CreatedAt,
-		&j.UpdatedAt, &createdBy, &j.ErrorCount, &result, &summary, &details, &formats, &document, &artifacts, &j.QueueID)
+		&j.UpdatedAt, &createdBy, &j.ErrorCount, &result, &summary, &details, &formats, &document, &artifacts, &j.QueueID,
+		&owner, &tries, &failures)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, jobs.ErrNotFound
 	}
@@ -138,6 +158,7 @@ func scan(row pgx.Row) (*jobs.Job, error) {
 		return nil, err
 	}
 	j.Entity, j.Operation, j.CreatedBy, j.Summary = string(entity), string(operation), string(createdBy), string(summary)
+	j.Owner = string(owner)
 	j.Status, j.Result = jobs.Status(status), jobs.Result(result)
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()
 	var ds []detail
@@ -145,7 +166,7 @@ func scan(row pgx.Row) (*jobs.Job, error) {
 		return nil, fmt.Errorf("postgres: job %d: details: %w", j.ID, err)
 	}
 	for _, d := range ds {
-		j.Details = append(j.Details, jobs.Detail{Pointer: string(d.Pointer), Message: string(d.Message)})
+		j.Details = append(j.Details, report.Violation{Pointer: string(d.Pointer), Message: string(d.Message)})
 	}
 	if err := json.Unmarshal(formats, &j.Formats); err != nil {
 		return nil, fmt.Errorf("postgres: job %d: formats: %w", j.ID, err)
@@ -165,12 +186,28 @@ func scan(row pgx.Row) (*jobs.Job, error) {
 	if len(j.Artifacts) == 0 {
 		j.Artifacts = nil
 	}
+	if err := json.Unmarshal(tries, &j.Tries); err != nil {
+		return nil, fmt.Errorf("postgres: job %d: tries: %w", j.ID, err)
+	}
+	if len(j.Tries) == 0 {
+		j.Tries = nil
+	}
+	var fs map[string][]byte
+	if err := json.Unmarshal(failures, &fs); err != nil {
+		return nil, fmt.Errorf("postgres: job %d: failures: %w", j.ID, err)
+	}
+	for f, why := range fs {
+		if j.Failures == nil {
+			j.Failures = map[string]string{}
+		}
+		j.Failures[f] = string(why)
+	}
 	return &j, nil
 }
 
 // values returns the mutable columns of j in the order entity, status,
 // percent, operation, updated_at, error_count, result, summary, details,
-// formats, document, artifacts, queue_id.
+// formats, document, artifacts, queue_id, owner, tries, failures.
 func values(j *jobs.Job) ([]any, error) {
 	ds := make([]detail, len(j.Details))
 	for i, d := range j.Details {
@@ -194,8 +231,19 @@ func values(j *jobs.Job) ([]any, error) {
 		a = map[string]jobs.Blob{}
 	}
 	artifacts, _ := json.Marshal(a)
+	t := j.Tries
+	if t == nil {
+		t = map[string]int{}
+	}
+	tries, _ := json.Marshal(t)
+	fs := map[string][]byte{} // bytes: the reasons quote documents
+	for f, why := range j.Failures {
+		fs[f] = []byte(why)
+	}
+	failures, _ := json.Marshal(fs)
 	return []any{[]byte(j.Entity), string(j.Status), j.PercentCompleted, []byte(j.Operation), j.UpdatedAt,
-		j.ErrorCount, string(j.Result), []byte(j.Summary), details, formats, document, artifacts, j.QueueID}, nil
+		j.ErrorCount, string(j.Result), []byte(j.Summary), details, formats, document, artifacts, j.QueueID,
+		[]byte(j.Owner), tries, failures}, nil
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
@@ -219,15 +267,28 @@ func (s *Store) Create(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	err = tx.QueryRow(ctx, `INSERT INTO folio_job (entity, status, percent, operation, updated_at, error_count,
-		result, summary, details, formats, document, artifacts, queue_id, request_id, created_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		result, summary, details, formats, document, artifacts, queue_id, owner, tries, failures,
+		request_id, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 		append(v, c.RequestID, c.CreatedAt, []byte(c.CreatedBy))...).Scan(&c.ID)
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23505" {
-			return fmt.Errorf("postgres: a job with request ID %q exists", c.RequestID)
+			return jobs.DuplicateRequestID(c.RequestID)
 		}
 		return err
+	}
+	if s.hook != nil {
+		after := c.Clone()
+		if err := s.hook(ctx, tx, nil, after); err != nil {
+			return err
+		}
+		if after.QueueID != c.QueueID {
+			c.QueueID = after.QueueID
+			if _, err := tx.Exec(ctx, "UPDATE folio_job SET queue_id = $1 WHERE id = $2", c.QueueID, c.ID); err != nil {
+				return err
+			}
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return err
@@ -257,6 +318,20 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	statuses := func(ss []jobs.Status) []string {
+		var names []string
+		for _, st := range ss {
+			names = append(names, string(st))
+		}
+		return names
+	}
+	if f.Unfinished {
+		add("status = ANY($%d)", statuses(jobs.Unfinished()))
+	}
+	if !f.FinishedBefore.IsZero() {
+		add("status = ANY($%d)", statuses(jobs.FinalStatuses()))
+		add("updated_at < $%d", f.FinishedBefore)
 	}
 	if f.ID != 0 {
 		add("id = $%d", f.ID)
@@ -310,6 +385,28 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	return p, rows.Err()
 }
 
+// Delete implements jobs.Store.
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	before, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM folio_job WHERE id = $1 FOR UPDATE", id))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM folio_job WHERE id = $1", id); err != nil {
+		return err
+	}
+	if s.hook != nil {
+		if err := s.hook(ctx, tx, before, nil); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
 // Update implements jobs.Store. The job's row is locked (SELECT … FOR
 // UPDATE) from the read to the commit.
 func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) (*jobs.Job, error) {
@@ -338,13 +435,20 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) 
 		j.UpdatedAt = before.UpdatedAt
 	}
 	j.Result = jobs.ResultOf(j.Status)
+	if s.hook != nil {
+		after := j.Clone()
+		if err := s.hook(ctx, tx, before, after); err != nil {
+			return nil, err
+		}
+		j.QueueID = after.QueueID
+	}
 	v, err := values(j)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE folio_job SET entity = $1, status = $2, percent = $3, operation = $4,
 		updated_at = $5, error_count = $6, result = $7, summary = $8, details = $9, formats = $10, document = $11,
-		artifacts = $12, queue_id = $13 WHERE id = $14`, append(v, id)...); err != nil {
+		artifacts = $12, queue_id = $13, owner = $14, tries = $15, failures = $16 WHERE id = $17`, append(v, id)...); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {

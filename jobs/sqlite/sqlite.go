@@ -10,9 +10,9 @@
 // order, each in its own transaction, and records them in folio_migration.
 //
 // The write connection is shared: [Store.DB] gives it to a job queue (River)
-// that keeps its tables in the same file, and [Store.Hook] lets the queue
-// act in the transaction of each Create and Update, so a job's record and its
-// queue entry are committed together.
+// that keeps its tables in the same file, and [Store.SetHook] lets the queue
+// act in the transaction of each Create, Update and Delete, so a job's
+// record and its queue entry are committed together.
 package sqlite
 
 import (
@@ -26,23 +26,19 @@ import (
 	"time"
 
 	"github.com/foliorender/folio/jobs"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"github.com/foliorender/folio/report"
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
-
-// A Hook runs inside the transaction of Create (before is nil) and of
-// Update. If it returns an error, the change is rolled back and the error
-// returned. It must use tx only: with one write connection, any other use of
-// the database waits for this transaction and deadlocks.
-type Hook func(ctx context.Context, tx *sql.Tx, before, after *jobs.Job) error
 
 // Store is a jobs.Store in a SQLite database. Its methods are safe for
 // concurrent use.
 type Store struct {
 	w, r *sql.DB
-	hook Hook
+	hook jobs.Hook[*sql.Tx]
 }
 
-var _ jobs.Store = (*Store)(nil)
+var _ jobs.HookStore[*sql.Tx] = (*Store)(nil)
 
 // DSN returns the connection string folio uses for the database file path:
 // WAL, busy_timeout 5 s, synchronous=FULL, foreign keys on, and
@@ -89,14 +85,15 @@ func (s *Store) Close() error {
 // transaction of the Store is open, e.g. in a Hook.
 func (s *Store) DB() *sql.DB { return s.w }
 
-// SetHook sets the hook run in the transaction of every Create and Update.
-// Call it before the Store is used.
-func (s *Store) SetHook(h Hook) { s.hook = h }
+// SetHook implements jobs.HookStore: h runs in the transaction of every
+// Create, Update and Delete. Call it before the Store is used.
+func (s *Store) SetHook(h jobs.Hook[*sql.Tx]) { s.hook = h }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers and can write: it records the
+// time in folio_health, synced like every commit.
 func (s *Store) Ping(ctx context.Context) error {
-	var n int
-	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+	_, err := s.w.ExecContext(ctx, "INSERT OR REPLACE INTO folio_health (id, checked_at) VALUES (1, ?)", time.Now().UnixMilli())
+	return err
 }
 
 // migrations are applied in order; migration i brings the schema to
@@ -125,6 +122,14 @@ var migrations = []string{
 	CREATE INDEX folio_job_created_at ON folio_job (created_at);
 	CREATE INDEX folio_job_updated_at ON folio_job (updated_at);
 	CREATE INDEX folio_job_status ON folio_job (status) WHERE status IN ('request_received', 'ready_to_process', 'processing');`,
+	// 2: render bookkeeping (owner node, tries and failures by format), an
+	// index the status filter can use, and the health check's row.
+	`ALTER TABLE folio_job ADD COLUMN owner    BLOB NOT NULL DEFAULT '';
+	ALTER TABLE folio_job ADD COLUMN tries    BLOB NOT NULL DEFAULT '{}'; -- JSON
+	ALTER TABLE folio_job ADD COLUMN failures BLOB NOT NULL DEFAULT '{}'; -- JSON
+	DROP INDEX folio_job_status;
+	CREATE INDEX folio_job_status_updated ON folio_job (status, updated_at);
+	CREATE TABLE folio_health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL);`,
 }
 
 // SchemaVersion is the schema version Open brings a database to.
@@ -165,12 +170,14 @@ func migrate(ctx context.Context, db *sql.DB) error {
 // Text columns that hold what users write are BLOBs, so a NUL byte or
 // invalid UTF-8 comes back exactly as it went in.
 const columns = `id, request_id, entity, status, percent, operation, created_at, updated_at,
-	created_by, error_count, result, summary, details, formats, document, artifacts, queue_id`
+	created_by, error_count, result, summary, details, formats, document, artifacts, queue_id,
+	owner, tries, failures`
 
 type row struct {
 	j                                    jobs.Job
 	entity, operation, createdBy, summ   []byte
 	details, formats, document, artifact []byte
+	owner, tries, failures               []byte
 	created, updated                     int64
 	status, result                       string
 }
@@ -179,7 +186,7 @@ func scan(sc interface{ Scan(...any) error }) (*jobs.Job, error) {
 	var r row
 	err := sc.Scan(&r.j.ID, &r.j.RequestID, &r.entity, &r.status, &r.j.PercentCompleted, &r.operation,
 		&r.created, &r.updated, &r.createdBy, &r.j.ErrorCount, &r.result, &r.summ, &r.details,
-		&r.formats, &r.document, &r.artifact, &r.j.QueueID)
+		&r.formats, &r.document, &r.artifact, &r.j.QueueID, &r.owner, &r.tries, &r.failures)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, jobs.ErrNotFound
@@ -188,6 +195,7 @@ func scan(sc interface{ Scan(...any) error }) (*jobs.Job, error) {
 	}
 	j := r.j
 	j.Entity, j.Operation, j.CreatedBy, j.Summary = string(r.entity), string(r.operation), string(r.createdBy), string(r.summ)
+	j.Owner = string(r.owner)
 	j.Status, j.Result = jobs.Status(r.status), jobs.Result(r.result)
 	j.CreatedAt, j.UpdatedAt = time.UnixMilli(r.created).UTC(), time.UnixMilli(r.updated).UTC()
 	var details []detail
@@ -195,7 +203,7 @@ func scan(sc interface{ Scan(...any) error }) (*jobs.Job, error) {
 		return nil, fmt.Errorf("sqlite: job %d: details: %w", j.ID, err)
 	}
 	for _, d := range details {
-		j.Details = append(j.Details, jobs.Detail{Pointer: string(d.Pointer), Message: string(d.Message)})
+		j.Details = append(j.Details, report.Violation{Pointer: string(d.Pointer), Message: string(d.Message)})
 	}
 	if err := json.Unmarshal(r.formats, &j.Formats); err != nil {
 		return nil, fmt.Errorf("sqlite: job %d: formats: %w", j.ID, err)
@@ -209,8 +217,24 @@ func scan(sc interface{ Scan(...any) error }) (*jobs.Job, error) {
 	if err := json.Unmarshal(r.artifact, &j.Artifacts); err != nil {
 		return nil, fmt.Errorf("sqlite: job %d: artifacts: %w", j.ID, err)
 	}
+	if err := json.Unmarshal(r.tries, &j.Tries); err != nil {
+		return nil, fmt.Errorf("sqlite: job %d: tries: %w", j.ID, err)
+	}
+	var failures map[string][]byte
+	if err := json.Unmarshal(r.failures, &failures); err != nil {
+		return nil, fmt.Errorf("sqlite: job %d: failures: %w", j.ID, err)
+	}
+	for f, why := range failures {
+		if j.Failures == nil {
+			j.Failures = map[string]string{}
+		}
+		j.Failures[f] = string(why)
+	}
 	if len(j.Artifacts) == 0 {
 		j.Artifacts = nil
+	}
+	if len(j.Tries) == 0 {
+		j.Tries = nil
 	}
 	if len(j.Formats) == 0 {
 		j.Formats = nil
@@ -255,8 +279,25 @@ func args(j *jobs.Job) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	tries := j.Tries
+	if tries == nil {
+		tries = map[string]int{}
+	}
+	tj, err := json.Marshal(tries)
+	if err != nil {
+		return nil, err
+	}
+	failures := map[string][]byte{} // bytes: the reasons quote documents
+	for f, why := range j.Failures {
+		failures[f] = []byte(why)
+	}
+	fl, err := json.Marshal(failures)
+	if err != nil {
+		return nil, err
+	}
 	return []any{[]byte(j.Entity), string(j.Status), j.PercentCompleted, []byte(j.Operation),
-		j.UpdatedAt.UnixMilli(), j.ErrorCount, string(j.Result), []byte(j.Summary), dj, fj, doc, aj, j.QueueID}, nil
+		j.UpdatedAt.UnixMilli(), j.ErrorCount, string(j.Result), []byte(j.Summary), dj, fj, doc, aj, j.QueueID,
+		[]byte(j.Owner), tj, fl}, nil
 }
 
 // now is the store's clock, at the millisecond precision it keeps.
@@ -278,12 +319,14 @@ func (s *Store) Create(ctx context.Context, j *jobs.Job) error {
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `INSERT INTO folio_job (entity, status, percent, operation, updated_at,
-		error_count, result, summary, details, formats, document, artifacts, queue_id, request_id, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		error_count, result, summary, details, formats, document, artifacts, queue_id, owner, tries, failures,
+		request_id, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append(a, c.RequestID, c.CreatedAt.UnixMilli(), []byte(c.CreatedBy))...)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
-			return fmt.Errorf("sqlite: a job with request ID %q exists", c.RequestID)
+		var se *sqlite.Error
+		if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+			return jobs.DuplicateRequestID(c.RequestID)
 		}
 		return err
 	}
@@ -291,8 +334,15 @@ func (s *Store) Create(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	if s.hook != nil {
-		if err := s.hook(ctx, tx, nil, c.Clone()); err != nil {
+		after := c.Clone()
+		if err := s.hook(ctx, tx, nil, after); err != nil {
 			return err
+		}
+		if after.QueueID != c.QueueID {
+			c.QueueID = after.QueueID
+			if _, err := tx.ExecContext(ctx, "UPDATE folio_job SET queue_id = ? WHERE id = ?", c.QueueID, c.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -321,6 +371,13 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	var where []string
 	var a []any
 	add := func(cond string, v any) { where = append(where, cond); a = append(a, v) }
+	if f.Unfinished {
+		where = append(where, "status IN ("+inList(jobs.Unfinished(), &a)+")")
+	}
+	if !f.FinishedBefore.IsZero() {
+		where = append(where, "status IN ("+inList(jobs.FinalStatuses(), &a)+")")
+		add("updated_at < ?", f.FinishedBefore.UnixMilli())
+	}
 	if f.ID != 0 {
 		add("id = ?", f.ID)
 	}
@@ -376,6 +433,38 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	return p, rows.Err()
 }
 
+// inList appends the statuses to *a and returns their placeholders.
+func inList(statuses []jobs.Status, a *[]any) string {
+	q := make([]string, len(statuses))
+	for i, st := range statuses {
+		q[i] = "?"
+		*a = append(*a, string(st))
+	}
+	return strings.Join(q, ", ")
+}
+
+// Delete implements jobs.Store.
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	before, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM folio_job WHERE id = ?", id))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM folio_job WHERE id = ?", id); err != nil {
+		return err
+	}
+	if s.hook != nil {
+		if err := s.hook(ctx, tx, before, nil); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // Update implements jobs.Store.
 func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) (*jobs.Job, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -403,44 +492,26 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) 
 		j.UpdatedAt = before.UpdatedAt
 	}
 	j.Result = jobs.ResultOf(j.Status)
+	if s.hook != nil {
+		after := j.Clone()
+		if err := s.hook(ctx, tx, before, after); err != nil {
+			return nil, err
+		}
+		j.QueueID = after.QueueID
+	}
 	a, err := args(j)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE folio_job SET entity = ?, status = ?, percent = ?, operation = ?,
 		updated_at = ?, error_count = ?, result = ?, summary = ?, details = ?, formats = ?, document = ?,
-		artifacts = ?, queue_id = ? WHERE id = ?`, append(a, id)...); err != nil {
+		artifacts = ?, queue_id = ?, owner = ?, tries = ?, failures = ? WHERE id = ?`, append(a, id)...); err != nil {
 		return nil, err
-	}
-	if s.hook != nil {
-		if err := s.hook(ctx, tx, before, j.Clone()); err != nil {
-			return nil, err
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return j, nil
-}
-
-// Unfinished returns the IDs of the jobs whose status is not final, oldest
-// first, for a server resuming work at start.
-func (s *Store) Unfinished(ctx context.Context) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM folio_job
-		WHERE status IN ('request_received', 'ready_to_process', 'processing') ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns nil if it answers

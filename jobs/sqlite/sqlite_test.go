@@ -44,9 +44,9 @@ func TestReopen(t *testing.T) {
 	if err != nil || got.CreatedBy != "alice" {
 		t.Fatalf("after reopening: %v, %v", got, err)
 	}
-	ids, err := s.Unfinished(ctx)
-	if err != nil || len(ids) != 1 || ids[0] != j.ID {
-		t.Errorf("Unfinished: %v, %v", ids, err)
+	p, err := s.List(ctx, jobs.Filter{Unfinished: true})
+	if err != nil || len(p.Entries) != 1 || p.Entries[0].ID != j.ID {
+		t.Errorf("Unfinished: %v, %v", p, err)
 	}
 	var n, v int
 	if err := s.DB().QueryRow("SELECT count(*), max(version) FROM folio_migration").Scan(&n, &v); err != nil || n != sqlite.SchemaVersion || v != sqlite.SchemaVersion {
@@ -74,6 +74,7 @@ func TestHookRollback(t *testing.T) {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO seen VALUES (?)", after.ID); err != nil {
 			return err
 		}
+		after.QueueID = after.ID * 10 // stored with the change
 		if fail {
 			return sql.ErrTxDone
 		}
@@ -82,6 +83,9 @@ func TestHookRollback(t *testing.T) {
 	j := &jobs.Job{Status: jobs.StatusRequestReceived}
 	if err := s.Create(ctx, j); err != nil {
 		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, j.ID); j.QueueID != j.ID*10 || got.QueueID != j.ID*10 {
+		t.Errorf("QueueID set by the hook: %d returned, %d stored; want %d", j.QueueID, got.QueueID, j.ID*10)
 	}
 	fail = true
 	if _, err := s.Update(ctx, j.ID, func(j *jobs.Job) error { j.Status = jobs.StatusReadyToProcess; return nil }); err == nil {
