@@ -1,6 +1,6 @@
 // Package numfmt formats numbers and dates with Excel number-format codes
-// (ECMA-376 Part 1, §18.8.31), exactly and in a reader's locale. It imports
-// nothing else from folio.
+// (ECMA-376 Part 1, §18.8.31), exactly and in a reader's locale, and totals
+// numbers exactly. It imports nothing else from folio.
 //
 // Numbers are given as their JSON text ("1234.5", "-0.005", "1e-7") and are
 // never converted to float64: rounding is decimal, half away from zero, at
@@ -125,4 +125,10 @@
 // data. CLDR's minimum grouping digits (es and pl write 1234 ungrouped) is
 // not applied: the code decides grouping, as in Excel. Minus signs are
 // always "-" (sv's CLDR minus is U+2212), as the code's own "-" are.
+//
+// # Totals
+//
+// A [Total] adds JSON number texts exactly (0.1 + 0.2 is 0.3), fast for
+// values that fit a scaled int64 and with math/big beyond, and gives count,
+// sum, min, max and mean as decimal text.
 package numfmt
