@@ -25,7 +25,8 @@ type Total struct {
 	big   *big.Int // the sum × 10^scale, once it left int64
 	min   num
 	max   num
-	tmp   big.Int
+	tmp   big.Int // scratch for addSum
+	x, y  big.Int // scratch for cmp
 }
 
 // A num is m × 10^-s, or b × 10^-s when b is not nil.
@@ -50,10 +51,10 @@ func (t *Total) Add(text string) error {
 	t.n++
 	t.addSum(v)
 	// v.b, if any, is v's own and never modified: min and max may keep it.
-	if t.n == 1 || cmpNum(v, t.min) < 0 {
+	if t.n == 1 || t.cmp(v, t.min) < 0 {
 		t.min = v
 	}
-	if t.n == 1 || cmpNum(v, t.max) > 0 {
+	if t.n == 1 || t.cmp(v, t.max) > 0 {
 		t.max = v
 	}
 	return nil
@@ -151,8 +152,8 @@ func bigPow10(k int) *big.Int {
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(k)), nil)
 }
 
-// cmpNum compares a and b exactly.
-func cmpNum(a, b num) int {
+// cmp compares a and b exactly.
+func (t *Total) cmp(a, b num) int {
 	if a.b == nil && b.b == nil {
 		sa, sb := sign(a.m), sign(b.m)
 		if sa != sb || sa == 0 {
@@ -174,15 +175,23 @@ func cmpNum(a, b num) int {
 		}
 		return c
 	}
-	var x, y big.Int
-	x.Set(a.bigInt(new(big.Int)))
-	y.Set(b.bigInt(new(big.Int)))
-	if a.s > b.s {
-		y.Mul(&y, bigPow10(a.s-b.s))
-	} else if b.s > a.s {
-		x.Mul(&x, bigPow10(b.s-a.s))
+	x, y := &t.x, &t.y
+	if a.b != nil {
+		x.Set(a.b)
+	} else {
+		x.SetInt64(a.m)
 	}
-	return x.Cmp(&y)
+	if b.b != nil {
+		y.Set(b.b)
+	} else {
+		y.SetInt64(b.m)
+	}
+	if a.s > b.s {
+		y.Mul(y, bigPow10(a.s-b.s))
+	} else if b.s > a.s {
+		x.Mul(x, bigPow10(b.s-a.s))
+	}
+	return x.Cmp(y)
 }
 
 func sign(m int64) int {
