@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"time"
 )
 
@@ -132,6 +133,16 @@ func serialUnits(d decimal, perUnit int64) (floor, halfUp, away int64) {
 		}
 		return 0, 0, 0
 	}
+	if len(d.digits) <= 18 && d.exp < 0 && d.exp >= -19 {
+		// The common case, in 128 bits: the quotient is below 1e8 × perUnit.
+		var m uint64
+		for _, c := range d.digits {
+			m = m*10 + uint64(c-'0')
+		}
+		hi, lo := bits.Mul64(m, uint64(perUnit))
+		q, r := bits.Div64(hi, lo, pow10u[-d.exp])
+		return roundUnits(int64(q), r != 0, compare2(r, pow10u[-d.exp]), d.neg)
+	}
 	n := new(big.Int)
 	n.SetString(string(d.digits), 10)
 	n.Mul(n, big.NewInt(perUnit))
@@ -147,19 +158,34 @@ func serialUnits(d decimal, perUnit int64) (floor, halfUp, away int64) {
 	// |x| = q + r/den
 	den := new(big.Int).Exp(ten, big.NewInt(-d.exp), nil)
 	q, r := new(big.Int).QuoRem(n, den, new(big.Int))
-	qi := q.Int64()
 	nonzero := r.Sign() != 0
-	cmp := r.Lsh(r, 1).Cmp(den) // 2r against den
+	return roundUnits(q.Int64(), nonzero, r.Lsh(r, 1).Cmp(den), d.neg)
+}
+
+// compare2 compares 2r with den, for r < den.
+func compare2(r, den uint64) int {
+	switch {
+	case r > den-r:
+		return 1
+	case r == den-r:
+		return 0
+	}
+	return -1
+}
+
+// roundUnits turns |x| = q + r/den, given whether r is nonzero and how 2r
+// compares with den, into serialUnits' three roundings of x.
+func roundUnits(q int64, nonzero bool, cmp int, neg bool) (floor, halfUp, away int64) {
 	b := func(c bool) int64 {
 		if c {
 			return 1
 		}
 		return 0
 	}
-	if !d.neg {
-		return qi, qi + b(cmp >= 0), qi + b(cmp >= 0)
+	if !neg {
+		return q, q + b(cmp >= 0), q + b(cmp >= 0)
 	}
-	return -(qi + b(nonzero)), -(qi + b(cmp > 0)), -(qi + b(cmp >= 0))
+	return -(q + b(nonzero)), -(q + b(cmp > 0)), -(q + b(cmp >= 0))
 }
 
 func floorDiv(a, b int64) int64 {

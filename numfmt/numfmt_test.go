@@ -268,3 +268,58 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// TestSerialAgainstRat checks serial dates, in the int64 and the math/big
+// paths, against math/big.Rat and the time package.
+func TestSerialAgainstRat(t *testing.T) {
+	clockCode := numfmt.MustParse("yyyy-mm-dd hh:mm:ss")
+	elapsed := numfmt.MustParse("[s]")
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	seed := uint64(5)
+	next := func() uint64 {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		return seed
+	}
+	for i := 0; i < 20000; i++ {
+		days := int64(next()%3_000_000) - 20000
+		frac := fmt.Sprint(next())
+		frac = frac[:1+next()%uint64(len(frac))] // 1 to 20 decimals
+		if next()%3 == 0 {
+			frac += fmt.Sprint(next()) // beyond 18 digits: the big path
+		}
+		text := fmt.Sprintf("%d.%s", days, frac)
+		if days < 0 || days == 0 && next()%2 == 0 {
+			text = "-" + strings.TrimPrefix(text, "-")
+		}
+		r, _ := new(big.Rat).SetString(text)
+		x := new(big.Rat).Mul(r, big.NewRat(86400, 1))
+		floor := new(big.Int).Div(x.Num(), x.Denom()) // Euclidean: floor for a positive divisor
+		sec := floor.Int64()
+		want := epoch.Add(time.Duration(sec%86400) * time.Second).AddDate(0, 0, int(sec/86400))
+		if sec%86400 < 0 {
+			want = epoch.AddDate(0, 0, int(sec/86400)-1).Add(time.Duration(86400+sec%86400) * time.Second)
+		}
+		got, err := clockCode.Format(text, nil)
+		if want.Year() < 1 || want.Year() > 9999 {
+			if err == nil {
+				t.Fatalf("%s: %q, want ErrRange", text, got)
+			}
+			continue
+		}
+		if w := want.Format("2006-01-02 15:04:05"); err != nil || got != w {
+			t.Fatalf("%s = %q, %v; want %q", text, got, err, w)
+		}
+		abs := new(big.Rat).Abs(x)
+		abs.Add(abs, big.NewRat(1, 2))
+		rounded := new(big.Int).Quo(abs.Num(), abs.Denom())
+		w := rounded.String()
+		if x.Sign() < 0 && rounded.Sign() != 0 {
+			w = "-" + w
+		}
+		if got, err := elapsed.Format(text, nil); err != nil || got != w {
+			t.Fatalf("[s] of %s = %q, %v; want %q", text, got, err, w)
+		}
+	}
+}
