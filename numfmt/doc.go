@@ -82,7 +82,8 @@
 //	AM/PM           the locale's designators, whatever the code's case (as
 //	                LibreOffice does): en "AM"/"PM", en-GB "am"/"pm", ja
 //	                "午前"/"午後"
-//	A/P             "A" or "P", in the case written ("a/p" shows "a", "p")
+//	A/P             "A" or "P", in the case written ("a/p" shows "a", "p"),
+//	                as in Excel (LibreOffice shows a/p for both)
 //	[h] [hh] [m] [mm] [s] [ss]
 //	                elapsed time since serial date 0: "[h]:mm:ss" shows 1.5
 //	                days as "36:00:00"; negative elapsed time gets a minus

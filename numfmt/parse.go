@@ -19,6 +19,7 @@ const (
 
 var kindNames = [...]string{"number", "date/time", "text"}
 
+// String returns "number", "date/time" or "text".
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
@@ -61,6 +62,7 @@ type SyntaxError struct {
 	Unsupported bool   // valid in Excel but outside numfmt's subset
 }
 
+// Error returns the message with the code, prefixed with "numfmt: ".
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("numfmt: format code %q: %s", e.Code, e.Msg)
 }
