@@ -297,7 +297,7 @@ func TestSerialAgainstRat(t *testing.T) {
 		x := new(big.Rat).Mul(r, big.NewRat(86400, 1))
 		floor := new(big.Int).Div(x.Num(), x.Denom()) // Euclidean: floor for a positive divisor
 		sec := floor.Int64()
-		want := epoch.Add(time.Duration(sec%86400) * time.Second).AddDate(0, 0, int(sec/86400))
+		want := epoch.Add(time.Duration(sec%86400)*time.Second).AddDate(0, 0, int(sec/86400))
 		if sec%86400 < 0 {
 			want = epoch.AddDate(0, 0, int(sec/86400)-1).Add(time.Duration(86400+sec%86400) * time.Second)
 		}
