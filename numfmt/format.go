@@ -1,0 +1,308 @@
+package numfmt
+
+// Format formats the JSON number text (such as "1234.5", "-0.005" or
+// "1e-7") with the code and the locale's separators; a nil loc means
+// English. The value is never converted to a float64: rounding is exact,
+// half away from zero.
+//
+// A number code picks its section by the sign of the value: with one
+// section, negative values get a minus sign unless they round to zero; with
+// two, the second is for negative values and shows no minus sign of its own;
+// with three, the third is for zero. A date/time code takes the number as
+// a spreadsheet serial date (days since 1899-12-30, the fraction being the
+// time of day); a text code shows the number as General does.
+//
+// Format returns an error wrapping [ErrNumber] if text is not a JSON
+// number, and one wrapping [ErrRange] for a magnitude of 1e1000 or more or,
+// for a date/time code, a serial date outside the years 1 to 9999. It
+// returns no other error.
+func (c *Code) Format(text string, loc *Locale) (string, error) {
+	var buf [64]byte
+	b, err := c.AppendFormat(buf[:0], text, loc)
+	return string(b), err
+}
+
+// AppendFormat is like [Code.Format] but appends to dst and returns the
+// extended buffer. With a large enough dst it does not allocate for number
+// codes.
+func (c *Code) AppendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
+	loc = orEnglish(loc)
+	var dbuf [40]byte
+	d, err := parseDecimal(text, dbuf[:])
+	if err != nil {
+		return dst, err
+	}
+	if err := d.checkRange(text); err != nil {
+		return dst, err
+	}
+	if c.kind == KindText {
+		if d.neg {
+			dst = append(dst, '-')
+		}
+		return appendGeneral(dst, d, loc), nil
+	}
+	s, auto := c.pick(d)
+	if c.kind == KindDateTime {
+		if !auto {
+			d.neg = false
+		}
+		return appendSerial(dst, s, d, loc, text)
+	}
+	return appendNumber(dst, s, d, loc, auto), nil
+}
+
+// FormatText formats a string with the code's text section, or returns it
+// unchanged if the code has none.
+func (c *Code) FormatText(s string) string {
+	if c.text == nil {
+		return s
+	}
+	var b []byte
+	for _, t := range c.text.toks {
+		switch t.kind {
+		case tLit:
+			b = append(b, t.lit...)
+		case tAt:
+			b = append(b, s...)
+		}
+	}
+	return string(b)
+}
+
+// pick returns the section for d and whether it shows d's sign itself (a
+// one-section code); the other sections show the magnitude only.
+func (c *Code) pick(d decimal) (*section, bool) {
+	n := len(c.nums)
+	switch {
+	case d.neg && n >= 2:
+		return &c.nums[1], false
+	case d.isZero() && n >= 3:
+		return &c.nums[2], false
+	}
+	return &c.nums[0], d.neg
+}
+
+func appendLiterals(dst []byte, s *section) []byte {
+	for _, t := range s.toks {
+		if t.kind == tLit {
+			dst = append(dst, t.lit...)
+		}
+	}
+	return dst
+}
+
+// appendNumber formats d with a number section; minus asks for a minus sign
+// when the shown value is not zero.
+func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []byte {
+	if s.kind == secLiteral {
+		return appendLiterals(dst, s)
+	}
+	d.exp += int64(s.shift)
+	if d.isZero() {
+		d.exp = 0
+	}
+
+	// The digits to show: int (without leading zeros) and frac (fracSlots
+	// digits), and for scientific codes the exponent.
+	var rbuf, fbuf [64]byte
+	var intDigits, frac []byte
+	var exp int64
+	zero := false
+	switch {
+	case s.general:
+		zero = d.isZero()
+	case s.sci:
+		if !d.isZero() {
+			exp = d.adjExp()
+			m := d
+			m.exp -= exp
+			r := roundDigits(rbuf[:0], m, int64(s.fracSlots))
+			if len(r) > s.fracSlots+1 { // 9.96 → 10.0: one more in the exponent
+				exp++
+				r = r[:s.fracSlots+1]
+			}
+			intDigits, frac = r[:1], r[1:]
+		} else {
+			frac = zeros(rbuf[:0], s.fracSlots)
+		}
+	default:
+		r := roundDigits(rbuf[:0], d, int64(s.fracSlots))
+		zero = len(r) == 0
+		if len(r) > s.fracSlots {
+			intDigits, frac = r[:len(r)-s.fracSlots], r[len(r)-s.fracSlots:]
+		} else {
+			// No integer digits: the fraction gets leading zeros.
+			frac = append(zeros(fbuf[:0], s.fracSlots-len(r)), r...)
+		}
+	}
+	if minus && !zero {
+		dst = append(dst, '-')
+	}
+
+	// The fraction slots, to know which trailing zeros are dropped.
+	var slotBuf [32]byte
+	slots := slotBuf[:0]
+	inFrac := false
+	for _, t := range s.toks {
+		switch t.kind {
+		case tDot:
+			inFrac = true
+		case tExp:
+			inFrac = false
+		case tDigit:
+			if inFrac {
+				slots = append(slots, t.ch)
+			}
+		}
+	}
+	keep := len(frac) // frac[:keep] are shown as digits
+	for keep > 0 && frac[keep-1] == '0' && slots[keep-1] != '0' {
+		keep--
+	}
+	fracShown := keep > 0
+	for k := keep; k < len(slots) && !fracShown; k++ {
+		fracShown = slots[k] == '?'
+	}
+
+	const (
+		inInt = iota
+		inFracPart
+		inExpPart
+	)
+	state := inInt
+	j, k := 0, 0 // next integer and fraction slot
+	for _, t := range s.toks {
+		switch t.kind {
+		case tLit:
+			dst = append(dst, t.lit...)
+		case tPercent:
+			dst = append(dst, '%')
+		case tGeneral:
+			dst = appendGeneral(dst, decimal{digits: d.digits, exp: d.exp}, loc)
+		case tDot:
+			state = inFracPart
+			if fracShown {
+				dst = append(dst, loc.Decimal...)
+			}
+		case tExp:
+			state = inExpPart
+			dst = append(dst, t.lit[0])
+			switch {
+			case exp < 0:
+				dst = append(dst, '-')
+			case t.ch == '+':
+				dst = append(dst, '+')
+			}
+			dst = appendPadded(dst, uint64(abs64(exp)), s.expSlots)
+		case tDigit:
+			switch state {
+			case inInt:
+				dst = appendIntSlot(dst, s, j, t.ch, intDigits, loc)
+				j++
+			case inFracPart:
+				switch {
+				case k < keep:
+					dst = append(dst, frac[k])
+				case t.ch == '?':
+					dst = append(dst, ' ')
+				}
+				k++
+			}
+		}
+	}
+	return dst
+}
+
+// appendIntSlot writes integer slot j (from the left) of s, which has the
+// placeholder ch: the leftmost slot takes every digit that has no slot.
+func appendIntSlot(dst []byte, s *section, j int, ch byte, digits []byte, loc *Locale) []byte {
+	n, l := s.intSlots, len(digits)
+	hi := n - 1 - j // positions from the right, 0 is the units
+	lo := hi
+	if j == 0 && l > n {
+		hi = l - 1
+	}
+	for p := hi; p >= lo; p-- {
+		shown := byte(0) // 0: nothing, ' ': a space, else the digit
+		switch {
+		case p < l:
+			shown = digits[l-1-p]
+		case ch == '0':
+			shown = '0'
+		case ch == '?':
+			shown = ' '
+		}
+		if shown != 0 {
+			dst = append(dst, shown)
+		}
+		if s.group && p > 0 && p%3 == 0 {
+			switch shown {
+			case 0:
+			case ' ':
+				dst = append(dst, ' ')
+			default:
+				dst = append(dst, loc.Group...)
+			}
+		}
+	}
+	return dst
+}
+
+// appendGeneral writes |d| exactly in plain notation with the locale's
+// decimal separator; magnitudes below 1e-1000 use scientific notation.
+func appendGeneral(dst []byte, d decimal, loc *Locale) []byte {
+	switch {
+	case d.isZero():
+		return append(dst, '0')
+	case d.exp >= 0:
+		dst = append(dst, d.digits...)
+		return zeros(dst, int(d.exp))
+	case d.adjExp() < -maxExp:
+		dst = append(dst, d.digits[0])
+		if len(d.digits) > 1 {
+			dst = append(dst, loc.Decimal...)
+			dst = append(dst, d.digits[1:]...)
+		}
+		dst = append(dst, 'E', '-')
+		return appendPadded(dst, uint64(-d.adjExp()), 1)
+	}
+	point := int64(len(d.digits)) + d.exp
+	if point > 0 {
+		dst = append(dst, d.digits[:point]...)
+		dst = append(dst, loc.Decimal...)
+		return append(dst, d.digits[point:]...)
+	}
+	dst = append(dst, '0')
+	dst = append(dst, loc.Decimal...)
+	dst = zeros(dst, int(-point))
+	return append(dst, d.digits...)
+}
+
+func zeros(dst []byte, n int) []byte {
+	for ; n > 0; n-- {
+		dst = append(dst, '0')
+	}
+	return dst
+}
+
+// appendPadded writes v in decimal with at least width digits.
+func appendPadded(dst []byte, v uint64, width int) []byte {
+	var b [20]byte
+	i := len(b)
+	for v >= 10 {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	b[i] = byte('0' + v)
+	dst = zeros(dst, width-(len(b)-i))
+	return append(dst, b[i:]...)
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
