@@ -85,6 +85,13 @@ const tokens = "alice-token=alice, bob-token=bob\n# the administrator\nroot-toke
 
 func newEnv(t *testing.T, cfg server.Config) *env {
 	t.Helper()
+	return newEnvWith(t, cfg, nil)
+}
+
+// newEnvWith is newEnv with the blob store wrap makes of the directory
+// store, if wrap is not nil.
+func newEnvWith(t *testing.T, cfg server.Config, wrap func(*blob.Dir) blob.Store) *env {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "folio.db"))
 	if err != nil {
@@ -100,10 +107,15 @@ func newEnv(t *testing.T, cfg server.Config) *env {
 		t.Fatal(err)
 	}
 	cfg.Store, cfg.Blobs, cfg.Auth = st, bl, auth
+	if wrap != nil {
+		cfg.Blobs = wrap(bl)
+	}
 	if cfg.Formats == nil {
 		cfg.Formats = testFormats
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	h, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -714,7 +726,9 @@ func TestRenderOnce(t *testing.T) {
 
 func TestHealthzDown(t *testing.T) {
 	e := newEnv(t, server.Config{Ready: func(context.Context) error { return io.ErrClosedPipe }})
-	if r := e.do("GET", "/healthz", "", nil); r.code != 503 {
-		t.Errorf("healthz with a failing store: %d", r.code)
+	r := e.do("GET", "/healthz", "", nil)
+	msg, _ := r.errorBody(t, 503)
+	if !strings.Contains(msg, "not ready") || r.header.Get("Retry-After") == "" {
+		t.Errorf("healthz with a failing store: %q, Retry-After %q", msg, r.header.Get("Retry-After"))
 	}
 }
