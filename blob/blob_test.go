@@ -12,7 +12,18 @@ import (
 	"testing"
 
 	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/blob/blobtest"
 )
+
+func TestStore(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blob.Store {
+		d, err := blob.NewDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+}
 
 // TestDirFull fills a small tmpfs: the errors are ErrFull and ENOSPC, and
 // nothing is left behind.
