@@ -2,8 +2,8 @@
 // rendered artifacts, outside the database: a [Store] keeps bytes under
 // keys, and a [Writer] makes them visible under their key only when
 // committed, with their size and SHA-256. [Dir] keeps them in a directory;
-// an S3-compatible store can implement the same interface (a multipart
-// upload committed by its final request).
+// package blob/s3 in a bucket of an S3-compatible object store. Package
+// blob/blobtest is the suite that every Store passes.
 package blob
 
 import (
@@ -51,8 +51,10 @@ type Store interface {
 	// RemoveUncommitted removes the writes begun before the time given that
 	// are neither committed nor aborted, as a process that crashed while
 	// writing leaves them, and returns how many it removed. A write still
-	// running is removed too, and its Commit then fails, so pass a time
-	// older than any write may take.
+	// running is removed too and its Commit fails (in S3, a part in flight
+	// may bring an aborted upload back, to be removed by the next call, or
+	// even let it complete whole), so pass a time older than any write may
+	// take.
 	RemoveUncommitted(ctx context.Context, before time.Time) (int, error)
 }
 
