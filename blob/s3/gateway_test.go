@@ -28,26 +28,20 @@ const (
 )
 
 // findGateway returns the path of the versitygw binary: $FOLIO_VERSITYGW,
-// else versitygw on PATH, else in go env GOBIN or GOPATH/bin, where
-// scripts/deps.sh installs it.
+// else the one in go env GOBIN or GOPATH/bin, where scripts/deps.sh
+// installs its pinned version, else versitygw on PATH.
 func findGateway() (string, error) {
 	if p := os.Getenv("FOLIO_VERSITYGW"); p != "" {
 		return p, nil
 	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p, nil
-	}
-	out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output()
-	if err != nil {
-		return "", fmt.Errorf("no versitygw on PATH, and go env: %v", err)
-	}
-	lines := strings.Split(string(out), "\n")
 	var dirs []string
-	if lines[0] != "" {
-		dirs = append(dirs, lines[0])
-	}
-	if len(lines) > 1 && lines[1] != "" {
-		dirs = append(dirs, filepath.Join(strings.Split(lines[1], string(os.PathListSeparator))[0], "bin"))
+	if out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output(); err == nil {
+		lines := strings.Split(string(out), "\n")
+		if lines[0] != "" {
+			dirs = append(dirs, lines[0])
+		} else if len(lines) > 1 && lines[1] != "" {
+			dirs = append(dirs, filepath.Join(filepath.SplitList(lines[1])[0], "bin"))
+		}
 	}
 	for _, d := range dirs {
 		p := filepath.Join(d, "versitygw")
@@ -55,7 +49,10 @@ func findGateway() (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("no versitygw on PATH or in %s (scripts/deps.sh installs it)", strings.Join(dirs, ", "))
+	if p, err := exec.LookPath("versitygw"); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("no versitygw in %s or on PATH (scripts/deps.sh installs it)", strings.Join(dirs, ", "))
 }
 
 // gatewayVersion returns the module version the binary was built from.

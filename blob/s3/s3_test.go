@@ -85,6 +85,8 @@ func newStore(t *testing.T, cfg func(*s3.Config)) *s3.Store {
 }
 
 func TestStore(t *testing.T) {
+	need(t)
+	t.Logf("versitygw %s (%s) at %s", gatewayVersion(gwBin), gwBin, gw.endpoint)
 	blobtest.Run(t, func(t *testing.T) blob.Store { return newStore(t, nil) })
 }
 
