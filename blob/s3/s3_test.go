@@ -60,7 +60,7 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-func need(t *testing.T) {
+func need(t testing.TB) {
 	t.Helper()
 	if gw == nil {
 		t.Skipf("no S3 server: %s", skipWhy)
@@ -70,7 +70,7 @@ func need(t *testing.T) {
 var seq atomic.Int64
 
 // newStore returns a store under a prefix of its own.
-func newStore(t *testing.T, cfg func(*s3.Config)) *s3.Store {
+func newStore(t testing.TB, cfg func(*s3.Config)) *s3.Store {
 	t.Helper()
 	need(t)
 	c := gw.config(fmt.Sprintf("%s/%d", strings.ReplaceAll(t.Name(), "/", "-"), seq.Add(1)))
@@ -397,4 +397,90 @@ func TestFull(t *testing.T) {
 	if _, err := w.Commit(); err != nil {
 		t.Errorf("a small blob after the failures: %v", err)
 	}
+}
+
+// BenchmarkWrite writes blobs of 200 MB in writes of 64 KiB, to the test
+// gateway and, for comparison, to a Dir in the same temporary directory's
+// file system, and reports the peak heap in use while writing and the
+// process's peak RSS so far (VmHWM; run one at a time for the figure of
+// one store: go test -run '^$' -bench 'Write/S3$' -benchtime 3x ./blob/s3/).
+func BenchmarkWrite(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		store func(b *testing.B) blob.Store
+	}{
+		{"S3", func(b *testing.B) blob.Store { return newStore(b, nil) }},
+		{"Dir", func(b *testing.B) blob.Store {
+			d, err := blob.NewDir(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			return d
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			const size = 200 << 20
+			s := tc.store(b)
+			chunk := blobtest.Data(1, 64<<10)
+			var peak atomic.Uint64
+			stop := make(chan struct{})
+			sampled := make(chan struct{})
+			go func() {
+				defer close(sampled)
+				t := time.NewTicker(5 * time.Millisecond)
+				defer t.Stop()
+				var ms runtime.MemStats
+				for {
+					select {
+					case <-stop:
+						return
+					case <-t.C:
+						runtime.ReadMemStats(&ms)
+						if ms.HeapInuse > peak.Load() {
+							peak.Store(ms.HeapInuse)
+						}
+					}
+				}
+			}()
+			runtime.GC()
+			b.SetBytes(size)
+			for b.Loop() {
+				w, err := s.Create(context.Background(), "artifacts/1/big.xlsx")
+				if err != nil {
+					b.Fatal(err)
+				}
+				for range size / len(chunk) {
+					if _, err := w.Write(chunk); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := w.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			close(stop)
+			<-sampled
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+			if hwm := vmHWM(); hwm > 0 {
+				b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
+			}
+		})
+	}
+}
+
+// vmHWM returns the peak resident set size of this process (not of the
+// gateway, which /usr/bin/time would add), or 0 where /proc does not tell.
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
