@@ -422,6 +422,10 @@ const (
 	maxWindow = 64 << 20
 )
 
+// A file is a blob.File over ranged GETs. It is not a minio.Object: in
+// minio-go v7.4.1 a ReadAt that reaches the end leaves the Object answering
+// io.EOF to every later Read (which http.ServeContent's Seek and Read after
+// a ReadAt would meet), and an Object fetches from its offset to the end.
 type file struct {
 	s    *Store
 	ctx  context.Context
