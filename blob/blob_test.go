@@ -8,10 +8,29 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/blob/blobtest"
 )
+
+func TestStore(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blob.Store {
+		d, err := blob.NewDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+}
+
+func TestFull(t *testing.T) {
+	err := blob.Full(syscall.ENOSPC)
+	if !errors.Is(err, blob.ErrFull) || !errors.Is(err, syscall.ENOSPC) || err.Error() != "blob: storage full: no space left on device" {
+		t.Errorf("Full(ENOSPC) = %v", err)
+	}
+}
 
 func TestDir(t *testing.T) {
 	ctx := context.Background()

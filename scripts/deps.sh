@@ -3,6 +3,8 @@
 # readers of its outputs (qpdf and pdftotext for PDF, openpyxl for XLSX,
 # Chromium for HTML), fonts, and PostgreSQL (the jobs/postgres tests start a
 # private server of their own). Needs root (apt-get); prints what it does.
+# Then versitygw, the S3 server that the blob/s3 tests start, built with
+# go install at a pinned version into go env GOBIN (else GOPATH/bin).
 set -euo pipefail
 need=()
 command -v qpdf >/dev/null || need+=(qpdf)
@@ -17,4 +19,11 @@ if [ ${#need[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+vgw=v1.8.0 # the newest on the module proxy; builds with Go 1.26
+gobin=$(go env GOBIN)
+[ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+if ! go version -m "$gobin/versitygw" 2>/dev/null | grep -qE "^[[:space:]]mod[[:space:]]+github.com/versity/versitygw[[:space:]]+$vgw([[:space:]]|$)"; then
+	echo "deps: installing versitygw $vgw into $gobin"
+	CGO_ENABLED=0 go install "github.com/versity/versitygw/cmd/versitygw@$vgw"
 fi
