@@ -622,7 +622,8 @@ func (w *worker[TTx]) interrupted(ctx, wctx context.Context, job *river.Job[Rend
 	return err
 }
 
-// Full reports whether err says the storage is full.
+// Full reports whether err says the storage is full: blob.ErrFull, or the
+// system's error from a blob store that does not map it.
 func Full(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+	return errors.Is(err, blob.ErrFull) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }

@@ -44,9 +44,10 @@ func errorf(code int, format string, a ...any) *Error {
 
 var errForbidden = errors.New("server: another user's job")
 
-// full reports whether err says the storage is full.
+// full reports whether err says the storage is full: blob.ErrFull, or the
+// system's error from a blob store that does not map it.
 func full(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+	return errors.Is(err, blob.ErrFull) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // toError maps an error to the answer: the one place that decides statuses.
