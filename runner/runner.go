@@ -33,6 +33,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -393,7 +395,62 @@ func (r *Runner[TTx]) Sweep(ctx context.Context) error {
 	if r.cfg.Retain > 0 {
 		err = errors.Join(err, r.deleteExpired(ctx, time.Now().Add(-r.cfg.Retain)))
 	}
+	err = errors.Join(err, r.deleteOrphans(ctx, time.Now().Add(-OrphanAge)))
+	if n, uerr := r.cfg.Blobs.RemoveUncommitted(ctx, time.Now().Add(-UncommittedAge)); uerr != nil {
+		err = errors.Join(err, uerr)
+	} else if n > 0 {
+		r.log.Info("removed uncommitted blob writes", "count", n, "older_than", UncommittedAge.String())
+	}
 	return err
+}
+
+// OrphanAge is how old a blob that no job names must be before the sweeper
+// deletes it (a job's row is written before its blobs, so a younger one
+// could only be the leftover of a job deleted moments ago); UncommittedAge
+// is how old an uncommitted write (a temporary file, an S3 multipart
+// upload) must be before the sweeper removes it.
+const (
+	OrphanAge      = time.Hour
+	UncommittedAge = 24 * time.Hour
+)
+
+// deleteOrphans deletes the documents and artifacts older than before
+// whose job is gone (a crash between deleting a job and its blobs).
+func (r *Runner[TTx]) deleteOrphans(ctx context.Context, before time.Time) error {
+	var orphans []string
+	for info, err := range r.cfg.Blobs.List(ctx, artifact.DocumentPrefix) {
+		if err != nil {
+			return err
+		}
+		rid := strings.TrimSuffix(strings.TrimPrefix(info.Key, artifact.DocumentPrefix), ".json")
+		if info.ModTime.Before(before) {
+			if _, err := r.cfg.Store.GetByRequestID(ctx, rid); errors.Is(err, jobs.ErrNotFound) {
+				orphans = append(orphans, info.Key)
+			}
+		}
+	}
+	for info, err := range r.cfg.Blobs.List(ctx, artifact.ArtifactPrefix) {
+		if err != nil {
+			return err
+		}
+		idText, _, _ := strings.Cut(strings.TrimPrefix(info.Key, artifact.ArtifactPrefix), "/")
+		id, perr := strconv.ParseInt(idText, 10, 64)
+		if perr == nil && info.ModTime.Before(before) {
+			if _, err := r.cfg.Store.Get(ctx, id); errors.Is(err, jobs.ErrNotFound) {
+				orphans = append(orphans, info.Key)
+			}
+		}
+	}
+	for _, k := range orphans {
+		if err := r.cfg.Blobs.Delete(ctx, k); err != nil {
+			return err
+		}
+		r.stats.Orphans.Add(1)
+	}
+	if len(orphans) > 0 {
+		r.log.Info("deleted blobs that no job names", "count", len(orphans))
+	}
+	return nil
 }
 
 func (r *Runner[TTx]) deleteExpired(ctx context.Context, before time.Time) error {
