@@ -12,7 +12,7 @@ fi
 go vet ./...
 export FOLIO_REQUIRE_TOOLS=1 # tests fail, not skip, when a reader tool is missing
 go test -count=1 ./...
-race=$(go list ./... | grep -E '/(render|jobs|server|runner|blob)($|/)' | grep -vE '/render/(pdf|xlsx)$' || true)
+race=$(go list ./... | grep -E '/(render|jobs|server|runner|blob|artifact)($|/)' | grep -vE '/render/(pdf|xlsx)$' || true)
 if [ -n "$race" ]; then
 	go test -count=1 -race $race
 fi
