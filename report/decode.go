@@ -628,7 +628,7 @@ func (d *decoder) convert(base string, skel map[string]any, violate func(string,
 	switch name {
 	case "table", "paragraph", "heading":
 	default:
-		return nil, violate(base+"/type", fmt.Sprintf("unknown element type %q; the types are table, paragraph and heading", name))
+		return nil, violate(base+"/type", fmt.Sprintf("unknown element type %q; the types are table, paragraph and heading", clip(name)))
 	}
 	dv, ok := skel["data"]
 	if !ok {
@@ -785,9 +785,9 @@ func isAlign(s string) bool {
 func describe(v any) string {
 	switch v := v.(type) {
 	case string:
-		return strconv.Quote(v)
+		return strconv.Quote(clip(v))
 	case json.Number:
-		return string(v)
+		return clip(v)
 	}
 	return anyKind(v)
 }
@@ -805,16 +805,16 @@ func typeMismatch(c Column, v Value) string {
 		want = KindBool
 	}
 	if v.kind != want {
-		return fmt.Sprintf("column %q holds %s values, not %s", c.Caption, c.Type, kindArticle(v.kind))
+		return fmt.Sprintf("column %q holds %s values, not %s", clip(c.Caption), c.Type, kindArticle(v.kind))
 	}
 	switch c.Type {
 	case TypeDate:
 		if !isDate(v.text) {
-			return fmt.Sprintf("column %q holds dates like 2006-01-02, not %q", c.Caption, v.text)
+			return fmt.Sprintf("column %q holds dates like 2006-01-02, not %q", clip(c.Caption), clip(v.text))
 		}
 	case TypeDateTime:
 		if _, err := time.Parse(time.RFC3339Nano, string(v.text)); err != nil {
-			return fmt.Sprintf("column %q holds RFC 3339 date-times like 2006-01-02T15:04:05Z, not %q", c.Caption, v.text)
+			return fmt.Sprintf("column %q holds RFC 3339 date-times like 2006-01-02T15:04:05Z, not %q", clip(c.Caption), clip(v.text))
 		}
 	}
 	return ""
