@@ -44,7 +44,7 @@ func NewStream(title string, elements iter.Seq2[Element, error]) *Document {
 func (d *Document) Title() string {
 	if d.dec != nil {
 		d.dec.prologue()
-		return d.dec.title
+		return d.dec.title.str()
 	}
 	return d.title
 }
