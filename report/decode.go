@@ -12,10 +12,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// MaxDepth is the deepest nesting of JSON arrays and objects that [Read]
-// accepts. A report needs 8 levels; the rest is room for extension members.
-const MaxDepth = 64
-
 // ReadOptions adjust [ReadWith].
 type ReadOptions struct {
 	// Report, when set, receives every violation, and decoding goes on past
@@ -297,36 +293,37 @@ func (d *decoder) prologue() {
 }
 
 // readTitle reads the document's title, which is late after the elements.
+// A title over MaxHeader is not held.
 func (d *decoder) readTitle(late bool) bool {
-	s, ok := d.scalar(d.dec)
-	if !ok {
+	dec := d.dec
+	s := scalar{kind: d.peek(dec)}
+	switch s.kind {
+	case 0:
 		return false
+	case '{', '[':
+		if !d.skip(dec) {
+			return false
+		}
+	default:
+		raw, ok := d.value(dec)
+		if !ok {
+			return false
+		}
+		if len(raw) > MaxHeader {
+			s.kind = 0
+			d.violate("/title", fmt.Sprintf("the title is over %d MiB, more than folio holds in memory", MaxHeader>>20))
+			break
+		}
+		s = scalarOf(raw)
 	}
 	d.title = s
 	if late {
 		d.violate("/title", "title must come before elements, since the document is read as a stream")
 	}
-	if s.kind != '"' {
+	if s.kind != '"' && s.kind != 0 {
 		d.violate("/title", "title must be a string, not "+kindName(s.kind))
 	}
 	return true
-}
-
-// scalar reads a value that must be a string, a number, a boolean or null.
-// Of an object or array only the kind is kept. A string equal to one of
-// known is that string, not a copy.
-func (d *decoder) scalar(dec *jsontext.Decoder, known ...string) (scalar, bool) {
-	switch k := d.peek(dec); k {
-	case 0:
-		return scalar{}, false
-	case '{', '[':
-		return scalar{kind: k}, d.skip(dec)
-	}
-	raw, ok := d.value(dec)
-	if !ok {
-		return scalar{}, false
-	}
-	return scalarOf(raw, known...), true
 }
 
 // epilogue reads the document after its elements and checks nothing follows.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -140,8 +141,10 @@ type elemReader struct {
 	h        head
 	streamed *Table // the table whose rows were streamed
 	rowsRaw  []byte // rows held until the header is known
+	held     int    // bytes of the head, counted as compact JSON
 	bad      bool   // a violation was found in this element
 	rejected bool   // the header was converted and found invalid
+	limited  bool   // a limit was passed: the rest is skipped, the element dropped
 }
 
 func (e *elemReader) violate(ptr, msg string) bool {
@@ -149,10 +152,35 @@ func (e *elemReader) violate(ptr, msg string) bool {
 	return e.d.violate(ptr, msg)
 }
 
+// limit records a violation of a limit: nothing more of the element is
+// held, what is left of it is skipped, and it is dropped.
+func (e *elemReader) limit(ptr, msg string) bool {
+	e.limited = true
+	return e.violate(ptr, msg)
+}
+
+// hold counts n more bytes of the head against MaxHeader. It reports
+// whether they fit; past the limit it records the violation, at the value
+// just read.
+func (e *elemReader) hold(n int) bool {
+	if e.limited {
+		return false
+	}
+	if e.held += n; e.held <= MaxHeader {
+		return true
+	}
+	e.limit(string(e.dec.StackPointer()), fmt.Sprintf("the element is over %d MiB without its rows, more than folio holds in memory for one element; shorten it, or split long text into several paragraphs", MaxHeader>>20))
+	return false
+}
+
 // wants reports whether the element's head holds member m: those the
 // element's type reads, and all while the type is not known. An element of
-// an unknown type is dropped, so nothing of it is held.
+// an unknown type, or past a limit, is dropped, so nothing more of it is
+// held.
 func (e *elemReader) wants(m int) bool {
+	if e.limited {
+		return false
+	}
 	typ, known := e.h.typeName()
 	if !known {
 		return true
@@ -194,7 +222,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		}
 		m := d.member(raw)
 		switch {
-		case m != mType && (m != mCaption && m != mData || !e.wants(m)):
+		case e.limited || m != mType && (m != mCaption && m != mData || !e.wants(m)):
 			if !d.skip(dec) { // unknown, or not read for this type: not held
 				return false
 			}
@@ -207,11 +235,11 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 				continue
 			}
 			e.h.data = '{'
-			if !e.data(yield) {
+			if !e.data(len(raw), yield) {
 				return false
 			}
 		default:
-			s, ok := e.scalar()
+			s, ok := e.scalar(len(raw))
 			if !ok {
 				return false
 			}
@@ -227,6 +255,9 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 	}
 	if !d.token(dec) {
 		return false
+	}
+	if e.limited {
+		return d.err == nil // dropped, reported
 	}
 	if e.streamed != nil || e.rejected {
 		return e.check()
@@ -263,16 +294,38 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 }
 
 // scalar reads the value of a held member that must be a string, a number,
-// a boolean or null.
-func (e *elemReader) scalar(known ...string) (scalar, bool) {
-	return e.d.scalar(e.dec, known...)
+// a boolean or null; name is the length of its raw name. Past MaxHeader it
+// is not held, and its kind is 0.
+func (e *elemReader) scalar(name int, known ...string) (scalar, bool) {
+	d, dec := e.d, e.dec
+	switch k := d.peek(dec); k {
+	case 0:
+		return scalar{}, false
+	case '{', '[':
+		if !d.skip(dec) {
+			return scalar{}, false
+		}
+		if !e.hold(name + 4) {
+			return scalar{}, d.err == nil
+		}
+		return scalar{kind: k}, true
+	}
+	raw, ok := d.value(dec)
+	if !ok {
+		return scalar{}, false
+	}
+	if !e.hold(name + len(raw) + 2) {
+		return scalar{}, d.err == nil
+	}
+	return scalarOf(raw, known...), true
 }
 
 // data reads an element's data object, streaming the rows of a table whose
 // header is known, and holding them otherwise.
-func (e *elemReader) data(yield func(Element, error) bool) bool {
+func (e *elemReader) data(name int, yield func(Element, error) bool) bool {
 	d, dec := e.d, e.dec
 	d.token(dec)
+	e.hold(name + 4)
 	for d.peek(dec) != '}' {
 		if d.err != nil {
 			return false
@@ -283,7 +336,7 @@ func (e *elemReader) data(yield func(Element, error) bool) bool {
 		}
 		m := d.member(raw)
 		if m != mRows || d.peek(dec) != '[' {
-			if !e.dataMember(m) {
+			if !e.dataMember(m, len(raw)) {
 				return false
 			}
 			continue
@@ -291,7 +344,7 @@ func (e *elemReader) data(yield func(Element, error) bool) bool {
 		e.h.rows = '['
 		typ, typed := e.h.typeName()
 		switch {
-		case typed && typ != "table":
+		case e.limited || typed && typ != "table":
 			if !d.skip(dec) { // rows of a non-table: an unknown member
 				return false
 			}
@@ -333,15 +386,16 @@ func (e *elemReader) tail() bool {
 			return false
 		}
 		raw, ok := d.value(dec)
-		if !ok || !e.dataMember(d.member(raw)) {
+		if !ok || !e.dataMember(d.member(raw), len(raw)) {
 			return false
 		}
 	}
 	return d.token(dec)
 }
 
-// dataMember reads member m of data, other than rows to stream or hold.
-func (e *elemReader) dataMember(m int) bool {
+// dataMember reads member m of data, other than rows to stream or hold;
+// name is the length of its raw name.
+func (e *elemReader) dataMember(m, name int) bool {
 	d, dec := e.d, e.dec
 	if m < mColumns || !e.wants(m) {
 		return d.skip(dec) // unknown: ignored, not held
@@ -354,14 +408,14 @@ func (e *elemReader) dataMember(m int) bool {
 		if e.h.columns = d.peek(dec); e.h.columns != '[' {
 			return d.skip(dec)
 		}
-		return e.columns()
+		return e.columns(name)
 	case mText:
 		if typ, _ := e.h.typeName(); d.peek(dec) == '[' && typ != "heading" {
 			e.h.text = scalar{kind: '['}
-			return e.runs()
+			return e.runs(name)
 		}
 	}
-	s, ok := e.scalar()
+	s, ok := e.scalar(name)
 	if !ok {
 		return false
 	}
@@ -397,10 +451,12 @@ func (d *decoder) endArray(dec *jsontext.Decoder) bool {
 	}
 }
 
-// columns reads a table's columns into the head.
-func (e *elemReader) columns() bool {
+// columns reads a table's columns into the head, up to MaxColumns; name is
+// the length of the raw member name.
+func (e *elemReader) columns(name int) bool {
 	d, dec := e.d, e.dec
 	d.token(dec)
+	e.hold(name + 4)
 	for j := 0; ; j++ {
 		switch d.peek(dec) {
 		case 0:
@@ -408,12 +464,44 @@ func (e *elemReader) columns() bool {
 		case ']':
 			return d.token(dec)
 		}
+		if j == MaxColumns {
+			e.tooMany(&e.h.colFault, "/data/columns/"+strconv.Itoa(j), fmt.Sprintf("a table may have at most %d columns (Excel's limit), and this one has more", MaxColumns))
+			return d.endArray(dec)
+		}
 		c, ok := e.column(j)
 		if !ok {
 			return false
 		}
-		e.h.cols = append(e.h.cols, c)
+		if e.limited {
+			return d.endArray(dec)
+		}
+		e.h.cols = appendDoubling(e.h.cols, c)
 	}
+}
+
+// appendDoubling appends v to s, doubling its capacity when it is full, so
+// that growing it to n items allocates about 2n, not the 5n that append's
+// gentler growth of large slices comes to.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, max(len(s), 8))
+	}
+	return append(s, v)
+}
+
+// tooMany records that an array of columns or runs has more items than its
+// limit allows, at the first item past it (at, after the element's pointer);
+// the rest are skipped. While the element's type is
+// not known, the array may be a member that its type does not read, so it
+// is the array's fault, reported if the type reads it; once the type is
+// known, it is a violation now.
+func (e *elemReader) tooMany(f **Violation, at, msg string) {
+	ptr := func() string { return e.base + at }
+	if _, known := e.h.typeName(); known {
+		e.limit(ptr(), msg)
+		return
+	}
+	fault(f, ptr, msg)
 }
 
 // column reads column j, recording the first fault of the table's columns.
@@ -425,6 +513,7 @@ func (e *elemReader) column(j int) (Column, bool) {
 		return Column{}, d.skip(dec)
 	}
 	d.token(dec)
+	e.hold(3)
 	var caption, typ, align scalar
 	for d.peek(dec) != '}' {
 		if d.err != nil {
@@ -448,7 +537,7 @@ func (e *elemReader) column(j int) (Column, bool) {
 			}
 			continue
 		}
-		if *dst, ok = e.scalar(columnNames...); !ok {
+		if *dst, ok = e.scalar(len(raw), columnNames...); !ok {
 			return Column{}, false
 		}
 	}
@@ -475,10 +564,12 @@ func (e *elemReader) column(j int) (Column, bool) {
 // take without a copy of their own.
 var columnNames = []string{"string", "number", "boolean", "date", "datetime", "left", "center", "right"}
 
-// runs reads a paragraph's text runs into the head.
-func (e *elemReader) runs() bool {
+// runs reads a paragraph's text runs into the head, up to MaxRuns; name is
+// the length of the raw member name.
+func (e *elemReader) runs(name int) bool {
 	d, dec := e.d, e.dec
 	d.token(dec)
+	e.hold(name + 4)
 	for j := 0; ; j++ {
 		switch d.peek(dec) {
 		case 0:
@@ -486,11 +577,18 @@ func (e *elemReader) runs() bool {
 		case ']':
 			return d.token(dec)
 		}
+		if j == MaxRuns {
+			e.tooMany(&e.h.runFault, "/data/text/"+strconv.Itoa(j), fmt.Sprintf("a paragraph may have at most %d text runs, and this one has more; split it into several paragraphs", MaxRuns))
+			return d.endArray(dec)
+		}
 		r, ok := e.run(j)
 		if !ok {
 			return false
 		}
-		e.h.runs = append(e.h.runs, r)
+		if e.limited {
+			return d.endArray(dec)
+		}
+		e.h.runs = appendDoubling(e.h.runs, r)
 	}
 }
 
@@ -503,6 +601,7 @@ func (e *elemReader) run(j int) (Run, bool) {
 		return Run{}, d.skip(dec)
 	}
 	d.token(dec)
+	e.hold(3)
 	var value, markdown scalar
 	for d.peek(dec) != '}' {
 		if d.err != nil {
@@ -524,7 +623,7 @@ func (e *elemReader) run(j int) (Run, bool) {
 			}
 			continue
 		}
-		if *dst, ok = e.scalar(); !ok {
+		if *dst, ok = e.scalar(len(raw)); !ok {
 			return Run{}, false
 		}
 	}
