@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -139,12 +141,12 @@ type elemReader struct {
 	dec      *jsontext.Decoder
 	base     string // "/elements/3"
 	h        head
-	streamed *Table // the table whose rows were streamed
-	rowsRaw  []byte // rows held until the header is known
-	held     int    // bytes of the head, counted as compact JSON
-	bad      bool   // a violation was found in this element
-	rejected bool   // the header was converted and found invalid
-	limited  bool   // a limit was passed: the rest is skipped, the element dropped
+	streamed *Table    // the table whose rows were streamed
+	rows     *heldRows // rows held until the header is known
+	held     int       // bytes of the head, counted as compact JSON
+	bad      bool      // a violation was found in this element
+	rejected bool      // the header was converted and found invalid
+	limited  bool      // a limit was passed: the rest is skipped, the element dropped
 }
 
 func (e *elemReader) violate(ptr, msg string) bool {
@@ -274,14 +276,14 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		return true // dropped, reported
 	}
 	t, isTable := el.(*Table)
-	if !isTable && e.rowsRaw != nil && !d.skip(jsontext.NewDecoder(bytes.NewReader(e.rowsRaw))) {
+	if !isTable && e.rows != nil && !d.skip(jsontext.NewDecoder(e.rows.reader())) {
 		return false // held rows of a non-table: checked for depth
 	}
 	if isTable {
-		if e.rowsRaw == nil {
+		if e.rows == nil {
 			return e.violate(e.base+"/data", "table data has no rows member")
 		}
-		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(e.rowsRaw)), t: t, base: e.base + "/data/rows/", depthOffset: 4}
+		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(e.rows.reader()), t: t, base: e.base + "/data/rows/", depthOffset: 4}
 	}
 	if !yield(el, nil) {
 		d.halted = true
@@ -368,14 +370,103 @@ func (e *elemReader) data(name int, yield func(Element, error) bool) bool {
 			// The row reader reads the rest of data, its end included.
 			return t.rr.drain() && t.rr.finish()
 		default:
-			raw, ok := d.value(dec)
-			if !ok {
+			if !e.holdRows() {
 				return false
 			}
-			e.rowsRaw = bytes.Clone(raw)
 		}
 	}
 	return d.token(dec)
+}
+
+// holdRows reads rows that come before the table's header is known and
+// holds them, up to MaxHeldRows.
+func (e *elemReader) holdRows() bool {
+	d, dec := e.d, e.dec
+	d.token(dec)
+	h := &heldRows{}
+	h.write([]byte("["))
+	for i := 0; ; i++ {
+		switch d.peek(dec) {
+		case 0:
+			return false
+		case ']':
+			h.write([]byte("]"))
+			e.rows = h
+			return d.token(dec)
+		}
+		raw, ok := d.value(dec)
+		if !ok {
+			// As in a streamed row (see rowReader.parse), point at the row.
+			row := e.base + "/data/rows/" + strconv.Itoa(i)
+			if v, isV := d.err.(*Violation); isV && strings.HasPrefix(v.Pointer, row+"/") {
+				v.Pointer = row
+			}
+			return false
+		}
+		if h.n+1+len(raw) > MaxHeldRows {
+			e.limit(e.base+"/data/rows/"+strconv.Itoa(i), e.heldRowsMessage())
+			return d.endArray(dec)
+		}
+		if i > 0 {
+			h.write([]byte(","))
+		}
+		h.write(raw)
+	}
+}
+
+// heldRowsMessage says that held rows passed MaxHeldRows, and which members
+// to move so that they stream.
+func (e *elemReader) heldRowsMessage() string {
+	what, fix := "type and columns", `put "type" before "data", and "columns" before "rows"`
+	if _, typed := e.h.typeName(); typed {
+		what, fix = "columns", `put "columns" before "rows"`
+	} else if e.h.columns != 0 {
+		what, fix = "type", `put "type" before "data"`
+	}
+	return fmt.Sprintf("rows that come before the table's %s are held in memory, and these pass %d MiB: %s so that rows stream", what, MaxHeldRows>>20, fix)
+}
+
+// heldRows are the rows of a table held until its header is known: the JSON
+// text of the rows array, in chunks, so that holding more never copies what
+// is held.
+type heldRows struct {
+	chunks [][]byte
+	n      int // bytes held
+}
+
+// heldChunk is the size of the chunks of held rows. The first doubles as it
+// fills, so that a few rows cost little; the others are made whole.
+const heldChunk = 1 << 20
+
+func (h *heldRows) write(p []byte) {
+	h.n += len(p)
+	for len(p) > 0 {
+		last := len(h.chunks) - 1
+		if last < 0 || len(h.chunks[last]) == heldChunk {
+			var c []byte
+			if last >= 0 {
+				c = make([]byte, 0, heldChunk)
+			}
+			h.chunks = append(h.chunks, c)
+			last++
+		}
+		c := h.chunks[last]
+		k := min(len(p), heldChunk-len(c))
+		if len(c)+k > cap(c) {
+			c = append(make([]byte, 0, min(heldChunk, max(2*cap(c), len(c)+k, 512))), c...)
+		}
+		h.chunks[last] = append(c, p[:k]...)
+		p = p[k:]
+	}
+}
+
+// reader returns a reader of the held rows.
+func (h *heldRows) reader() io.Reader {
+	rs := make([]io.Reader, len(h.chunks))
+	for i, c := range h.chunks {
+		rs[i] = bytes.NewReader(c)
+	}
+	return io.MultiReader(rs...)
 }
 
 // tail reads the members of data after streamed rows, and its end.

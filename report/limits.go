@@ -28,4 +28,12 @@ const (
 	// columns with 200-character captions, or a paragraph of a few thousand
 	// pages.
 	MaxHeader = 4 << 20
+
+	// MaxHeldRows is the most bytes of rows (their JSON text) that the
+	// decoder holds for a table whose rows come before its type or columns,
+	// as in JSON with sorted members, where data comes before type: such
+	// rows are held until the header is known. 32 MiB holds a few hundred
+	// thousand rows of ten columns; a longer table must name its type and
+	// columns before its rows, so that they stream.
+	MaxHeldRows = 32 << 20
 )

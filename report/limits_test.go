@@ -18,6 +18,11 @@ func repeat(s string, n int) string {
 // cells returns a row of n cells.
 func cells(n int) string { return `{"cells":[` + repeat(`{"value":1}`, n) + `]}` }
 
+// heldRow is a row of 100 bytes.
+const heldRow = `{"cells":[{"value":"` + "0123456789012345678901234567890123456789012345678901234567890123456789012345" + `"}]}`
+
+func heldRows(n int) string { return repeat(heldRow, n) }
+
 func TestLimits(t *testing.T) {
 	cols := func(n int) string { return "[" + repeat(`{"caption":""}`, n) + "]" }
 	runs := func(n int) string { return "[" + repeat(`{"value":"x"}`, n) + "]" }
@@ -52,6 +57,15 @@ func TestLimits(t *testing.T) {
 			"/elements/0/data/columns/13272/caption: the element is over 4 MiB"},
 		{"unknown members do not count", `{"elements":[{"type":"heading","x":"` + big + `","data":{"text":"h","y":["` + big + `"]}}]}`, ""},
 		{"title past MaxHeader", `{"title":"` + big + `","elements":[]}`, "/title: the title is over 4 MiB"},
+
+		// Each held row takes its length and a comma; the array, its "[".
+		{"held rows within MaxHeldRows", `{"elements":[{"data":{"columns":[{"caption":"A"}],"rows":[` + heldRows(report.MaxHeldRows/(len(heldRow)+1)-1) + `]},"type":"table"}]}`, ""},
+		{"held rows past MaxHeldRows, type last", `{"elements":[{"data":{"columns":[{"caption":"A"}],"rows":[` + heldRows(report.MaxHeldRows/(len(heldRow)+1)+5) + `]},"type":"table"}]}`,
+			fmt.Sprintf(`/elements/0/data/rows/%d: rows that come before the table's type are held in memory, and these pass 32 MiB: put "type" before "data" so that rows stream`, report.MaxHeldRows/(len(heldRow)+1))},
+		{"held rows past MaxHeldRows, columns last", `{"elements":[{"type":"table","data":{"rows":[` + heldRows(report.MaxHeldRows/(len(heldRow)+1)+5) + `],"columns":[{"caption":"A"}]}}]}`,
+			fmt.Sprintf(`/elements/0/data/rows/%d: rows that come before the table's columns are held in memory, and these pass 32 MiB: put "columns" before "rows" so that rows stream`, report.MaxHeldRows/(len(heldRow)+1))},
+		{"held rows past MaxHeldRows, both last", `{"elements":[{"data":{"rows":[` + heldRows(report.MaxHeldRows/(len(heldRow)+1)+5) + `],"columns":[{"caption":"A"}]},"type":"table"}]}`,
+			fmt.Sprintf(`/elements/0/data/rows/%d: rows that come before the table's type and columns are held in memory, and these pass 32 MiB: put "type" before "data", and "columns" before "rows" so that rows stream`, report.MaxHeldRows/(len(heldRow)+1))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,5 +151,36 @@ func TestColumnsLimitMemory(t *testing.T) {
 				t.Errorf("reading 15,000,000 columns allocated %d bytes, want at most %d", total, tt.limit)
 			}
 		})
+	}
+}
+
+// TestHeldRowsLimitMemory reads a table of 100 MB of rows (produced as they
+// are read) that come before its type, and checks that the decoder stops
+// holding them at MaxHeldRows.
+func TestHeldRowsLimitMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 100 MB")
+	}
+	parts := []gendoc.Part{
+		gendoc.Text(`{"elements":[{"data":{"columns":[{"caption":"A"}],"rows":[`),
+		gendoc.Repeat(heldRow, 1_000_000),
+		gendoc.Text(`]},"type":"table"}]}`),
+	}
+	var err error
+	total, heap := gendoc.Alloc(func() {
+		for _, e := range report.Read(gendoc.Reader(parts...)).Elements() {
+			if e != nil {
+				err = e
+				break
+			}
+		}
+	})
+	var v *report.Violation
+	if want := fmt.Sprintf("/elements/0/data/rows/%d", report.MaxHeldRows/(len(heldRow)+1)); !errors.As(err, &v) || v.Pointer != want {
+		t.Fatalf("error = %v, want the MaxHeldRows violation at %s", err, want)
+	}
+	t.Logf("%d MB of input: %.2f MB allocated, heap in use %+.2f MB", gendoc.Size(parts...)>>20, float64(total)/(1<<20), float64(heap)/(1<<20))
+	if limit := uint64(report.MaxHeldRows + 4<<20); total > limit {
+		t.Errorf("reading 100 MB of held rows allocated %d bytes, want at most %d", total, limit)
 	}
 }
