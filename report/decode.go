@@ -45,10 +45,12 @@ type ReadOptions struct {
 // Streaming holds when a document names its title before its elements, and a
 // table names its type, caption and columns before its rows, which is the
 // order folio writes. A table whose rows come before its type or columns has
-// its rows held in memory until they are known; a title after the elements,
-// or a caption after the rows of a table whose type and columns came first,
-// is a violation, since renderers have already written the start of the
-// output.
+// its rows held in memory until they are known, up to [MaxHeldRows]; a title
+// after the elements, or a caption after the rows of a table whose type and
+// columns came first, is a violation, since renderers have already written
+// the start of the output. What else the decoder holds is bounded too, by
+// [MaxColumns], [MaxRuns] and [MaxHeader]: a document past a limit is
+// invalid.
 func Read(r io.Reader) *Document { return ReadWith(r, ReadOptions{}) }
 
 // ReadWith is [Read] with options.

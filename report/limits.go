@@ -25,15 +25,15 @@ const (
 	// type, caption, columns, text and so on, counted as compact JSON (what
 	// whitespace and unknown members, which are skipped, take is not
 	// counted). It also bounds the document's title. 4 MiB holds 16,384
-	// columns with 200-character captions, or a paragraph of a few thousand
-	// pages.
+	// columns with 200-character captions, or a paragraph of about a
+	// thousand pages.
 	MaxHeader = 4 << 20
 
 	// MaxHeldRows is the most bytes of rows (their JSON text) that the
 	// decoder holds for a table whose rows come before its type or columns,
 	// as in JSON with sorted members, where data comes before type: such
-	// rows are held until the header is known. 32 MiB holds a few hundred
-	// thousand rows of ten columns; a longer table must name its type and
-	// columns before its rows, so that they stream.
+	// rows are held until the header is known. 32 MiB holds about 200,000
+	// rows of ten columns; a longer table must name its type and columns
+	// before its rows, so that they stream.
 	MaxHeldRows = 32 << 20
 )
