@@ -250,7 +250,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 				continue
 			}
 			e.h.caption = s
-			if e.streamed != nil && !e.violate(e.base+"/caption", "caption must come before data.rows, since rows are read as a stream") {
+			if e.streamed != nil && !e.limited && !e.violate(e.base+"/caption", "caption must come before data.rows, since rows are read as a stream") {
 				return false
 			}
 		}
@@ -513,7 +513,7 @@ func (e *elemReader) dataMember(m, name int) bool {
 	switch m {
 	case mSource:
 		e.h.source = s
-		if e.streamed != nil {
+		if e.streamed != nil && !e.limited {
 			if s.kind != '"' && !e.violate(e.base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+kindName(s.kind)) {
 				return false
 			}

@@ -56,6 +56,8 @@ func TestLimits(t *testing.T) {
 		{"header past MaxHeader in column captions", table("["+repeat(`{"caption":"`+big[:300]+`"}`, report.MaxColumns)+"]", ""),
 			"/elements/0/data/columns/13272/caption: the element is over 4 MiB"},
 		{"unknown members do not count", `{"elements":[{"type":"heading","x":"` + big + `","data":{"text":"h","y":["` + big + `"]}}]}`, ""},
+		{"header past MaxHeader after streamed rows", `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"sourceBusinessObject":"` + big + `"},"caption":"late"}]}`,
+			"/elements/0/data/sourceBusinessObject: the element is over 4 MiB without its rows"},
 		{"title past MaxHeader", `{"title":"` + big + `","elements":[]}`, "/title: the title is over 4 MiB"},
 
 		// Each held row takes its length and a comma; the array, its "[".
