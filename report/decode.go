@@ -2,21 +2,15 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
-
-// MaxDepth is the deepest nesting of JSON arrays and objects that [Read]
-// accepts. A report needs 8 levels; the rest is room for extension members.
-const MaxDepth = 64
 
 // ReadOptions adjust [ReadWith].
 type ReadOptions struct {
@@ -29,11 +23,15 @@ type ReadOptions struct {
 
 	// Check, when set, is called with each element, and then with the
 	// document's own members, as a generic JSON value (map[string]any,
-	// []any, string, json.Number, bool, nil) once they are read, with table
-	// rows left out (an empty array) and elements left out of the document
-	// (an empty array). The violations it returns count as the decoder's.
-	// It is not called for an element in which the decoder found violations.
-	// The schema package uses it to hold documents to the JSON Schema.
+	// []any, string, json.Number, bool, nil) once they are read: what the
+	// decoder read of them, which is the members the element's type uses
+	// (unknown members, and those of other types of element, are skipped,
+	// not held), with table rows left out (an empty array) and elements
+	// left out of the document (an empty array). The generic value is built
+	// from the decoded element, after the decoder's limits have applied.
+	// The violations it returns count as the decoder's. It is not called for
+	// an element in which the decoder found violations. The schema package
+	// uses it to hold documents to the JSON Schema.
 	Check func(pointer string, v any) []Violation
 }
 
@@ -47,16 +45,18 @@ type ReadOptions struct {
 // Streaming holds when a document names its title before its elements, and a
 // table names its type, caption and columns before its rows, which is the
 // order folio writes. A table whose rows come before its type or columns has
-// its rows held in memory until they are known; a title after the elements,
-// or a caption after the rows of a table whose type and columns came first,
-// is a violation, since renderers have already written the start of the
-// output.
+// its rows held in memory until they are known, up to [MaxHeldRows]; a title
+// after the elements, or a caption after the rows of a table whose type and
+// columns came first, is a violation, since renderers have already written
+// the start of the output. What else the decoder holds is bounded too, by
+// [MaxColumns], [MaxRuns] and [MaxHeader]: a document past a limit is
+// invalid.
 func Read(r io.Reader) *Document { return ReadWith(r, ReadOptions{}) }
 
 // ReadWith is [Read] with options.
 func ReadWith(r io.Reader, opts ReadOptions) *Document {
 	src := &errReader{r: r}
-	d := &decoder{dec: jsontext.NewDecoder(src), src: src, opts: opts, top: map[string]any{}}
+	d := &decoder{dec: jsontext.NewDecoder(src), src: src, opts: opts}
 	return &Document{dec: d}
 }
 
@@ -79,13 +79,13 @@ type decoder struct {
 	dec    *jsontext.Decoder
 	src    *errReader
 	opts   ReadOptions
-	err    error // the error that ended decoding
-	title  string
-	top    map[string]any // the document's members but elements, for Check
-	inElem bool           // the elements array is open
-	pro    bool           // prologue read
-	nEl    int            // elements read
-	halted bool           // the consumer stopped the elements loop
+	err    error  // the error that ended decoding
+	title  scalar // the document's title as read
+	elems  bool   // the document has an elements member
+	inElem bool   // the elements array is open
+	pro    bool   // prologue read
+	nEl    int    // elements read
+	halted bool   // the consumer stopped the elements loop
 	scrap  []byte
 }
 
@@ -225,59 +225,6 @@ func (d *decoder) skip(dec *jsontext.Decoder) bool {
 	}
 }
 
-// any reads the next value as a generic JSON value.
-func (d *decoder) any(dec *jsontext.Decoder) (any, bool) {
-	switch d.peek(dec) {
-	case 0:
-		return nil, false
-	case '{':
-		d.token(dec)
-		m := map[string]any{}
-		for d.peek(dec) != '}' {
-			if d.err != nil {
-				return nil, false
-			}
-			name, _ := d.name(dec)
-			v, ok := d.any(dec)
-			if !ok {
-				return nil, false
-			}
-			m[name] = v
-		}
-		return m, d.token(dec)
-	case '[':
-		d.token(dec)
-		a := []any{}
-		for d.peek(dec) != ']' {
-			if d.err != nil {
-				return nil, false
-			}
-			v, ok := d.any(dec)
-			if !ok {
-				return nil, false
-			}
-			a = append(a, v)
-		}
-		return a, d.token(dec)
-	default:
-		raw, ok := d.value(dec)
-		if !ok {
-			return nil, false
-		}
-		switch raw.Kind() {
-		case '"':
-			return unquote(raw), true
-		case '0':
-			return json.Number(raw), true
-		case 't':
-			return true, true
-		case 'f':
-			return false, true
-		}
-		return nil, true
-	}
-}
-
 func kindName(k jsontext.Kind) string {
 	switch k {
 	case '{':
@@ -294,22 +241,6 @@ func kindName(k jsontext.Kind) string {
 		return "null"
 	}
 	return "nothing"
-}
-
-func anyKind(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	}
-	return "null"
 }
 
 // prologue reads the document up to its elements.
@@ -349,31 +280,52 @@ func (d *decoder) prologue() {
 			if !d.violate("/elements", "elements must be an array, not "+kindName(k)) || !d.skip(dec) {
 				return
 			}
-			d.top["elements"] = []any{}
+			d.elems = true
 		case name != "title":
 			if !d.skip(dec) { // unknown: ignored, not held
 				return
 			}
 		default:
-			v, ok := d.any(dec)
-			if !ok {
+			if !d.readTitle(false) {
 				return
 			}
-			d.topMember(name, v)
 		}
 	}
 	d.epilogue()
 }
 
-func (d *decoder) topMember(name string, v any) {
-	d.top[name] = v
-	if name == "title" {
-		if s, ok := v.(string); ok {
-			d.title = s
-		} else {
-			d.violate("/title", "title must be a string, not "+anyKind(v))
+// readTitle reads the document's title, which is late after the elements.
+// A title over MaxHeader is not held.
+func (d *decoder) readTitle(late bool) bool {
+	dec := d.dec
+	s := scalar{kind: d.peek(dec)}
+	switch s.kind {
+	case 0:
+		return false
+	case '{', '[':
+		if !d.skip(dec) {
+			return false
 		}
+	default:
+		raw, ok := d.value(dec)
+		if !ok {
+			return false
+		}
+		if len(raw) > MaxHeader {
+			s.kind = 0
+			d.violate("/title", fmt.Sprintf("the title is over %d MiB, more than folio holds in memory", MaxHeader>>20))
+			break
+		}
+		s = scalarOf(raw)
 	}
+	d.title = s
+	if late {
+		d.violate("/title", "title must come before elements, since the document is read as a stream")
+	}
+	if s.kind != '"' && s.kind != 0 {
+		d.violate("/title", "title must be a string, not "+kindName(s.kind))
+	}
+	return true
 }
 
 // epilogue reads the document after its elements and checks nothing follows.
@@ -387,20 +339,21 @@ func (d *decoder) epilogue() {
 			}
 			continue
 		}
-		v, ok := d.any(dec)
-		if !ok {
+		if !d.readTitle(true) {
 			return
 		}
-		d.violate("/title", "title must come before elements, since the document is read as a stream")
-		d.topMember(name, v)
 	}
 	if !d.token(dec) {
 		return
 	}
-	if _, ok := d.top["elements"]; !ok {
+	if !d.elems {
 		d.violate("", "the document has no elements member")
 	} else if d.opts.Check != nil {
-		for _, v := range d.opts.Check("", d.top) {
+		top := map[string]any{"elements": []any{}}
+		if d.title.kind != 0 {
+			top["title"] = d.title.generic()
+		}
+		for _, v := range d.opts.Check("", top) {
 			d.violate(v.Pointer, v.Message)
 		}
 	}
@@ -413,7 +366,7 @@ func (d *decoder) epilogue() {
 func (d *decoder) elements(yield func(Element, error) bool) {
 	d.prologue()
 	if d.inElem {
-		d.top["elements"] = []any{}
+		d.elems = true
 		for d.peek(d.dec) != ']' && d.err == nil {
 			if !d.element(d.nEl, yield) {
 				break
@@ -430,368 +383,6 @@ func (d *decoder) elements(yield func(Element, error) bool) {
 	}
 }
 
-// element reads element i and yields it. It returns false when the loop must
-// end: after an error (in d.err) or when yield says stop.
-func (d *decoder) element(i int, yield func(Element, error) bool) bool {
-	dec := d.dec
-	base := "/elements/" + strconv.Itoa(i)
-	if k := d.peek(dec); k != '{' {
-		return k != 0 && d.violate(base, "element must be an object, not "+kindName(k)) && d.skip(dec)
-	}
-	d.token(dec)
-	skel := map[string]any{}
-	var (
-		streamed *Table // the table whose rows were streamed
-		rowsRaw  []byte // rows held until the header is known
-		bad      bool   // a violation was found in this element
-		rejected bool   // the header was converted and found invalid
-	)
-	violate := func(ptr, msg string) bool {
-		bad = true
-		return d.violate(ptr, msg)
-	}
-	for d.peek(dec) != '}' {
-		if d.err != nil {
-			return false
-		}
-		name, _ := d.name(dec)
-		if name != "type" && name != "caption" && name != "data" {
-			if !d.skip(dec) { // unknown: ignored, not held
-				return false
-			}
-			continue
-		}
-		if name != "data" || d.peek(dec) != '{' {
-			v, ok := d.any(dec)
-			if !ok {
-				return false
-			}
-			if streamed != nil && name == "caption" && !violate(base+"/caption", "caption must come before data.rows, since rows are read as a stream") {
-				return false
-			}
-			skel[name] = v
-			continue
-		}
-		d.token(dec)
-		data := map[string]any{}
-		skel["data"] = data
-		// member reads one member of data other than streamed rows.
-		member := func(name string) bool {
-			if !dataMembers[name] {
-				return d.skip(dec) // unknown: ignored, not held
-			}
-			v, ok := d.any(dec)
-			if !ok {
-				return false
-			}
-			data[name] = v
-			if streamed != nil && name == "sourceBusinessObject" {
-				s, ok := v.(string)
-				if !ok && !violate(base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+anyKind(v)) {
-					return false
-				}
-				streamed.Source = s
-			}
-			return true
-		}
-		// tail reads the members of data after streamed rows, and its end.
-		tail := func() bool {
-			for d.peek(dec) != '}' {
-				if d.err != nil {
-					return false
-				}
-				name, _ := d.name(dec)
-				if !member(name) {
-					return false
-				}
-			}
-			return d.token(dec)
-		}
-		closed := false
-		for !closed && d.peek(dec) != '}' {
-			if d.err != nil {
-				return false
-			}
-			name, _ := d.name(dec)
-			if name != "rows" || d.peek(dec) != '[' {
-				if !member(name) {
-					return false
-				}
-				continue
-			}
-			data["rows"] = []any{}
-			typ, typed := skel["type"]
-			_, hasCols := data["columns"]
-			switch {
-			case typed && typ != "table":
-				if !d.skip(dec) { // rows of a non-table: an unknown member
-					return false
-				}
-			case typed && hasCols:
-				before := bad
-				el, ok := d.convert(base, skel, violate)
-				t, _ := el.(*Table)
-				if !ok || t == nil || bad != before {
-					rejected = true
-					if d.err != nil || !d.skip(dec) {
-						return false
-					}
-					break
-				}
-				t.rr = &rowReader{d: d, dec: dec, t: t, base: base + "/data/rows/", tail: tail}
-				streamed = t
-				if !yield(t, nil) {
-					d.halted = true
-					return false
-				}
-				if !t.rr.drain() || !t.rr.finish() {
-					return false
-				}
-				closed = true
-			default:
-				raw, ok := d.value(dec)
-				if !ok {
-					return false
-				}
-				rowsRaw = bytes.Clone(raw)
-			}
-		}
-		if !closed && !d.token(dec) {
-			return false
-		}
-	}
-	if !d.token(dec) {
-		return false
-	}
-	if streamed != nil || rejected {
-		return d.check(base, skel, bad, violate)
-	}
-	before := bad
-	el, ok := d.convert(base, skel, violate)
-	if !ok {
-		return false
-	}
-	if !d.check(base, skel, bad, violate) {
-		return false
-	}
-	if el == nil || bad != before {
-		return true // dropped, reported
-	}
-	t, isTable := el.(*Table)
-	if !isTable && rowsRaw != nil && !d.skip(jsontext.NewDecoder(bytes.NewReader(rowsRaw))) {
-		return false // held rows of a non-table: checked for depth
-	}
-	if isTable {
-		if rowsRaw == nil {
-			return violate(base+"/data", "table data has no rows member")
-		}
-		t.rr = &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(rowsRaw)), t: t, base: base + "/data/rows/", depthOffset: 4}
-	}
-	if !yield(el, nil) {
-		d.halted = true
-		return false
-	}
-	if isTable {
-		return t.rr.drain()
-	}
-	return true
-}
-
-// dataMembers are the members of an element's data that folio reads; the
-// decoder skips others without holding them.
-var dataMembers = map[string]bool{"columns": true, "sourceBusinessObject": true, "text": true, "level": true}
-
-// check runs the Check option on an element without violations.
-func (d *decoder) check(base string, skel map[string]any, bad bool, violate func(string, string) bool) bool {
-	if d.opts.Check == nil || bad {
-		return d.err == nil
-	}
-	for _, v := range d.opts.Check(base, skel) {
-		if !violate(v.Pointer, v.Message) {
-			return false
-		}
-	}
-	return d.err == nil
-}
-
-// convert builds an element from its generic form. It returns a nil element
-// for an invalid one, and false if decoding must end.
-func (d *decoder) convert(base string, skel map[string]any, violate func(string, string) bool) (Element, bool) {
-	typ, ok := skel["type"]
-	if !ok {
-		return nil, violate(base, "element has no type member")
-	}
-	name, ok := typ.(string)
-	if !ok {
-		return nil, violate(base+"/type", "type must be a string, not "+anyKind(typ))
-	}
-	switch name {
-	case "table", "paragraph", "heading":
-	default:
-		return nil, violate(base+"/type", fmt.Sprintf("unknown element type %q; the types are table, paragraph and heading", name))
-	}
-	dv, ok := skel["data"]
-	if !ok {
-		return nil, violate(base, name+" element has no data member")
-	}
-	data, ok := dv.(map[string]any)
-	if !ok {
-		return nil, violate(base+"/data", "data must be an object, not "+anyKind(dv))
-	}
-	good := true
-	fail := func(ptr, msg string) {
-		if good {
-			good = violate(ptr, msg)
-		}
-		good = false
-	}
-	switch name {
-	case "table":
-		t := &Table{}
-		if c, ok := skel["caption"]; ok {
-			if t.Caption, ok = c.(string); !ok {
-				fail(base+"/caption", "caption must be a string, not "+anyKind(c))
-			}
-		}
-		if s, ok := data["sourceBusinessObject"]; ok {
-			if t.Source, ok = s.(string); !ok {
-				fail(base+"/data/sourceBusinessObject", "sourceBusinessObject must be a string, not "+anyKind(s))
-			}
-		}
-		cols, ok := data["columns"]
-		if !ok {
-			fail(base+"/data", "table data has no columns member")
-		} else if arr, ok := cols.([]any); !ok {
-			fail(base+"/data/columns", "columns must be an array, not "+anyKind(cols))
-		} else if len(arr) == 0 {
-			fail(base+"/data/columns", "a table needs at least one column")
-		} else {
-			t.Columns = make([]Column, len(arr))
-			for j, c := range arr {
-				p := base + "/data/columns/" + strconv.Itoa(j)
-				m, ok := c.(map[string]any)
-				if !ok {
-					fail(p, "column must be an object, not "+anyKind(c))
-					continue
-				}
-				if cap, ok := m["caption"]; !ok {
-					fail(p, "column has no caption member")
-				} else if t.Columns[j].Caption, ok = cap.(string); !ok {
-					fail(p+"/caption", "caption must be a string, not "+anyKind(cap))
-				}
-				if v, ok := m["type"]; ok {
-					s, _ := v.(string)
-					t.Columns[j].Type = ColumnType(s)
-					if !isColumnType(v) {
-						fail(p+"/type", fmt.Sprintf("column type must be one of string, number, boolean, date and datetime, not %s", describe(v)))
-					}
-				}
-				if v, ok := m["align"]; ok {
-					s, _ := v.(string)
-					t.Columns[j].Align = Align(s)
-					if s == "" || !isAlign(s) {
-						fail(p+"/align", fmt.Sprintf("align must be one of left, center and right, not %s", describe(v)))
-					}
-				}
-			}
-		}
-		if r, ok := data["rows"]; ok {
-			if _, ok := r.([]any); !ok {
-				fail(base+"/data/rows", "rows must be an array, not "+anyKind(r))
-			}
-		}
-		if !good {
-			return nil, d.err == nil
-		}
-		return t, true
-	case "paragraph":
-		p := &Paragraph{}
-		tv, ok := data["text"]
-		if !ok {
-			fail(base+"/data", "paragraph data has no text member")
-		} else if arr, ok := tv.([]any); !ok {
-			fail(base+"/data/text", "text must be an array of runs, not "+anyKind(tv))
-		} else {
-			p.Runs = make([]Run, len(arr))
-			for j, rv := range arr {
-				ptr := base + "/data/text/" + strconv.Itoa(j)
-				m, ok := rv.(map[string]any)
-				if !ok {
-					fail(ptr, "text run must be an object, not "+anyKind(rv))
-					continue
-				}
-				if v, ok := m["value"]; !ok {
-					fail(ptr, "text run has no value member")
-				} else if p.Runs[j].Text, ok = v.(string); !ok {
-					fail(ptr+"/value", "text value must be a string, not "+anyKind(v))
-				}
-				if v, ok := m["markdown"]; ok {
-					if p.Runs[j].Markdown, ok = v.(bool); !ok {
-						fail(ptr+"/markdown", "markdown must be a boolean, not "+anyKind(v))
-					}
-				}
-			}
-		}
-		if !good {
-			return nil, d.err == nil
-		}
-		return p, true
-	default: // heading
-		h := &Heading{Level: 1}
-		if tv, ok := data["text"]; !ok {
-			fail(base+"/data", "heading data has no text member")
-		} else if h.Text, ok = tv.(string); !ok {
-			fail(base+"/data/text", "heading text must be a string, not "+anyKind(tv))
-		}
-		if lv, ok := data["level"]; ok {
-			n, isNum := lv.(json.Number)
-			f, err := strconv.ParseFloat(string(n), 64)
-			if !isNum || err != nil || f != math.Trunc(f) || f < 1 || f > 6 {
-				fail(base+"/data/level", "level must be a whole number from 1 to 6, not "+describe(lv))
-			} else {
-				h.Level = int(f)
-			}
-		}
-		if !good {
-			return nil, d.err == nil
-		}
-		return h, true
-	}
-}
-
-func isColumnType(v any) bool {
-	s, ok := v.(string)
-	if !ok || s == "" {
-		return false
-	}
-	for _, t := range columnTypes {
-		if string(t) == s {
-			return true
-		}
-	}
-	return false
-}
-
-func isAlign(s string) bool {
-	for _, a := range aligns {
-		if string(a) == s {
-			return true
-		}
-	}
-	return false
-}
-
-// describe quotes a string and names the kind of anything else.
-func describe(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case json.Number:
-		return string(v)
-	}
-	return anyKind(v)
-}
-
 // typeMismatch says why v does not fit column c, or returns "".
 func typeMismatch(c Column, v Value) string {
 	if v.kind == KindNull || c.Type == TypeAny {
@@ -805,16 +396,16 @@ func typeMismatch(c Column, v Value) string {
 		want = KindBool
 	}
 	if v.kind != want {
-		return fmt.Sprintf("column %q holds %s values, not %s", c.Caption, c.Type, kindArticle(v.kind))
+		return fmt.Sprintf("column %q holds %s values, not %s", clip(c.Caption), c.Type, kindArticle(v.kind))
 	}
 	switch c.Type {
 	case TypeDate:
 		if !isDate(v.text) {
-			return fmt.Sprintf("column %q holds dates like 2006-01-02, not %q", c.Caption, v.text)
+			return fmt.Sprintf("column %q holds dates like 2006-01-02, not %q", clip(c.Caption), clip(v.text))
 		}
 	case TypeDateTime:
 		if _, err := time.Parse(time.RFC3339Nano, string(v.text)); err != nil {
-			return fmt.Sprintf("column %q holds RFC 3339 date-times like 2006-01-02T15:04:05Z, not %q", c.Caption, v.text)
+			return fmt.Sprintf("column %q holds RFC 3339 date-times like 2006-01-02T15:04:05Z, not %q", clip(c.Caption), clip(v.text))
 		}
 	}
 	return ""

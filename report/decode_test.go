@@ -83,6 +83,10 @@ func TestViolations(t *testing.T) {
 			`/elements/0/data/rows/2/cells/0/value: column "N" holds number values, not a boolean`,
 		}},
 		{"unknown members ignored", `{"x":{"deep":[1,2,{"a":null}]},"elements":[{"type":"table","extra":1,"data":{"columns":[{"caption":"A","width":3}],"rows":[{"cells":[{"value":1,"style":"b"}],"meta":[]}],"more":true}}]}`, nil},
+		{"rows not an array", `{"elements":[{"data":{"columns":[{"caption":"A"}],"rows":{"cells":[]}},"type":"table"}]}`, []string{
+			"/elements/0/data/rows: rows must be an array, not an object",
+		}},
+		{"members of other element types are not read", `{"elements":[{"type":"paragraph","caption":{},"data":{"text":[],"level":"x","columns":5,"rows":{}}},{"type":"heading","data":{"text":"h","columns":[1],"sourceBusinessObject":[]}}]}`, nil},
 		{"rows before columns", `{"elements":[{"data":{"rows":[{"cells":[{"value":1}]},{"cells":[]}],"columns":[{"caption":"A"}]},"type":"table"}]}`, []string{
 			"/elements/0/data/rows/1/cells: row has 0 cells but the table has 1 column",
 		}},

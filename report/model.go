@@ -44,7 +44,7 @@ func NewStream(title string, elements iter.Seq2[Element, error]) *Document {
 func (d *Document) Title() string {
 	if d.dec != nil {
 		d.dec.prologue()
-		return d.dec.title
+		return d.dec.title.str()
 	}
 	return d.title
 }
@@ -218,10 +218,10 @@ func (t *Table) Rows() iter.Seq2[Row, error] {
 func (t *Table) check() error {
 	for i, c := range t.Columns {
 		if !slices.Contains(columnTypes, c.Type) {
-			return &Violation{Pointer: fmt.Sprintf("/columns/%d/type", i), Message: fmt.Sprintf("unknown column type %q", c.Type)}
+			return &Violation{Pointer: fmt.Sprintf("/columns/%d/type", i), Message: fmt.Sprintf("unknown column type %q", clip(c.Type))}
 		}
 		if !slices.Contains(aligns, c.Align) {
-			return &Violation{Pointer: fmt.Sprintf("/columns/%d/align", i), Message: fmt.Sprintf("unknown alignment %q", c.Align)}
+			return &Violation{Pointer: fmt.Sprintf("/columns/%d/align", i), Message: fmt.Sprintf("unknown alignment %q", clip(c.Align))}
 		}
 	}
 	return nil
@@ -233,7 +233,7 @@ func (t *Table) checkRow(n int, r Row) error {
 	}
 	for i, v := range r.Cells {
 		if v.kind == KindNumber && !ValidNumber(v.text) {
-			return &Violation{Pointer: fmt.Sprintf("/rows/%d/cells/%d/value", n, i), Message: fmt.Sprintf("%q is not a JSON number within the range of a float64", v.text)}
+			return &Violation{Pointer: fmt.Sprintf("/rows/%d/cells/%d/value", n, i), Message: fmt.Sprintf("%q is not a JSON number within the range of a float64", clip(v.text))}
 		}
 		if msg := typeMismatch(t.Columns[i], v); msg != "" {
 			return &Violation{Pointer: fmt.Sprintf("/rows/%d/cells/%d/value", n, i), Message: msg}

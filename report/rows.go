@@ -283,7 +283,7 @@ func (w *walker) scalar(where ...any) (c ref, valid, ok bool) {
 	w.scalarEnd()
 	raw := w.b[start:w.i]
 	if !numberInRange(raw) {
-		return ref{}, false, rr.d.violate(rr.ptr(where...), fmt.Sprintf("the number %.40s is out of range (beyond ±1.8e308)", raw))
+		return ref{}, false, rr.d.violate(rr.ptr(where...), fmt.Sprintf("the number %s is out of range (beyond ±1.8e308)", clip(raw)))
 	}
 	s := len(rr.arena)
 	rr.arena = append(rr.arena, raw...)

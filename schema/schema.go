@@ -6,7 +6,10 @@
 // memory; each element's header (everything but its rows) and the document's
 // own members are then also held to the schema itself with
 // santhosh-tekuri/jsonschema, so nothing the schema forbids passes. Tests
-// and a fuzz target require the Go checks and the schema to agree.
+// and a fuzz target require the Go checks and the schema to agree. The
+// header is handed to the schema as a generic value built from what the
+// decoder read, within its limits (see report.MaxHeader), so the schema
+// layer holds nothing the decoder did not.
 package schema
 
 import (
@@ -147,8 +150,10 @@ func Read(r io.Reader) *report.Document {
 
 // Validate reads a whole document from r and reports every violation, or
 // nil if the document is valid. Memory does not grow with the length of its
-// tables. Invalid input gives a *ValidationError; an error reading r is
-// returned as it is.
+// tables: the decoder's limits (report.MaxColumns, MaxRuns, MaxHeader and
+// MaxHeldRows) bound what it holds, and the schema is given an element only
+// once it is read within them. Invalid input gives a *ValidationError; an
+// error reading r is returned as it is.
 func Validate(r io.Reader) error {
 	ve := &ValidationError{}
 	add := func(v report.Violation) {

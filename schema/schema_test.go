@@ -236,7 +236,9 @@ func canonical(b *bytes.Buffer, v any) {
 
 // beyondSchema reports whether the document breaks a rule the schema cannot
 // express: cell counts, typed columns, numbers beyond float64, nesting
-// deeper than report.MaxDepth.
+// deeper than report.MaxDepth. The decoder's byte limits are beyond it too,
+// but fuzzed documents stay far below report.MaxHeader, and canonical puts
+// columns and type first, so that no rows are held (report.MaxHeldRows).
 func beyondSchema(doc any) bool {
 	if depth(doc) > report.MaxDepth {
 		return true
