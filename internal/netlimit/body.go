@@ -71,8 +71,9 @@ func (r Rate) withDefaults() Rate {
 // Each Read sets the connection's read deadline (an HTTP/2 stream's, on
 // HTTP/2) through [http.ResponseController] on w, to when the rule of the
 // next Read would be broken, so a Read blocked on a client that sends
-// nothing is interrupted in time. If w cannot set read deadlines, the rule
-// is checked only when each Read returns. After a failure every Read
+// nothing is interrupted in time. If w cannot set read deadlines, nothing
+// interrupts a Read: the average is checked before each Read and the idle
+// window when each Read returns. After a failure every Read
 // returns the same error and the read deadline is left in the past, so
 // net/http does not wait for the rest of the body and closes the connection
 // after the answer. After io.EOF no deadline is touched (net/http clears
@@ -148,14 +149,10 @@ func (b *body) Read(p []byte) (int, error) {
 		b.err = io.EOF
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return n, b.fail(idle, err)
-	case err == nil && b.noDL:
-		// Nothing interrupted the Read: judge it now that it is over.
-		if b.rate.Idle > 0 && wait > b.rate.Idle {
-			return n, b.fail(true, os.ErrDeadlineExceeded)
-		}
-		if left, _ := b.budget(); left <= 0 {
-			return n, b.fail(false, os.ErrDeadlineExceeded)
-		}
+	case err == nil && b.noDL && b.rate.Idle > 0 && wait > b.rate.Idle:
+		// Nothing interrupted the Read: judge it now that it is over. (The
+		// average is judged before each Read.)
+		return n, b.fail(true, os.ErrDeadlineExceeded)
 	}
 	return n, err
 }
