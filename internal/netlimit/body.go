@@ -91,6 +91,30 @@ func MinRate(w http.ResponseWriter, r *http.Request, rate Rate) io.ReadCloser {
 	return &body{rc: r.Body, ctl: http.NewResponseController(w), rate: rate.withDefaults()}
 }
 
+// MinRateReads returns a handler that serves h with the body of each
+// request read through [MinRate](w, r, rate), and closes that body when h
+// returns. Closing it matters for answers given without reading the body
+// (a 401, a 405): net/http reads what is left of a small body (up to 256
+// KiB) before it sends such an answer, with no deadline of its own, so a
+// client trickling its body holds the connection and never gets the
+// answer; closed here, the rest is read under rate, and a client too slow
+// for it gets the answer on a connection that is then closed. A handler
+// that flushes a long answer before reading the body should close r.Body
+// first. It is not for handlers that hijack the connection.
+func MinRateReads(h http.Handler, rate Rate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			h.ServeHTTP(w, r)
+			return
+		}
+		body := MinRate(w, r, rate)
+		defer body.Close()
+		r = r.WithContext(r.Context())
+		r.Body = body
+		h.ServeHTTP(w, r)
+	})
+}
+
 type body struct {
 	rc     io.ReadCloser
 	ctl    *http.ResponseController

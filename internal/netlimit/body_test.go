@@ -372,6 +372,51 @@ func TestMinRateCountsOnlyWaiting(t *testing.T) {
 	}
 }
 
+// An answer given without reading the body reaches a client that
+// trickles it, within the rule, and a fast client keeps its connection.
+func TestMinRateReadsUnreadBody(t *testing.T) {
+	t.Parallel()
+	rate := Rate{Grace: 300 * time.Millisecond, MinBytesPerSec: 1 << 10, Idle: time.Second}
+	ln := listen(t)
+	serve(t, ln, MinRateReads(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized) // without a look at the body
+	}), rate))
+	answer := func(br *bufio.Reader) {
+		t.Helper()
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("answer %s", resp.Status)
+		}
+	}
+
+	slow := dial(t, ln.Addr().String())
+	io.WriteString(slow, "POST /jobs HTTP/1.1\r\nHost: folio\r\nContent-Length: 100000\r\n\r\n")
+	stop := trickle(slow, 100*time.Millisecond, false)
+	defer stop()
+	slow.SetReadDeadline(time.Now().Add(3 * time.Second))
+	start := time.Now()
+	br := bufio.NewReader(slow)
+	answer(br)
+	if d := time.Since(start); d > 1300*time.Millisecond {
+		t.Errorf("the answer came after %v, want the 300ms grace", d)
+	}
+	if rest, err := io.ReadAll(br); len(rest) > 0 || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("after the answer: %q, %v; want the connection closed", rest, err)
+	}
+
+	fast := dial(t, ln.Addr().String())
+	fast.SetReadDeadline(time.Now().Add(3 * time.Second))
+	br = bufio.NewReader(fast)
+	for range 2 {
+		fmt.Fprintf(fast, "POST /jobs HTTP/1.1\r\nHost: folio\r\nContent-Length: 10000\r\n\r\n%s", strings.Repeat("x", 10000))
+		answer(br) // the second on the same connection
+	}
+}
+
 func TestMinRateNoBody(t *testing.T) {
 	r, _ := http.NewRequest("GET", "/", nil)
 	if b := MinRate(hideController{}, r, Rate{}); b != http.NoBody {
