@@ -14,14 +14,13 @@ import (
 var ErrTooSlow = errors.New("netlimit: request body too slow")
 
 // Defaults of [Rate], chosen for bodies of up to 256 MiB sent over slow
-// links. 1 KiB/s (8 kbit/s) is below any link still in use (a GPRS or
-// satellite fallback uplink sends 2 to 5 KiB/s), so no real client is cut
-// off, however large its document, while a body trickled at a byte every 5
-// seconds is cut off after 10 seconds. At the floor a 256 MiB body may take
-// up to 73 hours: the floor does not bound how long an upload takes (the
-// body limit and the per-user upload cap bound what a client may hold) but
-// makes a client that trickles or has gone silently pay 1 KiB/s for every
-// connection it keeps. The 10 s grace covers slow start and a few round
+// links. 1 KiB/s (8 kbit/s) is below the uplink of any link in common use
+// (GPRS sends 2 to 5 KiB/s), so no real client is cut off, however large
+// its document, while a body trickled at a byte every 5 seconds is cut off
+// after 10 seconds. At the floor a 256 MiB body may take up to 73 hours: the
+// floor does not bound how long an upload takes (the body limit and the
+// per-user upload cap bound what a client may hold) but makes a client that
+// trickles pay 1 KiB/s for every connection it keeps. The 10 s grace covers slow start and a few round
 // trips of a high-latency link (100 Continue included) before the average
 // means anything; the 30 s idle window rides out a radio handover or five
 // lost retransmissions (TCP backs off 1+2+4+8+16 s) but frees a connection
