@@ -110,19 +110,22 @@ const statusClientGone = 499
 
 // writeError answers r with err mapped by toError. A 500 or 503 is logged
 // with the error; its text is not shown to the client. A request whose
-// client has gone is not answered and not logged as an error.
+// client has gone is not answered and not logged as an error (but one cut
+// for a body too slow is answered 408: its client may still read).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Context().Err() != nil {
+	e := s.toError(err)
+	if r.Context().Err() != nil && e.Code != http.StatusRequestTimeout {
 		if rec, ok := w.(*recorder); ok {
 			rec.status = statusClientGone
 		}
 		return
 	}
-	e := s.toError(err)
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	switch e.Code {
+	case http.StatusRequestTimeout:
+		w.Header().Set("Connection", "close")
 	case http.StatusUnauthorized:
 		challenge := `Bearer realm="folio"`
 		if errors.Is(err, ErrInvalidToken) {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/internal/netlimit"
 	"github.com/foliorender/folio/jobs"
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/report"
@@ -82,9 +83,6 @@ type Config struct {
 	// downloads that need a render; beyond them: 429. 0 means
 	// DefaultUserUploads and DefaultUserRenders.
 	UserUploads, UserRenders int
-	// BodyRate is the minimum rate of an upload's body; nil means none (a
-	// handler mounted behind a proxy that buffers bodies).
-	BodyRate func(w http.ResponseWriter, r *http.Request, body io.ReadCloser) io.ReadCloser
 	// Logger receives the access log (level Info) and errors; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -352,11 +350,7 @@ func (s *Server) postJob(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	defer done()
-	var in io.ReadCloser = http.MaxBytesReader(w, r.Body, limit)
-	if s.cfg.BodyRate != nil {
-		in = s.cfg.BodyRate(w, r, in)
-	}
-	body := bufio.NewReaderSize(in, 64<<10)
+	body := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, limit), 64<<10)
 	if err := looksLikeJSON(body); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -468,8 +462,8 @@ func (s *Server) receive(ctx context.Context, j *jobs.Job, body io.Reader) (*job
 		why := "the upload was interrupted"
 		if errors.As(verr, &mbe) {
 			why = fmt.Sprintf("the document is larger than the limit of %d bytes", mbe.Limit)
-		} else if errors.Is(verr, os.ErrDeadlineExceeded) {
-			why = "the upload was too slow"
+		} else if tooSlow(verr) {
+			why = "the upload was slower than the server's minimum rate"
 		}
 		return nil, s.failReceive(bg, j, verr, why)
 	}
@@ -493,13 +487,19 @@ func (s *Server) failReceive(ctx context.Context, j *jobs.Job, err error, why st
 	switch {
 	case errors.As(err, &mbe), full(err):
 		return err
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return &Error{Code: http.StatusRequestTimeout, Message: "the upload was slower than the server's minimum rate"}
+	case tooSlow(err):
+		return &Error{Code: http.StatusRequestTimeout, Message: why + ": " + err.Error()}
 	case why == "the document could not be stored":
 		return fmt.Errorf("storing the document of job %d: %w", j.ID, err)
 	}
 	s.log.Info("upload interrupted", "job", j.ID, "error", err)
 	return &Error{Code: http.StatusBadRequest, Message: why}
+}
+
+// tooSlow reports a body cut for arriving too slowly (the read deadline of
+// netlimit.MinRate, or of the http.Server).
+func tooSlow(err error) bool {
+	return errors.Is(err, netlimit.ErrTooSlow) || errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 type errWriter struct {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/internal/netlimit"
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/runner"
 	"github.com/foliorender/folio/server"
@@ -75,6 +76,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	queueWait := fs.Duration("queue-wait", server.DefaultQueueWait, "how long a download waits for a free renderer before 503")
 	userUploads := fs.Int("user-uploads", server.DefaultUserUploads, "concurrent uploads per user; more: 429")
 	userRenders := fs.Int("user-renders", server.DefaultUserRenders, "concurrent downloads that need a render, per user; more: 429")
+	maxConns := fs.Int("max-conns", netlimit.DefaultMaxConns, "open connections at most; more are answered 503 at once")
+	bodyGrace := fs.Duration("body-grace", netlimit.DefaultGrace, "time an upload may take before --min-body-rate applies")
+	minRate := byteSize(netlimit.DefaultMinBytesPerSec)
+	fs.Var(&minRate, "min-body-rate", "slowest average upload rate after --body-grace (`bytes` per second, K/M suffixes); slower: 408")
+	bodyIdle := fs.Duration("body-idle", netlimit.DefaultReadIdle, "longest wait for the next bytes of an upload; longer: 408")
+	writeIdle := fs.Duration("write-idle", netlimit.DefaultWriteIdle, "longest a download may stall (the client reading nothing) before it is cut")
 	minFree := byteSize(defaultMinFree)
 	fs.Var(&minFree, "min-free", "free space under --data below which /healthz answers 503 (`bytes`, K/M/G suffixes)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "time given to requests and renders to finish on SIGINT/SIGTERM")
@@ -92,6 +99,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *workers < 1 || *budget <= 0 || *shutdown <= 0 || *maxAttempts < 1 || *queueWait <= 0 || *userUploads < 1 || *userRenders < 1 {
 		return usageErr("--workers, --render-budget, --shutdown-timeout, --max-attempts, --queue-wait, --user-uploads and --user-renders must be positive")
+	}
+	if *maxConns < 1 || *bodyGrace <= 0 || *bodyIdle <= 0 || *writeIdle <= 0 {
+		return usageErr("--max-conns, --body-grace, --body-idle and --write-idle must be positive")
 	}
 	if *retain < 0 {
 		return usageErr("--retain must be 0 (forever) or positive")
@@ -176,24 +186,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	tcp, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(err)
 	}
+	ln := netlimit.NewListener(tcp, *maxConns)
+	ln.RetryAfter = server.DefaultRetryAfter
 	if err := run.Start(ctx); err != nil {
 		ln.Close()
 		return fail(err)
 	}
+	rate := netlimit.Rate{Grace: *bodyGrace, MinBytesPerSec: int64(minRate), Idle: *bodyIdle}
 	srv := &http.Server{
-		Handler:           h,
+		// No ReadTimeout or WriteTimeout: they would cut long uploads and
+		// downloads; the body rate and the write idle limit cut slow ones.
+		Handler:           netlimit.IdleWrites(netlimit.MinRateReads(h, rate), *writeIdle),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "tokens", tokens.Len(),
-		"max_body", int64(maxBody), "render_budget", budget.String(), "workers", *workers, "retain", retain.String())
+		"max_body", int64(maxBody), "render_budget", budget.String(), "workers", *workers, "retain", retain.String(),
+		"max_conns", *maxConns, "min_body_rate", int64(minRate))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	status := exitOK

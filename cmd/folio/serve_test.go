@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -185,4 +188,127 @@ func waitHealthy(t *testing.T, base string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the server did not become healthy")
+}
+
+// TestServeSlowClients runs the server with tight limits: a body trickled
+// byte by byte is cut off with 408 within the body rules, its job is
+// recorded as failed to receive, and connections beyond --max-conns are
+// answered 503 at once until one closes.
+func TestServeSlowClients(t *testing.T) {
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("t1=alice\n"), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	addr := freeAddr(t)
+	go func() {
+		done <- runServe(ctx, []string{"--addr", addr, "--data", filepath.Join(dir, "data"), "--tokens-file", tokens,
+			"--body-grace", "1s", "--min-body-rate", "1K", "--body-idle", "2s", "--max-conns", "4"}, io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	base := "http://" + addr
+	waitHealthy(t, base)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t1\r\nContent-Length: 1000\r\n\r\n{")
+	start := time.Now()
+	answered := make(chan *http.Response, 1)
+	go func() {
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Error(err)
+		}
+		answered <- res
+	}()
+	var res *http.Response
+trickle:
+	for {
+		select {
+		case res = <-answered:
+			break trickle
+		case <-time.After(300 * time.Millisecond):
+			c.Write([]byte(" "))
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("a body trickled at 3 bytes/s was not cut off in 10 s")
+		}
+	}
+	took := time.Since(start)
+	if res == nil || res.StatusCode != http.StatusRequestTimeout {
+		t.Fatalf("trickled body: %v, want 408", res)
+	}
+	if took > 4*time.Second {
+		t.Errorf("the trickled body was cut after %s; the rules allow 1 s of grace", took)
+	}
+	t.Logf("trickled body cut off after %s", took.Round(time.Millisecond))
+	req, _ := http.NewRequest("GET", base+"/jobs", nil)
+	req.Header.Set("Authorization", "Bearer t1")
+	lr, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Entries []struct{ Status, Summary string }
+	}
+	json.NewDecoder(lr.Body).Decode(&page)
+	lr.Body.Close()
+	if len(page.Entries) != 1 || page.Entries[0].Status != "fail_to_receive" || !strings.Contains(page.Entries[0].Summary, "slower") {
+		t.Errorf("the trickled upload's job: %+v", page.Entries)
+	}
+
+	// Four idle connections take every slot.
+	var held []net.Conn
+	for range 4 {
+		h, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, h)
+	}
+	// The server accepts them in its own time: ask until it refuses.
+	var refused bool
+	for end := time.Now().Add(5 * time.Second); !refused && time.Now().Before(end); {
+		r, err := client.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		switch {
+		case r.StatusCode == 200:
+			time.Sleep(20 * time.Millisecond)
+		case r.StatusCode != 503 || r.Header.Get("Retry-After") == "" || !bytes.Contains(body, []byte(`"code":503`)):
+			t.Fatalf("a connection beyond --max-conns: %d %v %s", r.StatusCode, r.Header, body)
+		default:
+			refused = true
+		}
+	}
+	if !refused {
+		t.Error("with --max-conns 4 and 4 connections open, a fifth was served")
+	}
+	for _, h := range held {
+		h.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, err := client.Get(base + "/healthz")
+		if err == nil {
+			r.Body.Close()
+			if r.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slots were not freed after the connections closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
