@@ -344,7 +344,7 @@ func (m *md) inline(b []byte, cell bool) {
 		c := b[i]
 		var rep string
 		switch c {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '$':
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '#', '$', '@':
 			w.Write(b[start:i])
 			w.WriteByte('\\')
 			w.WriteByte(c)
