@@ -58,9 +58,9 @@ const (
 )
 
 // queueAttempts is how many times River runs a job whose attempts return an
-// error (storage full, an interrupted render): with River's backoff of
-// (n+1)^4 seconds, retries go on for about four hours. Tries that kill the
-// process are counted by folio, against MaxAttempts.
+// error (storage full, an interrupted render): with River's default backoff
+// of n^4 seconds after the nth failure, retries go on for about four hours.
+// Tries that kill the process are counted by folio, against MaxAttempts.
 const queueAttempts = 10
 
 // A Registry finds a format by name.
@@ -110,6 +110,10 @@ type Config[TTx any] struct {
 	// CancelPoll is how often a rendering worker checks whether its job was
 	// canceled. 0 means 200 ms.
 	CancelPoll time.Duration
+	// RetryPolicy says when River runs again a job whose attempt returned an
+	// error (storage full, an interrupted render); nil means River's
+	// default, n^4 seconds after the nth failed attempt (1 s, 16 s, 81 s…).
+	RetryPolicy river.ClientRetryPolicy
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -202,6 +206,7 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 		JobTimeout:                  cfg.Budget,
 		RescueStuckJobsAfter:        cfg.Budget + time.Minute,
 		MaxAttempts:                 queueAttempts,
+		RetryPolicy:                 cfg.RetryPolicy,
 		FetchPollInterval:           cfg.PollInterval,
 		FetchCooldown:               min(cfg.PollInterval, 100*time.Millisecond),
 		CompletedJobRetentionPeriod: -1,
