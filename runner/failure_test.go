@@ -420,3 +420,59 @@ func TestRenderFails(t *testing.T) {
 		t.Errorf("rendered %d times; want 1", n)
 	}
 }
+
+// TestCancelWaitingForSlot cancels a job whose worker waits for a render
+// slot, or gives it to another node: the worker stops waiting and ends its
+// attempt, and the job stays as the test left it.
+func TestCancelWaitingForSlot(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		leave func(context.Context, jobs.Store, int64) (*jobs.Job, error)
+		ok    func(*jobs.Job) bool
+	}{
+		{"canceled", jobs.Cancel, func(j *jobs.Job) bool { return j.Status == jobs.StatusCanceled }},
+		{"taken over", func(ctx context.Context, s jobs.Store, id int64) (*jobs.Job, error) {
+			return jobs.Start(ctx, s, id, "other-node")
+		}, func(j *jobs.Job) bool { return j.Status == jobs.StatusProcessing && j.Owner == "other-node" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			pool := artifact.NewPool(1)
+			release, err := pool.Acquire(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			r := e.runner(t, config{Pool: pool, CancelPoll: 50 * time.Millisecond,
+				RetryPolicy: soon(10 * time.Millisecond), PollInterval: 20 * time.Millisecond})
+			defer stop(t, r)
+			id := e.submit(t, document(5), "csv")
+			e.wait(t, id, 10*time.Second, func(j *jobs.Job) bool { return j.Status == jobs.StatusProcessing && pool.Waiting() == 1 })
+			start := time.Now()
+			if _, err := tc.leave(ctx, e.store, id); err != nil {
+				t.Fatal(err)
+			}
+			for r.Busy() != 0 || pool.Waiting() != 0 {
+				if time.Since(start) > 2*time.Second {
+					t.Fatalf("the worker still waits for a slot 2 s later (busy %d, waiting %d)", r.Busy(), pool.Waiting())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			t.Logf("the worker returned after %s", time.Since(start))
+			release()
+			time.Sleep(300 * time.Millisecond) // a retry would have run by now
+			// The attempt ended the entry: it is not retried.
+			if q := e.settledEntry(t, id); q.Attempt != 1 || q.State != "cancelled" && q.State != "completed" {
+				t.Errorf("River's entry: %+v; want ended after 1 attempt", q)
+			}
+			j, err := e.store.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.ok(j) || len(j.Artifacts) != 0 || len(j.Tries) != 0 {
+				t.Errorf("job: %s owner %q %q, artifacts %v, tries %v", j.Status, j.Owner, j.Summary, j.Artifacts, j.Tries)
+			}
+		})
+	}
+}

@@ -525,6 +525,10 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 		}
 		release, err := r.cfg.Pool.Acquire(wctx)
 		if err != nil {
+			if errors.Is(context.Cause(wctx), errCanceled) {
+				log.Info("stopped waiting for a render slot: the job was canceled or taken over", "format", name)
+				return nil
+			}
 			return w.interrupted(ctx, wctx, job, log, "", err)
 		}
 		_, err = jobs.BeginRender(ctx, store, id, node, name, r.cfg.MaxAttempts)
