@@ -41,8 +41,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crash reads the first rows of a table, then kills the process, as an
-// out-of-memory kill or a fatal runtime error would: nothing recovers.
+// crash reads the first rows of a table, works on them for 200 ms (other
+// renders go on meanwhile), then kills the process, as an out-of-memory
+// kill or a fatal runtime error would: nothing recovers.
 type crash struct{}
 
 func (crash) Render(ctx context.Context, w io.Writer, doc *report.Document) error {
@@ -57,6 +58,7 @@ func (crash) Render(ctx context.Context, w io.Writer, doc *report.Document) erro
 					return err
 				}
 				if n++; n == 3 {
+					time.Sleep(200 * time.Millisecond)
 					fmt.Fprintln(os.Stderr, "crash: killing the process")
 					os.Exit(crashExit)
 				}
@@ -229,6 +231,66 @@ func TestPoisonJob(t *testing.T) {
 		if len(g.Tries) != 0 || len(g.Failures) != 0 {
 			t.Errorf("job %d: tries %v, failures %v", id, g.Tries, g.Failures)
 		}
+	}
+	e.checkNoneUnfinished(t)
+}
+
+// TestPoisonJobBesideOthers runs two poison jobs beside a job that renders
+// well but slowly, with two workers: a death is charged to every render in
+// progress, so the slow job gets a try counted for a death that was not its
+// own. It then renders alone and completes; the poison jobs are given up.
+func TestPoisonJobBesideOthers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.newRunner(t, config{})
+	doc := document(40) // 0.8 s of slow rows
+	slowJob := e.submit(t, doc, "slow")
+	poison := []int64{e.submit(t, doc, "crash"), e.submit(t, doc, "crash")}
+
+	const limit = runner.DefaultMaxAttempts
+	deaths, beside := 0, 0
+	for starts := 1; ; starts++ {
+		if starts > 2*limit+3 {
+			t.Fatalf("the server still crashes after %d starts", starts-1)
+		}
+		code := e.runChild(t, 2)
+		if code == 0 {
+			break
+		}
+		if code != crashExit {
+			t.Fatalf("start %d: the server exited %d", starts, code)
+		}
+		deaths++
+		s, err := e.store.Get(ctx, slowJob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Tries["slow"] > 1 || s.Status.Final() && s.Status != jobs.StatusComplete {
+			t.Fatalf("after death %d, the slow job is %s %q with tries %v: it is blamed for the poison jobs",
+				deaths, s.Status, s.Summary, s.Tries)
+		}
+		if s.Tries["slow"] == 1 {
+			beside++
+		}
+	}
+	if beside == 0 {
+		t.Fatal("the slow job never rendered beside a poison job")
+	}
+	if deaths != 2*limit {
+		t.Errorf("the server died %d times; want %d", deaths, 2*limit)
+	}
+	want := fmt.Sprintf("rendering crash crashed the renderer %d times; it is not tried again", limit)
+	for _, id := range poison {
+		j, err := e.store.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status != jobs.StatusFailToProcess || j.Summary != want || len(j.Tries) != 0 {
+			t.Errorf("poison job %d: %s %q, tries %v; want fail_to_process %q", id, j.Status, j.Summary, j.Tries, want)
+		}
+	}
+	if s := e.checkComplete(t, slowJob, doc, "slow"); len(s.Tries) != 0 || len(s.Failures) != 0 {
+		t.Errorf("slow job: tries %v, failures %v", s.Tries, s.Failures)
 	}
 	e.checkNoneUnfinished(t)
 }

@@ -17,7 +17,11 @@
 // format it was rendering. A render that kills the process leaves its try
 // counted in the job ([jobs.BeginRender]): after MaxAttempts such tries the
 // format is given up and the job fails, so a poison job cannot crash-loop
-// the server. Renders take a slot of the shared [artifact.Pool].
+// the server. Renders take a slot of the shared [artifact.Pool]; a render
+// whose try is counted from a death takes them all
+// ([artifact.Pool.AcquireAll]), since the process may have died of another
+// render: a death while it renders alone is its own, so a format that was
+// rendering beside a poison job has at most one try counted against it.
 //
 // With Exclusive set (one process owns the store: the embedded SQLite
 // server, which locks its data directory), [Runner.Start] resumes the jobs
@@ -523,7 +527,13 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 			_, ferr := jobs.FailFormat(ctx, store, id, node, name, fmt.Sprintf("format %s is not available: %v", name, err))
 			return w.done(log, ferr, river.JobCancel(err))
 		}
-		release, err := r.cfg.Pool.Acquire(wctx)
+		acquire := r.cfg.Pool.Acquire
+		if j.Tries[name] > 0 {
+			// A process died while it rendered, maybe of another render:
+			// it renders alone, so that a death now is its own.
+			acquire = r.cfg.Pool.AcquireAll
+		}
+		release, err := acquire(wctx)
 		if err != nil {
 			if errors.Is(context.Cause(wctx), errCanceled) {
 				log.Info("stopped waiting for a render slot: the job was canceled or taken over", "format", name)
