@@ -245,6 +245,52 @@ func TestRetention(t *testing.T) {
 	}
 }
 
+// TestRetentionOfLeftEntries checks that River deletes, past Retain, the
+// queue entries a resumed job left behind (folio deletes only a job's
+// current entry, with the job).
+func TestRetentionOfLeftEntries(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := e.newRunner(t, config{Retain: time.Hour})
+	ids := []int64{e.submit(t, document(5), "csv"), e.submit(t, document(5), "csv")}
+	var left []int64
+	for _, id := range ids {
+		j, _ := e.store.Get(ctx, id)
+		left = append(left, j.QueueID)
+		// As after a crash: the job is queued again with a new entry.
+		if _, err := jobs.Resume(ctx, e.store, id, "resumed after a server restart"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The entries left behind ended as River's rescuer ends them: one two
+	// hours ago, one ten minutes ago.
+	for i, ago := range []time.Duration{2 * time.Hour, 10 * time.Minute} {
+		at := time.Now().Add(-ago).UTC().Format("2006-01-02 15:04:05.000")
+		if _, err := e.store.DB().Exec(`UPDATE river_job SET state = 'cancelled', finalized_at = ? WHERE id = ?`, at, left[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer stop(t, r)
+	for _, id := range ids {
+		e.wait(t, id, 10*time.Second, final)
+	}
+	count := func(id int64) (n int) {
+		e.store.DB().QueryRow(`SELECT count(*) FROM river_job WHERE id = ?`, id).Scan(&n)
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); count(left[0]) != 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("River's entry %d, ended two hours ago, is still there 10 s after the start", left[0])
+		}
+	}
+	if count(left[1]) != 1 {
+		t.Errorf("River's entry %d, ended ten minutes ago, was deleted", left[1])
+	}
+}
+
 // age sets the last update of job id to at.
 func (e *env) age(t *testing.T, id int64, at time.Time) {
 	t.Helper()

@@ -200,6 +200,14 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, fmt.Errorf("runner: migrating River's tables: %w", err)
 	}
+	// River deletes the entries it finalized past Retain: folio deletes a
+	// job's current entry with the job, but a job resumed after a crash
+	// leaves its earlier entries behind. A discarded entry stays until the
+	// sweeper has seen it.
+	retain, discarded := time.Duration(-1), time.Duration(-1) // -1: River keeps them
+	if cfg.Retain > 0 {
+		retain, discarded = cfg.Retain, max(cfg.Retain, 2*cfg.SweepInterval)
+	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &worker[TTx]{r: r}); err != nil {
 		return nil, err
@@ -213,9 +221,9 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 		RetryPolicy:                 cfg.RetryPolicy,
 		FetchPollInterval:           cfg.PollInterval,
 		FetchCooldown:               min(cfg.PollInterval, 100*time.Millisecond),
-		CompletedJobRetentionPeriod: -1,
-		CancelledJobRetentionPeriod: -1,
-		DiscardedJobRetentionPeriod: -1,
+		CompletedJobRetentionPeriod: retain,
+		CancelledJobRetentionPeriod: retain,
+		DiscardedJobRetentionPeriod: discarded,
 		Logger:                      quiet(cfg.Logger),
 	})
 	if err != nil {
