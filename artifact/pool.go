@@ -13,12 +13,13 @@ import (
 // methods are safe for concurrent use.
 type Pool struct {
 	slots   chan struct{}
+	alone   chan struct{} // held by the one AcquireAll taking slots
 	waiting atomic.Int64
 }
 
 // NewPool returns a Pool of n slots (at least 1).
 func NewPool(n int) *Pool {
-	return &Pool{slots: make(chan struct{}, max(n, 1))}
+	return &Pool{slots: make(chan struct{}, max(n, 1)), alone: make(chan struct{}, 1)}
 }
 
 // ErrBusy is returned by Acquire when its context ends before a slot is
@@ -44,6 +45,48 @@ func (p *Pool) Acquire(ctx context.Context) (release func(), err error) {
 	return func() {
 		if once.CompareAndSwap(false, true) {
 			<-p.slots
+		}
+	}, nil
+}
+
+// AcquireAll waits until it holds every slot, so that the render it
+// guards runs alone, and returns the function that frees them (call it
+// once). A render suspected of killing the process runs alone: if the
+// process dies again, the render is the cause. Renders asking for a slot
+// meanwhile wait. If ctx ends first, it returns an error that is ErrBusy
+// and ctx's error, holding no slot.
+func (p *Pool) AcquireAll(ctx context.Context) (release func(), err error) {
+	p.waiting.Add(1)
+	defer p.waiting.Add(-1)
+	busy := func() error { return errors.Join(ErrBusy, context.Cause(ctx)) }
+	select {
+	case p.alone <- struct{}{}:
+	case <-ctx.Done():
+		return nil, busy()
+	}
+	n := 0
+	free := func() {
+		for ; n > 0; n-- {
+			<-p.slots
+		}
+		<-p.alone
+	}
+	for n < cap(p.slots) {
+		select {
+		case p.slots <- struct{}{}:
+			n++
+		case <-ctx.Done():
+			free()
+			return nil, busy()
+		}
+	}
+	<-p.alone // holding every slot keeps the others out
+	var once atomic.Bool
+	return func() {
+		if once.CompareAndSwap(false, true) {
+			for range cap(p.slots) {
+				<-p.slots
+			}
 		}
 	}, nil
 }

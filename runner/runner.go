@@ -17,7 +17,11 @@
 // format it was rendering. A render that kills the process leaves its try
 // counted in the job ([jobs.BeginRender]): after MaxAttempts such tries the
 // format is given up and the job fails, so a poison job cannot crash-loop
-// the server. Renders take a slot of the shared [artifact.Pool].
+// the server. Renders take a slot of the shared [artifact.Pool]; a render
+// whose try is counted from a death takes them all
+// ([artifact.Pool.AcquireAll]), since the process may have died of another
+// render: a death while it renders alone is its own, so a format that was
+// rendering beside a poison job has at most one try counted against it.
 //
 // With Exclusive set (one process owns the store: the embedded SQLite
 // server, which locks its data directory), [Runner.Start] resumes the jobs
@@ -60,9 +64,9 @@ const (
 )
 
 // queueAttempts is how many times River runs a job whose attempts return an
-// error (storage full, an interrupted render): with River's backoff of
-// (n+1)^4 seconds, retries go on for about four hours. Tries that kill the
-// process are counted by folio, against MaxAttempts.
+// error (storage full, an interrupted render): with River's default backoff
+// of n^4 seconds after the nth failure, retries go on for about four hours.
+// Tries that kill the process are counted by folio, against MaxAttempts.
 const queueAttempts = 10
 
 // A Registry finds a format by name.
@@ -112,6 +116,10 @@ type Config[TTx any] struct {
 	// CancelPoll is how often a rendering worker checks whether its job was
 	// canceled. 0 means 200 ms.
 	CancelPoll time.Duration
+	// RetryPolicy says when River runs again a job whose attempt returned an
+	// error (storage full, an interrupted render); nil means River's
+	// default, n^4 seconds after the nth failed attempt (1 s, 16 s, 81 s…).
+	RetryPolicy river.ClientRetryPolicy
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -194,6 +202,14 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, fmt.Errorf("runner: migrating River's tables: %w", err)
 	}
+	// River deletes the entries it finalized past Retain: folio deletes a
+	// job's current entry with the job, but a job resumed after a crash
+	// leaves its earlier entries behind. A discarded entry stays until the
+	// sweeper has seen it.
+	retain, discarded := time.Duration(-1), time.Duration(-1) // -1: River keeps them
+	if cfg.Retain > 0 {
+		retain, discarded = cfg.Retain, max(cfg.Retain, 2*cfg.SweepInterval)
+	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &worker[TTx]{r: r}); err != nil {
 		return nil, err
@@ -204,11 +220,12 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 		JobTimeout:                  cfg.Budget,
 		RescueStuckJobsAfter:        cfg.Budget + time.Minute,
 		MaxAttempts:                 queueAttempts,
+		RetryPolicy:                 cfg.RetryPolicy,
 		FetchPollInterval:           cfg.PollInterval,
 		FetchCooldown:               min(cfg.PollInterval, 100*time.Millisecond),
-		CompletedJobRetentionPeriod: -1,
-		CancelledJobRetentionPeriod: -1,
-		DiscardedJobRetentionPeriod: -1,
+		CompletedJobRetentionPeriod: retain,
+		CancelledJobRetentionPeriod: retain,
+		DiscardedJobRetentionPeriod: discarded,
 		Logger:                      quiet(cfg.Logger),
 	})
 	if err != nil {
@@ -575,8 +592,18 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 			_, ferr := jobs.FailFormat(ctx, store, id, node, name, fmt.Sprintf("format %s is not available: %v", name, err))
 			return w.done(log, ferr, river.JobCancel(err))
 		}
-		release, err := r.cfg.Pool.Acquire(wctx)
+		acquire := r.cfg.Pool.Acquire
+		if j.Tries[name] > 0 {
+			// A process died while it rendered, maybe of another render:
+			// it renders alone, so that a death now is its own.
+			acquire = r.cfg.Pool.AcquireAll
+		}
+		release, err := acquire(wctx)
 		if err != nil {
+			if errors.Is(context.Cause(wctx), errCanceled) {
+				log.Info("stopped waiting for a render slot: the job was canceled or taken over", "format", name)
+				return nil
+			}
 			return w.interrupted(ctx, wctx, job, log, "", err)
 		}
 		_, err = jobs.BeginRender(ctx, store, id, node, name, r.cfg.MaxAttempts)
