@@ -798,7 +798,7 @@ func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format, u U
 	// one that runs costs nothing more.
 	start := func() (func(), error) { return s.renders.enter(u.Name, s.cfg.RetryAfter) }
 	b, err := s.flight.do(ctx, fmt.Sprintf("%d/%s", j.ID, f.Name), start, func(rctx context.Context, progress func(float64)) (jobs.Blob, error) {
-		return s.renderOnDemand(rctx, j.ID, f, progress)
+		return s.renderOnDemand(rctx, j.ID, f, j.Tries[f.Name] > 0, progress)
 	})
 	var e *Error
 	switch {
@@ -817,10 +817,17 @@ func (s *Server) artifact(ctx context.Context, j *jobs.Job, f render.Format, u U
 // errAbandoned ends a render on download whose clients have all gone.
 var errAbandoned = errors.New("server: every client waiting for the render has gone")
 
-// renderOnDemand renders format f of job id for downloads.
-func (s *Server) renderOnDemand(ctx context.Context, id int64, f render.Format, progress func(float64)) (jobs.Blob, error) {
+// renderOnDemand renders format f of job id for downloads. A suspect
+// render (one whose try was counted before: the process may have died of
+// it) takes every slot of the pool, so that if it kills the process again
+// no other render is blamed for it.
+func (s *Server) renderOnDemand(ctx context.Context, id int64, f render.Format, suspect bool, progress func(float64)) (jobs.Blob, error) {
 	wctx, cancel := context.WithTimeoutCause(ctx, s.cfg.QueueWait, artifact.ErrBusy)
-	release, err := s.cfg.Pool.Acquire(wctx)
+	acquire := s.cfg.Pool.Acquire
+	if suspect {
+		acquire = s.cfg.Pool.AcquireAll
+	}
+	release, err := acquire(wctx)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
