@@ -62,7 +62,9 @@ func TestPool(t *testing.T) {
 
 type fn func(ctx context.Context, w io.Writer, doc *report.Document) error
 
-func (f fn) Render(ctx context.Context, w io.Writer, doc *report.Document) error { return f(ctx, w, doc) }
+func (f fn) Render(ctx context.Context, w io.Writer, doc *report.Document) error {
+	return f(ctx, w, doc)
+}
 
 func format(f fn) render.Format {
 	return render.Format{Name: "t", MediaType: "text/plain", Ext: ".t",
