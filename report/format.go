@@ -226,12 +226,15 @@ func formatMismatch(typ ColumnType, code *numfmt.Code) string {
 			return fmt.Sprintf("a %s column needs a date/time code such as \"dd.mm.yyyy\", not the %s code %q", typ, k, clip(code.String()))
 		}
 	default:
-		if k == numfmt.KindDateTime {
+		// A time code without a date ("[h]:mm", "hh:mm:ss") shows a number
+		// as a duration in days; one with a date would show an amount as
+		// a date.
+		if k == numfmt.KindDateTime && code.HasDate() {
 			what := "untyped"
 			if typ != TypeAny {
 				what = "of type " + string(typ)
 			}
-			return fmt.Sprintf("%q is a date/time code, for columns of type date or datetime, and this column is %s", clip(code.String()), what)
+			return fmt.Sprintf("%q is a date code, for columns of type date or datetime, and this column is %s (a time code without a date, such as \"[h]:mm\", shows a number of days as a duration)", clip(code.String()), what)
 		}
 	}
 	return ""

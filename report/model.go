@@ -167,9 +167,10 @@ type Column struct {
 
 	// Format is the column's display format (its "format" member), an
 	// Excel number-format code, or nil to show values as they are given.
-	// Number and untyped columns take number and text codes, date and
-	// datetime columns date/time codes, string columns number and text
-	// codes (whose text section applies), boolean columns none. XLSX keeps
+	// Date and datetime columns take date/time codes; number, string and
+	// untyped columns take number and text codes, and time codes without a
+	// date ("[h]:mm:ss", which shows a number of days as a duration);
+	// boolean columns none. A string goes through a code's text section. XLSX keeps
 	// values as numbers and dates and gives the cells the code; the other
 	// formats show the text [Column.AppendText] gives.
 	Format *numfmt.Code

@@ -360,7 +360,7 @@ func formatFits(typ any, code string) bool {
 	case "date", "datetime":
 		return c.Kind() == numfmt.KindDateTime
 	}
-	return c.Kind() != numfmt.KindDateTime
+	return c.Kind() != numfmt.KindDateTime || !c.HasDate()
 }
 
 func bigNumber(v any) bool {
