@@ -20,13 +20,15 @@ func init() {
 	Register(Format{
 		Name: "csv", MediaType: "text/csv; charset=utf-8", Ext: ".csv",
 		// Options: bom=true, formulas=keep|guard (default guard), table=N
-		// (1-based), comma=; (one character).
+		// (1-based), comma=; (one character), formatted=true, footer=true.
 		New: func(o Options) (Renderer, error) {
 			r := o.Read("csv")
 			c := &csv.Renderer{
-				BOM:      r.Bool("bom", false),
-				Formulas: r.String("formulas", "guard", "guard", "keep") == "keep",
-				Table:    r.Int("table", 0, 0, 1<<30),
+				BOM:       r.Bool("bom", false),
+				Formulas:  r.String("formulas", "guard", "guard", "keep") == "keep",
+				Table:     r.Int("table", 0, 0, 1<<30),
+				Formatted: r.Bool("formatted", false),
+				Footer:    r.Bool("footer", false),
 			}
 			if s := r.String("comma", ","); len([]rune(s)) != 1 {
 				r.fail("comma", s, "must be one character")

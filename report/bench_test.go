@@ -10,8 +10,14 @@ import (
 
 // BenchmarkRead decodes a 100,000-row × 10-column document, pulling every
 // row; b.SetBytes makes the figure MB/s of JSON.
-func BenchmarkRead(b *testing.B) {
-	in := benchdoc.Bytes(100000, 10)
+func BenchmarkRead(b *testing.B) { benchRead(b, benchdoc.Bytes(100000, 10)) }
+
+// BenchmarkReadNumbers is BenchmarkRead with a format, a total and a link
+// template on every number column (benchdoc.NumberColumns): the totals are
+// computed and the row of totals made.
+func BenchmarkReadNumbers(b *testing.B) { benchRead(b, benchdoc.NumbersBytes(100000, 10)) }
+
+func benchRead(b *testing.B, in []byte) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -27,6 +33,7 @@ func BenchmarkRead(b *testing.B) {
 					}
 					n++
 				}
+				t.FooterRows()
 			}
 		}
 		if n != 100000 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foliorender/folio/numfmt"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -42,13 +43,15 @@ type ReadOptions struct {
 // describes, with one cell per column in every row. Unknown members are
 // ignored. Numbers keep their exact text.
 //
-// Streaming holds when a document names its title before its elements, and a
-// table names its type, caption and columns before its rows, which is the
-// order folio writes. A table whose rows come before its type or columns has
-// its rows held in memory until they are known, up to [MaxHeldRows]; a title
-// after the elements, or a caption after the rows of a table whose type and
-// columns came first, is a violation, since renderers have already written
-// the start of the output. What else the decoder holds is bounded too, by
+// Streaming holds when a document names its title and locale before its
+// elements, and a table names its type, caption and columns before its
+// rows, which is the order folio writes; a table's footer may come before
+// or after its rows (it is held, and known once the rows are read). A table
+// whose rows come before its type or columns has its rows held in memory
+// until they are known, up to [MaxHeldRows]; a title or locale after the
+// elements, or a caption after the rows of a table whose type and columns
+// came first, is a violation, since renderers have already written the
+// start of the output. What else the decoder holds is bounded too, by
 // [MaxColumns], [MaxRuns] and [MaxHeader]: a document past a limit is
 // invalid.
 func Read(r io.Reader) *Document { return ReadWith(r, ReadOptions{}) }
@@ -76,17 +79,20 @@ func (e *errReader) Read(p []byte) (int, error) {
 }
 
 type decoder struct {
-	dec    *jsontext.Decoder
-	src    *errReader
-	opts   ReadOptions
-	err    error  // the error that ended decoding
-	title  scalar // the document's title as read
-	elems  bool   // the document has an elements member
-	inElem bool   // the elements array is open
-	pro    bool   // prologue read
-	nEl    int    // elements read
-	halted bool   // the consumer stopped the elements loop
-	scrap  []byte
+	dec        *jsontext.Decoder
+	src        *errReader
+	opts       ReadOptions
+	err        error  // the error that ended decoding
+	title      scalar // the document's title as read
+	lang       scalar // the document's locale as read
+	locale     *numfmt.Locale
+	elems      bool // the document has an elements member
+	inElem     bool // the elements array is open
+	pro        bool // prologue read
+	nEl        int  // elements read
+	halted     bool // the consumer stopped the elements loop
+	violations int  // violations reported so far
+	scrap      []byte
 }
 
 // fatal records err as the end of decoding.
@@ -101,6 +107,7 @@ func (d *decoder) violate(ptr, msg string) bool {
 	if d.err != nil {
 		return false
 	}
+	d.violations++
 	if d.opts.Report != nil {
 		d.opts.Report(Violation{Pointer: ptr, Message: msg})
 		return true
@@ -281,6 +288,10 @@ func (d *decoder) prologue() {
 				return
 			}
 			d.elems = true
+		case name == "locale":
+			if !d.readLocale(false) {
+				return
+			}
 		case name != "title":
 			if !d.skip(dec) { // unknown: ignored, not held
 				return
@@ -328,19 +339,65 @@ func (d *decoder) readTitle(late bool) bool {
 	return true
 }
 
+// readLocale reads the document's locale, which is late after the
+// elements: renderers format cells with it as they stream.
+func (d *decoder) readLocale(late bool) bool {
+	dec := d.dec
+	s := scalar{kind: d.peek(dec)}
+	switch s.kind {
+	case 0:
+		return false
+	case '{', '[':
+		if !d.skip(dec) {
+			return false
+		}
+	default:
+		raw, ok := d.value(dec)
+		if !ok {
+			return false
+		}
+		if len(raw) > MaxHeader {
+			d.violate("/locale", fmt.Sprintf("the locale is over %d MiB, more than folio holds in memory", MaxHeader>>20))
+			return true
+		}
+		s = scalarOf(raw)
+	}
+	d.lang = s
+	if late {
+		d.violate("/locale", "locale must come before elements, since the document is read as a stream")
+		return true
+	}
+	if s.kind != '"' {
+		d.violate("/locale", "locale must be a string, not "+kindName(s.kind))
+		return true
+	}
+	l, err := numfmt.ParseLocale(s.text)
+	if err != nil || s.text == "" {
+		d.violate("/locale", fmt.Sprintf("locale must be a BCP 47 language tag such as \"de-DE\", not %q", clip(s.text)))
+		return true
+	}
+	d.locale = l
+	return true
+}
+
 // epilogue reads the document after its elements and checks nothing follows.
 func (d *decoder) epilogue() {
 	dec := d.dec
 	for d.peek(dec) != '}' && d.err == nil {
 		name, _ := d.name(dec)
-		if name != "title" {
+		switch name {
+		case "title":
+			if !d.readTitle(true) {
+				return
+			}
+		case "locale":
+			if !d.readLocale(true) {
+				return
+			}
+		default:
 			if !d.skip(dec) { // unknown: ignored, not held
 				return
 			}
-			continue
-		}
-		if !d.readTitle(true) {
-			return
 		}
 	}
 	if !d.token(dec) {
@@ -352,6 +409,9 @@ func (d *decoder) epilogue() {
 		top := map[string]any{"elements": []any{}}
 		if d.title.kind != 0 {
 			top["title"] = d.title.generic()
+		}
+		if d.lang.kind != 0 {
+			top["locale"] = d.lang.generic()
 		}
 		for _, v := range d.opts.Check("", top) {
 			d.violate(v.Pointer, v.Message)
@@ -450,11 +510,13 @@ type rowReader struct {
 	started bool
 	done    bool
 	tail    func() bool // reads the rest of the table's data after its rows
+	footer  bool        // the rows are a footer: any value in any column, no totals
 	// depthOffset is what the decoder's depth lacks of the document's:
 	// 4 for rows held and read by a decoder of their own.
 	depthOffset int
 	arena       []byte
 	refs        []ref
+	links       []linkRef
 	row         Row
 }
 
@@ -470,6 +532,12 @@ func (r ref) value(arena []byte) Value {
 		return Value{kind: r.kind, text: arena[r.start:r.end:r.end]}
 	}
 	return Value{kind: r.kind, b: r.b}
+}
+
+// A linkRef locates a cell's link in the arena. Links are kept apart from
+// the refs of values, so that rows without links cost nothing more.
+type linkRef struct {
+	cell, start, end int
 }
 
 // rows runs the loop of Table.Rows for a decoded table.
@@ -492,9 +560,12 @@ func (rr *rowReader) rows(yield func(Row, error) bool) {
 	}
 }
 
-// drain reads the rows the caller left, checking them.
+// drain reads the rows the caller left, checking (and totalling) them.
 func (rr *rowReader) drain() bool {
-	rr.t.used = true
+	if !rr.t.used {
+		rr.t.used = true
+		rr.t.startTotals()
+	}
 	for {
 		if _, ok := rr.next(); !ok {
 			return rr.d.err == nil
@@ -532,8 +603,8 @@ func (rr *rowReader) next() (Row, bool) {
 			return Row{}, false
 		case ']':
 			rr.done = true
-			if d.token(dec) {
-				rr.finish()
+			if d.token(dec) && rr.finish() {
+				rr.checkTotals()
 			}
 			return Row{}, false
 		}
@@ -545,6 +616,18 @@ func (rr *rowReader) next() (Row, bool) {
 		if valid {
 			return rr.row, true
 		}
+	}
+}
+
+// checkTotals checks, at the end of the rows of a table without a footer,
+// that its sums can be shown.
+func (rr *rowReader) checkTotals() {
+	t := rr.t
+	if rr.footer || t.totals == nil || t.Footer != nil {
+		return
+	}
+	if col, msg := t.totals.overflow(t.Columns); col >= 0 {
+		rr.d.violate(strings.TrimSuffix(rr.base, "rows/")+"columns/"+strconv.Itoa(col)+"/total", msg)
 	}
 }
 

@@ -9,6 +9,14 @@
 // programs build documents with [New], [NewStream] and [NewTable] from any
 // iter.Seq2 of rows, such as the rows of a database query.
 //
+// Numbers are shown as readers expect them without losing their exact
+// text: a document's locale ([Document.Locale]) and a column's Excel
+// number-format code ([Column.Format], parsed once by package numfmt) give
+// the text every renderer shows ([Column.AppendText]); cells link with
+// checked URLs ([Value.Link], [Column.AppendLink]); a table's footer is the
+// producer's ([Table.Footer]) or a row of column totals computed exactly
+// as the rows stream past ([Table.FooterRows]).
+//
 // Decoding is strict (see [Read]); a problem is reported as a [*Violation]
 // holding an RFC 6901 JSON Pointer and a plain sentence, mid-stream if that
 // is where it is found.

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -103,6 +106,9 @@ type head struct {
 	runFault     *Violation // the first text run at fault
 	level        scalar
 	rows         jsontext.Kind // the kind of data.rows, 0 when absent
+	footerKind   jsontext.Kind // the kind of data.footer, 0 when absent
+	footerRaw    []byte        // data.footer's compact JSON text, until the columns are known
+	footer       []Row         // data.footer's valid rows, once parsed
 }
 
 // typeName returns the element's type once it is known to be a string; it
@@ -121,9 +127,10 @@ const (
 	mText
 	mLevel
 	mRows
+	mFooter
 )
 
-var memberNames = [...]string{"type", "caption", "data", "columns", "sourceBusinessObject", "text", "level", "rows"}
+var memberNames = [...]string{"type", "caption", "data", "columns", "sourceBusinessObject", "text", "level", "rows", "footer"}
 
 // member returns which held member the raw name is, or -1.
 func (d *decoder) member(raw []byte) int {
@@ -189,7 +196,7 @@ func (e *elemReader) wants(m int) bool {
 	}
 	switch typ {
 	case "table":
-		return m == mCaption || m == mData || m == mColumns || m == mSource || m == mRows
+		return m == mCaption || m == mData || m == mColumns || m == mSource || m == mRows || m == mFooter
 	case "paragraph":
 		return m == mData || m == mText
 	case "heading":
@@ -269,10 +276,14 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 	if !ok {
 		return false
 	}
+	converted := el != nil && e.bad == before
+	if t, isTable := el.(*Table); isTable && converted && !e.footer(t) {
+		return false
+	}
 	if !e.check() {
 		return false
 	}
-	if el == nil || e.bad != before {
+	if !converted {
 		return true // dropped, reported
 	}
 	t, isTable := el.(*Table)
@@ -363,6 +374,9 @@ func (e *elemReader) data(name int, yield func(Element, error) bool) bool {
 			}
 			t.rr = &rowReader{d: d, dec: dec, t: t, base: e.base + "/data/rows/", tail: e.tail}
 			e.streamed = t
+			if !e.footer(t) {
+				return false
+			}
 			if !yield(t, nil) {
 				d.halted = true
 				return false
@@ -495,6 +509,8 @@ func (e *elemReader) dataMember(m, name int) bool {
 	case mRows: // not an array
 		e.h.rows = d.peek(dec)
 		return d.skip(dec)
+	case mFooter:
+		return e.readFooter(name)
 	case mColumns:
 		if e.h.columns = d.peek(dec); e.h.columns != '[' {
 			return d.skip(dec)
@@ -525,6 +541,68 @@ func (e *elemReader) dataMember(m, name int) bool {
 		e.h.level = s
 	}
 	return true
+}
+
+// readFooter reads data.footer, holding its text until the table's columns
+// are known (counted against MaxHeader as compact JSON), and parses it at
+// once when they are.
+func (e *elemReader) readFooter(name int) bool {
+	d, dec := e.d, e.dec
+	if e.h.footerKind = d.peek(dec); e.h.footerKind != '[' {
+		if e.streamed != nil && !e.limited && e.h.footerKind != 0 && !e.violate(e.base+"/data/footer", "footer must be an array of rows, not "+kindName(e.h.footerKind)) {
+			return false
+		}
+		return d.skip(dec)
+	}
+	raw, ok := d.value(dec)
+	if !ok {
+		return false
+	}
+	if e.limited {
+		return true
+	}
+	raw = append(jsontext.Value(nil), raw...)
+	if err := raw.Compact(); err != nil {
+		d.fatal(err)
+		return false
+	}
+	if !e.hold(name + len(raw) + 1) {
+		return d.err == nil
+	}
+	e.h.footerRaw = raw
+	if e.streamed != nil {
+		return e.footer(e.streamed)
+	}
+	return true
+}
+
+// footer parses the footer held in the head into t.Footer: its valid rows,
+// each checked like a row but for the column types, since a footer's cells
+// may hold anything (a label in a number column). A footer with a
+// violation keeps its valid rows, and the element is not held to the
+// schema.
+func (e *elemReader) footer(t *Table) bool {
+	d := e.d
+	raw := e.h.footerRaw
+	if raw == nil {
+		return d.err == nil
+	}
+	e.h.footerRaw = nil
+	before := d.violations
+	rr := &rowReader{d: d, dec: jsontext.NewDecoder(bytes.NewReader(raw)), t: t, base: e.base + "/data/footer/", depthOffset: 4, footer: true}
+	rows := []Row{}
+	for {
+		row, ok := rr.next()
+		if !ok {
+			break
+		}
+		rows = append(rows, row.Clone())
+	}
+	if d.violations != before {
+		e.bad = true
+	}
+	t.Footer, e.h.footer = rows, rows
+	return d.err == nil
 }
 
 // endArray reads up to and past the end of an array.
@@ -605,7 +683,7 @@ func (e *elemReader) column(j int) (Column, bool) {
 	}
 	d.token(dec)
 	e.hold(3)
-	var caption, typ, align scalar
+	var caption, typ, align, format, total, link scalar
 	for d.peek(dec) != '}' {
 		if d.err != nil {
 			return Column{}, false
@@ -622,6 +700,12 @@ func (e *elemReader) column(j int) (Column, bool) {
 			dst = &typ
 		case d.nameIs(raw, "align"):
 			dst = &align
+		case d.nameIs(raw, "format"):
+			dst = &format
+		case d.nameIs(raw, "total"):
+			dst = &total
+		case d.nameIs(raw, "link"):
+			dst = &link
 		default:
 			if !d.skip(dec) { // unknown: ignored, not held
 				return Column{}, false
@@ -648,12 +732,60 @@ func (e *elemReader) column(j int) (Column, bool) {
 	if align.kind != 0 && (align.kind != '"' || c.Align == AlignAuto || !isAlign(c.Align)) {
 		fault(&e.h.colFault, func() string { return ptr() + "/align" }, "align must be one of left, center and right, not "+align.describe())
 	}
+	if format.kind != 0 {
+		at := func() string { return ptr() + "/format" }
+		if format.kind != '"' {
+			fault(&e.h.colFault, at, "format must be a string, not "+kindName(format.kind))
+		} else if code, err := numfmt.Parse(format.text); err != nil {
+			msg := err.Error()
+			var se *numfmt.SyntaxError
+			if errors.As(err, &se) {
+				msg = se.Msg
+			}
+			fault(&e.h.colFault, at, fmt.Sprintf("format %q: %s", clip(format.text), msg))
+		} else if msg := formatMismatch(c.Type, code); msg != "" && isColumnType(c.Type) {
+			fault(&e.h.colFault, at, msg)
+		} else {
+			c.Format = code
+		}
+	}
+	if total.kind != 0 {
+		c.Total = Total(total.str())
+		at := func() string { return ptr() + "/total" }
+		switch {
+		case total.kind != '"' || c.Total == TotalNone || !isTotal(c.Total):
+			fault(&e.h.colFault, at, "total must be one of sum, count, min, max and mean, not "+total.describe())
+		case isColumnType(c.Type):
+			if msg := totalMismatch(c.Type, c.Total); msg != "" {
+				fault(&e.h.colFault, at, msg)
+			}
+		}
+	}
+	if link.kind != 0 {
+		at := func() string { return ptr() + "/link" }
+		switch {
+		case link.kind != '"':
+			fault(&e.h.colFault, at, "link must be a string, not "+kindName(link.kind))
+		case !safeurl.Template(link.text):
+			fault(&e.h.colFault, at, templateMessage(link.text))
+		default:
+			c.Link = link.text
+		}
+	}
 	return c, true
+}
+
+func isTotal(t Total) bool {
+	switch t {
+	case TotalSum, TotalCount, TotalMin, TotalMax, TotalMean:
+		return true
+	}
+	return false
 }
 
 // columnNames are the column types and alignments, which column members
 // take without a copy of their own.
-var columnNames = []string{"string", "number", "boolean", "date", "datetime", "left", "center", "right"}
+var columnNames = []string{"string", "number", "boolean", "date", "datetime", "left", "center", "right", "sum", "count", "min", "max", "mean"}
 
 // runs reads a paragraph's text runs into the head, up to MaxRuns; name is
 // the length of the raw member name.
@@ -773,11 +905,39 @@ func (h *head) generic() map[string]any {
 			if c.Align != AlignAuto {
 				m["align"] = string(c.Align)
 			}
+			if c.Format != nil {
+				m["format"] = c.Format.String()
+			}
+			if c.Total != TotalNone {
+				m["total"] = string(c.Total)
+			}
+			if c.Link != "" {
+				m["link"] = c.Link
+			}
 			cols[j] = m
 		}
 		data["columns"] = cols
 		if h.rows != 0 {
 			data["rows"] = []any{}
+		}
+		if h.footer != nil {
+			rows := make([]any, len(h.footer))
+			for k, r := range h.footer {
+				cells := make([]any, len(r.Cells))
+				for j, v := range r.Cells {
+					c := map[string]any{"value": v.generic()}
+					if v.link != "" {
+						c["link"] = v.link
+					}
+					cells[j] = c
+				}
+				m := map[string]any{"cells": cells}
+				if !r.SourceKey.IsNull() {
+					m["sourceKey"] = r.SourceKey.generic()
+				}
+				rows[k] = m
+			}
+			data["footer"] = rows
 		}
 	case "paragraph":
 		runs := make([]any, len(h.runs))
@@ -851,6 +1011,9 @@ func (d *decoder) convert(base string, h *head, violate func(string, string) boo
 		}
 		if h.rows != 0 && h.rows != '[' {
 			fail(base+"/data/rows", "rows must be an array, not "+kindName(h.rows))
+		}
+		if h.footerKind != 0 && h.footerKind != '[' {
+			fail(base+"/data/footer", "footer must be an array of rows, not "+kindName(h.footerKind))
 		}
 		if !good {
 			return nil, d.err == nil

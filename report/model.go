@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+
+	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 )
 
 // A Document is a report: an optional title and a sequence of elements.
@@ -15,6 +18,7 @@ import (
 // elements it was given. A Document is not safe for concurrent use.
 type Document struct {
 	title    string
+	locale   *numfmt.Locale
 	elements iter.Seq2[Element, error]
 	dec      *decoder // set for documents made by Read
 	used     bool
@@ -47,6 +51,39 @@ func (d *Document) Title() string {
 		return d.dec.title.str()
 	}
 	return d.title
+}
+
+// Locale returns the document's locale (its "locale" member): the
+// separators and names that formatted cells show (see [Column.Format]), and
+// the language of the text. It is nil when the document names none, which
+// means English ("en"). For a document made by [Read] it decodes the input
+// up to the elements, as [Document.Title] does.
+func (d *Document) Locale() *numfmt.Locale {
+	if d.dec != nil {
+		d.dec.prologue()
+		return d.dec.locale
+	}
+	return d.locale
+}
+
+// SetLocale sets the locale of a document made by [New] or [NewStream] from
+// a BCP 47 tag such as "de-DE" (see [numfmt.ParseLocale]); "" removes it. It
+// returns an error for a malformed tag, and for a document made by [Read],
+// whose locale is the input's.
+func (d *Document) SetLocale(tag string) error {
+	if d.dec != nil {
+		return errors.New("report: SetLocale on a document made by Read")
+	}
+	if tag == "" {
+		d.locale = nil
+		return nil
+	}
+	l, err := numfmt.ParseLocale(tag)
+	if err != nil {
+		return err
+	}
+	d.locale = l
+	return nil
 }
 
 // ErrConsumed is returned by an iterator of a streamed document that has
@@ -127,6 +164,45 @@ type Column struct {
 	Caption string
 	Type    ColumnType
 	Align   Align
+
+	// Format is the column's display format (its "format" member), an
+	// Excel number-format code, or nil to show values as they are given.
+	// Date and datetime columns take date/time codes; number, string and
+	// untyped columns take number and text codes, and time codes without a
+	// date ("[h]:mm:ss", which shows a number of days as a duration);
+	// boolean columns none. A string goes through a code's text section. XLSX keeps
+	// values as numbers and dates and gives the cells the code; the other
+	// formats show the text [Column.AppendText] gives.
+	Format *numfmt.Code
+
+	// Total asks for the column's total in the table's footer: see
+	// [Table.FooterRows].
+	Total Total
+
+	// Link is a URL template (the column's "link" member) that links every
+	// non-null cell without a link of its own: "{value}" stands for the
+	// cell's text, percent-encoded. It must satisfy the rule of a cell's
+	// link with its host (or mailto address) not starting with "{value}",
+	// so that no value decides where a link leads. See [Column.AppendLink].
+	Link string
+}
+
+// A Total is the summary of a column that folio computes as rows stream
+// past, exactly on the numbers' decimal text.
+type Total string
+
+const (
+	TotalNone  Total = ""
+	TotalSum   Total = "sum"   // the exact sum; 0 for no rows
+	TotalCount Total = "count" // the number of non-null cells, in a column of any type
+	TotalMin   Total = "min"   // the smallest number, as written; null for no rows
+	TotalMax   Total = "max"   // the largest number, as written; null for no rows
+	TotalMean  Total = "mean"  // the sum over the count (see numfmt.Total.Mean); null for no rows
+)
+
+// numeric reports whether the total needs a number column.
+func (t Total) numeric() bool {
+	return t == TotalSum || t == TotalMin || t == TotalMax || t == TotalMean
 }
 
 // Numeric reports whether the column is declared to hold numbers.
@@ -157,10 +233,18 @@ type Table struct {
 	// come from. A decoded table may name it after its rows; it is then set
 	// once Rows is exhausted.
 	Source string
+	// Footer holds the table's footer rows (its data.footer) as given, with
+	// one cell per column; their cells may hold any value, whatever the
+	// column's type (a label such as "Total" in a number column). A decoded
+	// table names its footer before or after its rows: it is set once Rows
+	// is exhausted. A Footer that is not nil, even empty, replaces the row
+	// of totals (see [Table.FooterRows]).
+	Footer []Row
 
-	rows iter.Seq2[Row, error] // set for tables made by NewTable
-	rr   *rowReader            // set for tables made by Read
-	used bool
+	rows   iter.Seq2[Row, error] // set for tables made by NewTable
+	rr     *rowReader            // set for tables made by Read
+	used   bool
+	totals *totals // set while rows are totalled, for tables with a total column
 }
 
 // NewTable returns a table whose rows are pulled from rows. Each row must have
@@ -194,6 +278,7 @@ func (t *Table) Rows() iter.Seq2[Row, error] {
 			return
 		}
 		t.used = true
+		t.startTotals()
 		if t.rr != nil {
 			t.rr.rows(yield)
 			return
@@ -206,15 +291,25 @@ func (t *Table) Rows() iter.Seq2[Row, error] {
 			if err == nil {
 				err = t.checkRow(n, r)
 			}
+			if err == nil && t.totals != nil {
+				if i, terr := t.totals.add(r.Cells); terr != nil {
+					err = &Violation{Pointer: fmt.Sprintf("/rows/%d/cells/%d/value", n, i), Message: totalMessage}
+				}
+			}
 			if !yield(r, err) || err != nil {
 				return
 			}
 			n++
 		}
+		if t.totals != nil && t.Footer == nil {
+			if col, msg := t.totals.overflow(t.Columns); col >= 0 {
+				yield(Row{}, &Violation{Pointer: fmt.Sprintf("/columns/%d/total", col), Message: msg})
+			}
+		}
 	}
 }
 
-// check validates the header of a table built in Go.
+// check validates the header and footer of a table built in Go.
 func (t *Table) check() error {
 	for i, c := range t.Columns {
 		if !slices.Contains(columnTypes, c.Type) {
@@ -223,20 +318,47 @@ func (t *Table) check() error {
 		if !slices.Contains(aligns, c.Align) {
 			return &Violation{Pointer: fmt.Sprintf("/columns/%d/align", i), Message: fmt.Sprintf("unknown alignment %q", clip(c.Align))}
 		}
+		if c.Format != nil {
+			if msg := formatMismatch(c.Type, c.Format); msg != "" {
+				return &Violation{Pointer: fmt.Sprintf("/columns/%d/format", i), Message: msg}
+			}
+		}
+		if msg := totalMismatch(c.Type, c.Total); msg != "" {
+			return &Violation{Pointer: fmt.Sprintf("/columns/%d/total", i), Message: msg}
+		}
+		if c.Link != "" && !safeurl.Template(c.Link) {
+			return &Violation{Pointer: fmt.Sprintf("/columns/%d/link", i), Message: templateMessage(c.Link)}
+		}
+	}
+	for k, r := range t.Footer {
+		if err := t.checkCells("/footer/", k, r, false); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 func (t *Table) checkRow(n int, r Row) error {
+	return t.checkCells("/rows/", n, r, true)
+}
+
+// checkCells checks row n under at ("/rows/") or, with typed false, a
+// footer row, whose cells may hold any value.
+func (t *Table) checkCells(at string, n int, r Row, typed bool) error {
 	if len(r.Cells) != len(t.Columns) {
-		return &Violation{Pointer: fmt.Sprintf("/rows/%d/cells", n), Message: cellCountMessage(len(r.Cells), len(t.Columns))}
+		return &Violation{Pointer: fmt.Sprintf("%s%d/cells", at, n), Message: cellCountMessage(len(r.Cells), len(t.Columns))}
 	}
 	for i, v := range r.Cells {
 		if v.kind == KindNumber && !ValidNumber(v.text) {
-			return &Violation{Pointer: fmt.Sprintf("/rows/%d/cells/%d/value", n, i), Message: fmt.Sprintf("%q is not a JSON number within the range of a float64", clip(v.text))}
+			return &Violation{Pointer: fmt.Sprintf("%s%d/cells/%d/value", at, n, i), Message: fmt.Sprintf("%q is not a JSON number within the range of a float64", clip(v.text))}
 		}
-		if msg := typeMismatch(t.Columns[i], v); msg != "" {
-			return &Violation{Pointer: fmt.Sprintf("/rows/%d/cells/%d/value", n, i), Message: msg}
+		if typed {
+			if msg := typeMismatch(t.Columns[i], v); msg != "" {
+				return &Violation{Pointer: fmt.Sprintf("%s%d/cells/%d/value", at, n, i), Message: msg}
+			}
+		}
+		if v.link != "" && !safeurl.Link(v.link) {
+			return &Violation{Pointer: fmt.Sprintf("%s%d/cells/%d/link", at, n, i), Message: linkMessage(v.link)}
 		}
 	}
 	return nil

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 
+	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -150,7 +152,7 @@ func rawKind(c byte) string {
 func (w *walker) row() (valid, ok bool) {
 	rr := w.rr
 	d := rr.d
-	rr.arena, rr.refs = rr.arena[:0], rr.refs[:0]
+	rr.arena, rr.refs, rr.links = rr.arena[:0], rr.refs[:0], rr.links[:0]
 	w.i++ // '{'
 	w.depth++
 	valid = true
@@ -211,14 +213,22 @@ func (w *walker) row() (valid, ok bool) {
 	cells := rr.row.Cells[:0]
 	for i, r := range rr.refs {
 		v := r.value(rr.arena)
-		if cols[i].Type != TypeAny {
+		if cols[i].Type != TypeAny && !rr.footer {
 			if msg := typeMismatch(cols[i], v); msg != "" {
 				return false, d.violate(rr.ptr("/cells/", i, "/value"), msg)
 			}
 		}
 		cells = append(cells, v)
 	}
+	for _, l := range rr.links {
+		cells[l.cell].link = unsafe.String(&rr.arena[l.start], l.end-l.start)
+	}
 	rr.row = Row{SourceKey: key.value(rr.arena), Cells: cells}
+	if t := rr.t.totals; t != nil && !rr.footer {
+		if i, err := t.add(cells); err != nil {
+			return false, d.violate(rr.ptr("/cells/", i, "/value"), totalMessage)
+		}
+	}
 	return true, true
 }
 
@@ -239,10 +249,18 @@ func (w *walker) cell() (c ref, valid, ok bool) {
 		name := w.name()
 		if d.nameIs(name, "value") {
 			has = true
-			c, valid, ok = w.scalar("/cells/", i, "/value")
+			var cv bool
+			c, cv, ok = w.scalar("/cells/", i, "/value")
 			if !ok {
 				return ref{}, false, false
 			}
+			valid = valid && cv
+		} else if d.nameIs(name, "link") {
+			lv, ok := w.link(i)
+			if !ok {
+				return ref{}, false, false
+			}
+			valid = valid && lv
 		} else if !w.skip(func() string { return rr.ptr("/cells/", i, "/"+escapePointer(unquote(name))) }) {
 			return ref{}, false, false
 		}
@@ -251,6 +269,28 @@ func (w *walker) cell() (c ref, valid, ok bool) {
 		return ref{}, false, d.violate(rr.ptr("/cells/", i), "cell has no value member")
 	}
 	return c, valid, true
+}
+
+// link reads the link of cell i into the arena and checks it.
+func (w *walker) link(i int) (valid, ok bool) {
+	rr := w.rr
+	ptr := func() string { return rr.ptr("/cells/", i, "/link") }
+	if k := w.b[w.i]; k != '"' {
+		return false, rr.d.violate(ptr(), "link must be a string, not "+rawKind(k)) && w.skip(ptr)
+	}
+	raw := w.str()
+	start := len(rr.arena)
+	if bytes.IndexByte(raw, '\\') < 0 {
+		rr.arena = append(rr.arena, raw[1:len(raw)-1]...)
+	} else {
+		rr.arena, _ = jsontext.AppendUnquote(rr.arena, raw)
+	}
+	s := rr.arena[start:]
+	if !safeurl.Link(unsafe.String(unsafe.SliceData(s), len(s))) {
+		return false, rr.d.violate(ptr(), linkMessage(string(s)))
+	}
+	rr.links = append(rr.links, linkRef{cell: i, start: start, end: len(rr.arena)})
+	return true, true
 }
 
 // scalar decodes a string, number, boolean or null into the arena.

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/json"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -30,9 +32,13 @@ func (k Kind) String() string {
 // Values read by [Read] alias a buffer that the decoder reuses for the next
 // row: use them, or copy them with [Row.Clone], before the row iterator moves
 // on. Values made by the constructors own their text.
+//
+// A Value may carry a link (a cell's "link"), an absolute http, https or
+// mailto URL: see [Value.WithLink].
 type Value struct {
-	kind Kind
 	text []byte // string contents (unescaped) or number text; nil otherwise
+	link string // the cell's link, or ""
+	kind Kind
 	b    bool
 }
 
@@ -123,10 +129,23 @@ func (v Value) Float64() (float64, error) {
 	return strconv.ParseFloat(unsafe.String(unsafe.SliceData(v.text), len(v.text)), 64)
 }
 
-// Equal reports whether v and w are the same kind with the same text.
-// Numbers compare by text: 1.0 and 1 differ, as they do in the input.
+// Link returns the cell's link, or "" if it has none. Like the text of a
+// decoded value, it is valid only until the row iterator moves on.
+func (v Value) Link() string { return v.link }
+
+// WithLink returns v with the link url, which a cell shows as a hyperlink
+// where its format can. Tables check links as they yield rows: a link that
+// is not an absolute http, https or mailto URL (without spaces or control
+// characters) is an error there.
+func (v Value) WithLink(url string) Value {
+	v.link = url
+	return v
+}
+
+// Equal reports whether v and w are the same kind with the same text and
+// link. Numbers compare by text: 1.0 and 1 differ, as they do in the input.
 func (v Value) Equal(w Value) bool {
-	if v.kind != w.kind {
+	if v.kind != w.kind || v.link != w.link {
 		return false
 	}
 	if v.kind == KindBool {
@@ -135,11 +154,25 @@ func (v Value) Equal(w Value) bool {
 	return string(v.text) == string(w.text)
 }
 
+// generic returns v as a generic JSON value (for the Check option).
+func (v Value) generic() any {
+	switch v.kind {
+	case KindString:
+		return string(v.text)
+	case KindNumber:
+		return json.Number(v.text)
+	case KindBool:
+		return v.b
+	}
+	return nil
+}
+
 // Clone returns a copy of v that owns its text.
 func (v Value) Clone() Value {
 	if v.text != nil {
 		v.text = append([]byte(nil), v.text...)
 	}
+	v.link = strings.Clone(v.link)
 	return v
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/schema"
 )
@@ -128,6 +130,44 @@ var rowCases = []string{
 	`"row"`,
 	`null`,
 	`42`,
+	`{"cells":[{"value":"Order 42","link":"https://erp.example/orders/42"},{"value":1,"link":"mailto:a@example.com"}]}`,
+	`{"cells":[{"value":"a","link":"javascript:alert(1)"},{"value":1}]}`,
+	`{"cells":[{"value":"a","link":"/relative"},{"value":1}]}`,
+	`{"cells":[{"value":"a","link":"https://a b"},{"value":1}]}`,
+	`{"cells":[{"value":"a","link":"HTTPS://x"},{"value":1,"link":7}]}`,
+	`{"cells":[{"value":"a","link":null},{"value":1}]}`,
+	`{"cells":[{"value":"a","link":""},{"value":1}]}`,
+}
+
+// headerCases are documents whose new members (locale, format, total,
+// link templates, footers) both the decoder and the schema judge.
+var headerCases = []string{
+	`{"locale":"de-DE","elements":[]}`,
+	`{"locale":"","elements":[]}`,
+	`{"locale":7,"elements":[]}`,
+	`{"locale":"de--DE","elements":[]}`,
+	`{"locale":"xx","elements":[]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"number","format":"#,##0.00","total":"sum"}],"rows":[{"cells":[{"value":1.5}]}]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","format":7}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","format":"0 kg"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"date","format":"dd.mm.yyyy"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"date","format":"0.00"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","total":"count"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","total":"sum"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"string","total":"mean"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"number","total":"average"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"number","total":1}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","link":"https://erp/orders/{value}"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","link":"https://{value}"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","link":"mailto:{value}"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","link":false}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B","type":"number"}],"rows":[],"footer":[{"cells":[{"value":"Total"},{"value":"n/a","link":"https://x"}]}]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":{}}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":[{"cells":[{"value":{}}]}]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":[{"cells":[{"value":"a","link":"ftp://x"}]}]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":[{"sourceKey":true,"cells":[{"value":"a"}]}]}}]}`,
+	`{"elements":[{"type":"paragraph","data":{"text":[],"footer":7}}]}`,
 }
 
 // TestRowAgreement shows the decoder's fast path and the schema give the
@@ -193,7 +233,7 @@ func canonical(b *bytes.Buffer, v any) {
 		for k := range v {
 			keys = append(keys, k)
 		}
-		rank := map[string]int{"title": 0, "type": 1, "caption": 2, "columns": 3, "data": 4, "elements": 5, "rows": 6}
+		rank := map[string]int{"title": 0, "locale": 0, "type": 1, "caption": 2, "columns": 3, "data": 4, "elements": 5, "rows": 6}
 		sort.Slice(keys, func(i, j int) bool {
 			ri, ok := rank[keys[i]]
 			if !ok {
@@ -244,6 +284,11 @@ func beyondSchema(doc any) bool {
 		return true
 	}
 	m, _ := doc.(map[string]any)
+	if tag, ok := m["locale"].(string); ok && tag != "" {
+		if _, err := numfmt.ParseLocale(tag); err != nil {
+			return true
+		}
+	}
 	els, _ := m["elements"].([]any)
 	for _, e := range els {
 		el, _ := e.(map[string]any)
@@ -252,14 +297,36 @@ func beyondSchema(doc any) bool {
 			continue
 		}
 		cols, _ := data["columns"].([]any)
+		rows, _ := data["rows"].([]any)
+		footer, _ := data["footer"].([]any)
+		sums := false
 		for _, c := range cols {
 			if cm, ok := c.(map[string]any); ok {
-				if _, typed := cm["type"]; typed {
+				typ, typed := cm["type"]
+				if typed && len(rows) > 0 {
+					return true // the cells of a typed column
+				}
+				if code, ok := cm["format"].(string); ok && !formatFits(typ, code) {
+					return true
+				}
+				sums = sums || cm["total"] == "sum" || cm["total"] == "mean"
+			}
+		}
+		if sums && len(rows) > 0 {
+			return true // totals: a sum beyond float64, a number with 1000 decimals
+		}
+		for _, r := range footer {
+			rm, _ := r.(map[string]any)
+			cells, ok := rm["cells"].([]any)
+			if ok && len(cells) != len(cols) || bigNumber(rm["sourceKey"]) {
+				return true
+			}
+			for _, c := range cells {
+				if cm, ok := c.(map[string]any); ok && bigNumber(cm["value"]) {
 					return true
 				}
 			}
 		}
-		rows, _ := data["rows"].([]any)
 		for _, r := range rows {
 			rm, _ := r.(map[string]any)
 			if bigNumber(rm["sourceKey"]) {
@@ -277,6 +344,23 @@ func beyondSchema(doc any) bool {
 		}
 	}
 	return false
+}
+
+// formatFits reports whether the decoder accepts code as the format of a
+// column of type typ (nil when untyped): a code numfmt parses, of a kind
+// that suits the type.
+func formatFits(typ any, code string) bool {
+	c, err := numfmt.Parse(code)
+	if err != nil {
+		return false
+	}
+	switch typ {
+	case "boolean":
+		return false
+	case "date", "datetime":
+		return c.Kind() == numfmt.KindDateTime
+	}
+	return c.Kind() != numfmt.KindDateTime || !c.HasDate()
 }
 
 func bigNumber(v any) bool {
@@ -305,18 +389,19 @@ func depth(v any) int {
 	return 0
 }
 
-// agree checks the decoder and the schema give the same verdict on in.
-func agree(t *testing.T, in []byte) {
+// agree checks the decoder and the schema give the same verdict on in,
+// and reports whether both found it valid.
+func agree(t *testing.T, in []byte) bool {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(in))
 	dec.UseNumber()
 	if dec.Decode(&v) != nil || dec.More() {
-		return // not one JSON value: the schema has nothing to say
+		return false // not one JSON value: the schema has nothing to say
 	}
 	var b bytes.Buffer
 	canonical(&b, v)
 	if beyondSchema(v) {
-		return
+		return false
 	}
 	slow := schema.CheckDocument(v)
 	err := schema.Validate(bytes.NewReader(b.Bytes()))
@@ -327,6 +412,7 @@ func agree(t *testing.T, in []byte) {
 	if (err == nil) != (len(slow) == 0) {
 		t.Fatalf("verdicts differ on %s:\ndecoder: %v\nschema: %v", b.Bytes(), err, slow)
 	}
+	return err == nil
 }
 
 func TestDocumentAgreement(t *testing.T) {
@@ -352,9 +438,30 @@ func TestDocumentAgreement(t *testing.T) {
 	}
 	for _, r := range rowCases {
 		docs = append(docs, `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[`+r+`]}}]}`)
+		docs = append(docs, `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[],"footer":[`+r+`]}}]}`)
 	}
+	judged := 0
+	for _, d := range headerCases {
+		var v any
+		if err := json.Unmarshal([]byte(d), &v); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		if !beyondSchema(v) {
+			judged++
+		}
+	}
+	if judged < len(headerCases)*2/3 {
+		t.Errorf("only %d of %d header cases are within the schema", judged, len(headerCases))
+	}
+	docs = append(docs, headerCases...)
+	valid := 0
 	for _, d := range docs {
-		agree(t, []byte(d))
+		if agree(t, []byte(d)) {
+			valid++
+		}
+	}
+	if valid == 0 || valid == len(docs) {
+		t.Errorf("%d of %d documents valid: the cases do not test both verdicts", valid, len(docs))
 	}
 	seed, _ := os.ReadFile("../testdata/seed.json")
 	agree(t, seed)
@@ -370,6 +477,12 @@ func FuzzAgreement(f *testing.F) {
 		f.Add([]byte(`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[` + r + `]}}]}`))
 	}
 	f.Add([]byte(`{"title":"t","elements":[{"type":"heading","data":{"text":"h","level":2}},{"type":"paragraph","data":{"text":[{"value":"*x*","markdown":true}]}}]}`))
+	for _, r := range rowCases {
+		f.Add([]byte(`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[],"footer":[` + r + `]}}]}`))
+	}
+	for _, d := range headerCases {
+		f.Add([]byte(d))
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		agree(t, in)
 	})
@@ -390,4 +503,27 @@ func ExampleValidate() {
 	// Output:
 	// /elements/0/data/rows/1/cells: row has 1 cell but the table has 2 columns
 	// /elements/0/data/rows/2/cells/0/value: a cell value must be a string, a number, a boolean or null, not an object
+}
+
+// TestLinkPatterns checks the schema's link patterns are the Go rules'.
+func TestLinkPatterns(t *testing.T) {
+	var s struct {
+		Defs struct {
+			Column struct {
+				Properties struct{ Link struct{ Pattern string } }
+			}
+			Cell struct {
+				Properties struct{ Link struct{ Pattern string } }
+			}
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(schema.JSON(), &s); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Defs.Cell.Properties.Link.Pattern; got != safeurl.LinkPattern {
+		t.Errorf("cell link pattern %q, want safeurl.LinkPattern %q", got, safeurl.LinkPattern)
+	}
+	if got := s.Defs.Column.Properties.Link.Pattern; got != safeurl.TemplatePattern {
+		t.Errorf("column link pattern %q, want safeurl.TemplatePattern %q", got, safeurl.TemplatePattern)
+	}
 }

@@ -15,14 +15,35 @@ import (
 var words = []string{"Straße", "Ωμέγα", "Москва", "東京", "Workpack A", "GVI", "Test Asset", "Überprüfung", "naïve café", "Ελλάδα"}
 
 // Write writes a document with one table of rows × cols to w.
-func Write(w io.Writer, rows, cols int) error {
+func Write(w io.Writer, rows, cols int) error { return WriteNumbers(w, rows, cols, false) }
+
+// NumberColumns are the members WriteNumbers gives the two kinds of number
+// column (integers and two-decimal amounts): a type, a format, a total and
+// a link template.
+var NumberColumns = [2]string{
+	`"type":"number","format":"#,##0","total":"sum","link":"https://erp.example/items/{value}"`,
+	`"type":"number","format":"\"€ \"#,##0.00;(\"€ \"#,##0.00)","total":"mean","link":"https://erp.example/amounts?v={value}"`,
+}
+
+// WriteNumbers is Write with, when numbers is set, the locale de-DE and a
+// format, a total and a link template on every number column (see
+// [NumberColumns]); the rows are the same.
+func WriteNumbers(w io.Writer, rows, cols int, numbers bool) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	fmt.Fprintf(bw, `{"title":"Benchmark report","elements":[{"type":"table","caption":"Data","data":{"columns":[`)
+	if numbers {
+		bw.WriteString(`{"title":"Benchmark report","locale":"de-DE","elements":[{"type":"table","caption":"Data","data":{"columns":[`)
+	} else {
+		bw.WriteString(`{"title":"Benchmark report","elements":[{"type":"table","caption":"Data","data":{"columns":[`)
+	}
 	for c := range cols {
 		if c > 0 {
 			bw.WriteByte(',')
 		}
-		fmt.Fprintf(bw, `{"caption":"Column %d"}`, c+1)
+		if k := c % 5; numbers && (k == 1 || k == 2) {
+			fmt.Fprintf(bw, `{"caption":"Column %d",%s}`, c+1, NumberColumns[k-1])
+		} else {
+			fmt.Fprintf(bw, `{"caption":"Column %d"}`, c+1)
+		}
 	}
 	bw.WriteString(`],"rows":[`)
 	r := rand.New(rand.NewPCG(1, 2))
@@ -67,5 +88,12 @@ func Write(w io.Writer, rows, cols int) error {
 func Bytes(rows, cols int) []byte {
 	var b bytes.Buffer
 	Write(&b, rows, cols)
+	return b.Bytes()
+}
+
+// NumbersBytes returns the document WriteNumbers writes with numbers set.
+func NumbersBytes(rows, cols int) []byte {
+	var b bytes.Buffer
+	WriteNumbers(&b, rows, cols, true)
 	return b.Bytes()
 }

@@ -30,3 +30,114 @@ func Safe(dest []byte) bool {
 	}
 	return false
 }
+
+// LinkPattern is the rule of [Link] as a regular expression in the common
+// subset of ECMA-262 and RE2, for the JSON Schema of cell links: an http or
+// https URL with a host, or a mailto URL, without spaces or control
+// characters.
+const LinkPattern = `^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7F/?#]|[Mm][Aa][Ii][Ll][Tt][Oo]:[^\x00-\x20\x7F])[^\x00-\x20\x7F]*$`
+
+// TemplatePattern is the rule of [Template] as a regular expression, like
+// [LinkPattern].
+const TemplatePattern = `^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7F/?#{]|[Mm][Aa][Ii][Ll][Tt][Oo]:[^\x00-\x20\x7F{])[^\x00-\x20\x7F]*$`
+
+// Link reports whether s may be the target of a cell link: an absolute URL
+// whose scheme is http or https (in any case) followed by "://" and a host,
+// or mailto followed by at least one character, with no space, control
+// character or DEL anywhere. Unlike [Safe], it refuses relative URLs: a
+// report is read far from where it was made, and a spreadsheet would take a
+// relative target for a file path. It is exactly [LinkPattern].
+func Link(s string) bool { return link(s, false) }
+
+// Template reports whether s may be a column's link template, in which
+// "{value}" stands for each cell's value (see [Expand]): it is a [Link]
+// whose host, or the first character after "mailto:", is not "{", so that
+// no value can decide where the link leads. It is exactly [TemplatePattern].
+func Template(s string) bool { return link(s, true) }
+
+func link(s string, template bool) bool {
+	rest := ""
+	switch {
+	case hasPrefixFold(s, "http://"):
+		rest = s[len("http://"):]
+	case hasPrefixFold(s, "https://"):
+		rest = s[len("https://"):]
+	case hasPrefixFold(s, "mailto:"):
+		rest = s[len("mailto:"):]
+		if rest == "" || template && rest[0] == '{' {
+			return false
+		}
+		return noControl(rest)
+	default:
+		return false
+	}
+	if rest == "" {
+		return false
+	}
+	switch rest[0] {
+	case '/', '?', '#':
+		return false
+	case '{':
+		if template {
+			return false
+		}
+	}
+	return noControl(rest)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// noControl reports whether s has no space, ASCII control character or DEL.
+func noControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// Expand appends the link template tmpl to dst with each "{value}"
+// replaced by value, percent-encoded so that it is one opaque piece of the
+// URL: every byte but the unreserved characters of RFC 3986 (letters,
+// digits, "-", ".", "_", "~") becomes %XX. A template that satisfies
+// [Template] so gives a URL that satisfies [Link], whatever the value.
+func Expand(dst []byte, tmpl string, value []byte) []byte {
+	for {
+		i := strings.Index(tmpl, "{value}")
+		if i < 0 {
+			return append(dst, tmpl...)
+		}
+		dst = append(dst, tmpl[:i]...)
+		for _, c := range value {
+			if unreserved(c) {
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+			}
+		}
+		tmpl = tmpl[i+len("{value}"):]
+	}
+}
+
+func unreserved(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// AppendASCII appends the link s to dst with every byte outside ASCII
+// percent-encoded, as an IRI becomes a URI (RFC 3987, 3.1): for formats
+// whose link targets must be ASCII (PDF URI actions, XLSX relationships).
+func AppendASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x80 {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		}
+	}
+	return dst
+}

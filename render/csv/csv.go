@@ -7,20 +7,27 @@
 // hold a comma, a quote, a line break or leading space are quoted.
 //
 // Numbers are written exactly as the document gives them, booleans as true
-// and false, null as an empty field. A text cell that a spreadsheet would
-// run as a formula (one that starts with =, +, -, @, a tab or a carriage
-// return and is not itself a plain number) gets a leading apostrophe, as
-// OWASP advises; [Renderer.Formulas] turns that off.
+// and false, null as an empty field: CSV is for machines, so a column's
+// format and the document's locale do not apply unless [Renderer.Formatted]
+// asks for the text people see. A table's footer (the producer's, or the
+// row of totals) is not written unless [Renderer.Footer] asks for it, so
+// that a table is strictly rows of data. Links are not written: CSV has no
+// hyperlinks (the JSON format keeps them). A text cell that a spreadsheet
+// would run as a formula (one that starts with =, +, -, @, a tab or a
+// carriage return and is not itself a plain number) gets a leading
+// apostrophe, as OWASP advises; [Renderer.Formulas] turns that off.
 package csv
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
 )
 
@@ -37,6 +44,15 @@ type Renderer struct {
 	// Comma is the field separator; 0 means ','. It must not be a quote,
 	// CR, LF or the Unicode replacement character.
 	Comma rune
+	// Formatted writes the cells of columns with a format as the text
+	// people see (report.Column.AppendText, in the document's locale: the
+	// text of HTML, PDF and Markdown) instead of their values. Such text
+	// gets the formula guard unless it is a formatted number with no
+	// formula syntax after its sign ("-1.234,50 €" is written as it is).
+	Formatted bool
+	// Footer writes each table's footer rows after its rows: the
+	// producer's footer, or the row of totals.
+	Footer bool
 }
 
 // checkEvery is how many rows pass between context checks.
@@ -55,6 +71,10 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	cw := &writer{w: bufio.NewWriterSize(w, 64<<10), formulas: r.Formulas}
+	var loc *numfmt.Locale
+	if r.Formatted {
+		loc = doc.Locale()
+	}
 	cw.comma = utf8.AppendRune(nil, comma)
 	cw.simple = comma < utf8.RuneSelf
 	if r.BOM {
@@ -84,12 +104,17 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		}
 		cw.w.WriteString("\r\n")
 		rows := 0
+		cols := t.Columns
 		for row, err := range t.Rows() {
 			if err != nil {
 				return err
 			}
 			for i, v := range row.Cells {
-				cw.value(i, v)
+				if r.Formatted && i < len(cols) && cols[i].Format != nil {
+					cw.formatted(i, cols[i], v, loc)
+				} else {
+					cw.value(i, v)
+				}
 			}
 			cw.w.WriteString("\r\n")
 			if rows++; rows%checkEvery == 0 {
@@ -99,6 +124,19 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 				if err := cw.err(); err != nil {
 					return err
 				}
+			}
+		}
+		if r.Footer {
+			fcols := t.FooterColumns()
+			for _, row := range t.FooterRows() {
+				for i, v := range row.Cells {
+					if r.Formatted && i < len(fcols) && fcols[i].Format != nil {
+						cw.formatted(i, fcols[i], v, loc)
+					} else {
+						cw.value(i, v)
+					}
+				}
+				cw.w.WriteString("\r\n")
 			}
 		}
 		if err := cw.err(); err != nil {
@@ -140,6 +178,22 @@ func (cw *writer) value(i int, v report.Value) {
 	default:
 		cw.w.Write(v.Bytes())
 	}
+}
+
+// formatted writes v as the text column c shows in locale loc.
+func (cw *writer) formatted(i int, c report.Column, v report.Value, loc *numfmt.Locale) {
+	cw.sep(i)
+	if v.IsNull() {
+		return
+	}
+	cw.scratch = c.AppendText(cw.scratch[:0], v, loc)
+	guard := !cw.formulas
+	if guard && v.Kind() == report.KindNumber && len(cw.scratch) > 0 && (cw.scratch[0] == '-' || cw.scratch[0] == '+') {
+		// A formatted number's sign starts no formula unless formula
+		// syntax follows it (a code's literal text could hold some).
+		guard = bytes.ContainsAny(cw.scratch[1:], "=+-*/^&|!()@<>:;\"")
+	}
+	cw.field(cw.scratch, guard)
 }
 
 func (cw *writer) text(i int, s string) {

@@ -7,9 +7,11 @@ import (
 	"github.com/foliorender/folio/internal/golden"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/render/csv"
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
@@ -147,19 +149,120 @@ func TestOptions(t *testing.T) {
 }
 
 func TestSuite(t *testing.T) {
-	rendertest.Run(t, rendertest.Config{
+	text := func(t *testing.T, out []byte) string {
+		var b strings.Builder
+		for _, rec := range parse(t, out) {
+			for _, f := range rec {
+				b.WriteString(f + " ")
+			}
+		}
+		return b.String()
+	}
+	c := rendertest.Config{
 		New:          func() rendertest.Renderer { return &csv.Renderer{} },
 		NoParagraphs: true,
-		Text: func(t *testing.T, out []byte) string {
-			var b strings.Builder
-			for _, rec := range parse(t, out) {
-				for _, f := range rec {
-					b.WriteString(f + " ")
-				}
-			}
-			return b.String()
-		},
+		Raw:          true,
+		NoFooter:     true,
+		Text:         text,
+	}
+	rendertest.Run(t, c)
+	t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
+	t.Run("NumbersFormatted", func(t *testing.T) {
+		rendertest.Numbers(t, rendertest.Config{
+			New:  func() rendertest.Renderer { return &csv.Renderer{Formatted: true, Footer: true} },
+			Text: text,
+		})
 	})
+	t.Run("NumbersFooter", func(t *testing.T) {
+		rendertest.Numbers(t, rendertest.Config{
+			New:  func() rendertest.Renderer { return &csv.Renderer{Footer: true} },
+			Text: text,
+			Raw:  true,
+		})
+	})
+}
+
+// TestNumbers reads the numbers document back: raw values by default, the
+// formatted text and the footers with the options.
+func TestNumbers(t *testing.T) {
+	doc := func() *report.Document { return report.Read(strings.NewReader(rendertest.NumbersDocument)) }
+	for _, tc := range []struct {
+		name string
+		r    *csv.Renderer
+		want [][]string
+	}{
+		{"numbers.csv", &csv.Renderer{}, [][]string{
+			{"Order", "Amount", "Share", "Due"},
+			{"A-1", "1234.5", "0.125", "2024-03-05"},
+			{"B 2", "-0.75", "0.5", ""},
+			{"C", "1000000", "0.3333", "2023-12-31"},
+			{},
+			{"Item", "Weight"},
+			{"Bolts", "12.5"},
+		}},
+		{"numbers-footer.csv", &csv.Renderer{Footer: true}, [][]string{
+			{"Order", "Amount", "Share", "Due"},
+			{"A-1", "1234.5", "0.125", "2024-03-05"},
+			{"B 2", "-0.75", "0.5", ""},
+			{"C", "1000000", "0.3333", "2023-12-31"},
+			{"Total", "1001233.75", "0.3194333", "2"},
+			{},
+			{"Item", "Weight"},
+			{"Bolts", "12.5"},
+			{"Grand total", "98765.4321"},
+		}},
+		{"numbers-formatted.csv", &csv.Renderer{Formatted: true, Footer: true, Comma: ';'}, [][]string{
+			{"Order", "Amount", "Share", "Due"},
+			{"A-1", "1.234,50 €", "12,5%", "5. März 2024"},
+			{"B 2", "-0,75 €", "50,0%", ""},
+			{"C", "1.000.000,00 €", "33,3%", "31. Dezember 2023"},
+			{"Total", "1.001.233,75 €", "31,9%", "2"},
+			{},
+			{"Item", "Weight"},
+			{"Bolts", "12,500 kg"},
+			{"Grand total", "98.765,432 kg"},
+		}},
+	} {
+		out := render(t, tc.r, doc())
+		golden.Check(t, tc.name, out)
+		rd := stdcsv.NewReader(bytes.NewReader(out))
+		rd.FieldsPerRecord = -1
+		rd.Comma = ','
+		if tc.r.Comma != 0 {
+			rd.Comma = tc.r.Comma
+		}
+		got, err := rd.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// encoding/csv skips the empty line between tables.
+		want := slices.DeleteFunc(slices.Clone(tc.want), func(r []string) bool { return len(r) == 0 })
+		if !equal(got, want) {
+			t.Errorf("%s: %q\nwant %q", tc.name, got, want)
+		}
+		if !bytes.Contains(out, []byte("\r\n\r\n")) {
+			t.Errorf("%s: no empty line between the tables", tc.name)
+		}
+	}
+}
+
+// TestFormattedGuard checks formatted text keeps the formula guard, but
+// for a formatted number's sign.
+func TestFormattedGuard(t *testing.T) {
+	cols := []report.Column{
+		{Caption: "N", Type: report.TypeNumber, Format: numfmt.MustParse(`#,##0.00 "€"`)},
+		{Caption: "E", Type: report.TypeNumber, Format: numfmt.MustParse(`"=cmd|' /C calc'!A0 "0`)},
+		{Caption: "S", Type: report.TypeString, Format: numfmt.MustParse(`@`)},
+		{Caption: "D", Type: report.TypeNumber, Format: numfmt.MustParse(`[h]:mm`)},
+		{Caption: "M", Type: report.TypeNumber, Format: numfmt.MustParse(`0;-0" +1"`)},
+	}
+	doc := report.New("", report.NewTable("", cols, report.RowsOf(
+		report.Cells(report.Float(-1234.5), report.Int(1), report.String("=1+2"), report.Float(-0.5), report.Int(-3)))))
+	got := parse(t, render(t, &csv.Renderer{Formatted: true}, doc))
+	want := []string{"-1,234.50 €", "'=cmd|' /C calc'!A0 1", "'=1+2", "'-12:00", "'-3 +1"}
+	if !slices.Equal(got[1], want) {
+		t.Errorf("%q, want %q", got[1], want)
+	}
 }
 
 // FuzzRoundtrip renders a table of fuzzed text and numbers and requires

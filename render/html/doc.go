@@ -3,6 +3,9 @@
 // a dark palette, a Content-Security-Policy) or, with [Renderer.Fragment],
 // a <div class="folio"> to embed in another page, styled by [CSS].
 //
+// The page's lang is [Renderer.Lang], else the document's locale, else "en"
+// (a fragment without either has none, and inherits its page's).
+//
 // The page title is the document title, else the first element's heading
 // text or table caption, else "Report": the <title> is written before the
 // first element, so later elements are not looked at. The document title is
@@ -14,6 +17,13 @@
 // cells of untyped columns, carry the class "num" and are right-aligned;
 // a column's Align adds the class "left", "center" or "right", which wins.
 // Cells of date and datetime columns hold a <time datetime="…"> element.
+// A column with a format shows the formatted text in the document's locale
+// (report.Column.AppendText, the text PDF and Markdown show too) and keeps
+// a number's exact value in data-value="…" and a date's in <time>. A
+// cell's link (its own, or its column's template) wraps its text in
+// <a href="…" rel="noopener noreferrer">, for http, https and mailto URLs
+// only. A table's footer (the producer's, or the row of totals) is a
+// <tfoot> after the rows, printed once, not on every page.
 // On screen a table scrolls inside its own box (a focusable region labelled
 // by the caption), horizontally when it is wide and vertically when it is
 // longer than the window, with its header row kept in view; printed, its

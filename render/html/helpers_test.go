@@ -130,9 +130,9 @@ var allowed = map[atom.Atom][]string{
 	atom.Div: {"class", "role", "tabindex", "aria-label", "lang"},
 	atom.H1:  {"class"}, atom.H2: nil, atom.H3: nil, atom.H4: nil, atom.H5: nil, atom.H6: nil,
 	atom.P: nil, atom.Br: nil, atom.Em: nil, atom.Strong: nil, atom.Code: nil,
-	atom.A:     {"href", "title"},
-	atom.Table: nil, atom.Caption: nil, atom.Thead: nil, atom.Tbody: nil, atom.Tr: nil,
-	atom.Th: {"scope", "class", "aria-label"}, atom.Td: {"class"}, atom.Time: {"datetime"},
+	atom.A:     {"href", "title", "rel"},
+	atom.Table: nil, atom.Caption: nil, atom.Thead: nil, atom.Tbody: nil, atom.Tfoot: nil, atom.Tr: nil,
+	atom.Th: {"scope", "class", "aria-label"}, atom.Td: {"class", "data-value"}, atom.Time: {"datetime"},
 }
 
 // checkMarkup fails t for any node under n that the renderer does not
@@ -183,6 +183,14 @@ func checkAttr(n *xhtml.Node, a xhtml.Attribute) error {
 			if !slices.Contains([]string{"folio", "table", "title", "num", "left", "center", "right"}, c) {
 				return fmt.Errorf("class %q", c)
 			}
+		}
+	case "rel":
+		if a.Val != "noopener noreferrer" {
+			return fmt.Errorf("rel %q", a.Val)
+		}
+	case "data-value":
+		if !report.ValidNumber(a.Val) {
+			return fmt.Errorf("data-value %q is not a number", a.Val)
 		}
 	case "scope":
 		if a.Val != "col" {

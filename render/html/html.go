@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
 )
 
@@ -23,9 +25,11 @@ type Renderer struct {
 	Fragment bool
 	// Lang is the language of the report's text, a BCP 47 tag such as "en"
 	// or "de-CH", written as the lang attribute of the document (or of the
-	// fragment's div). Empty omits the attribute: folio cannot tell what
-	// language the data is in. A value with characters other than ASCII
-	// letters, digits and hyphens is omitted too.
+	// fragment's div). Empty takes the document's locale, and when it has
+	// none, "en" for a standalone document (a page needs a language, for
+	// screen readers and hyphenation) and no attribute for a fragment, which
+	// inherits the page's. A value with characters other than ASCII
+	// letters, digits and hyphens is not written, and the default applies.
 	Lang string
 	// Landscape makes a standalone document print on landscape pages, for
 	// wide tables. A table too wide for the page is squeezed to fit, never
@@ -70,7 +74,13 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	bw := newWriter(w)
-	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title()}
+	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale()}
+	if s.lang == "" && s.loc != nil {
+		s.lang = cleanLang(s.loc.Tag)
+	}
+	if s.lang == "" && !s.fragment {
+		s.lang = "en"
+	}
 	for el, err := range doc.Elements() {
 		if err != nil {
 			return err
@@ -123,6 +133,9 @@ type state struct {
 	started   bool
 	tables    int
 	cols      []column
+	loc       *numfmt.Locale
+	text      []byte // scratch: a cell's formatted text
+	link      []byte // scratch: a cell's link
 }
 
 // cleanLang returns lang if it is a plausible language tag, else "".
@@ -240,10 +253,24 @@ func (s *state) paragraph(p *report.Paragraph) error {
 
 // A column holds the markup that opens the cells of one column.
 type column struct {
-	typ  report.ColumnType
+	report.Column
 	td   string // for text, booleans and null
 	num  string // for numbers
 	date bool   // a date or datetime column: strings are wrapped in <time>
+	// footer is set for the cells of a footer, which may hold any value:
+	// only strings that are dates are wrapped in <time>.
+	footer bool
+}
+
+// newColumn makes the markup of column c.
+func newColumn(c report.Column) column {
+	align := alignClass(c.Align)
+	col := column{Column: c, td: "<td" + classAttr(align) + ">", num: "<td" + classAttr("num", align),
+		date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
+	if c.Numeric() {
+		col.td = col.num + ">"
+	}
+	return col
 }
 
 func alignClass(a report.Align) string {
@@ -288,14 +315,11 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 	w.raw("<thead>\n<tr>")
 	for i, c := range t.Columns {
 		align := alignClass(c.Align)
-		col := column{typ: c.Type, td: "<td" + classAttr(align) + ">", num: "<td" + classAttr("num", align) + ">",
-			date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
 		th := classAttr(align)
 		if c.Numeric() {
 			th = classAttr("num", align)
-			col.td = col.num
 		}
-		s.cols = append(s.cols, col)
+		s.cols = append(s.cols, newColumn(c))
 		if strings.TrimSpace(c.Caption) == "" {
 			// An empty header cell still names its column for screen readers.
 			th += ` aria-label="Column ` + strconv.Itoa(i+1) + `"`
@@ -327,33 +351,81 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 		}
 		w.raw("</tr>\n")
 	}
-	w.raw("</tbody>\n</table>\n</div>\n")
+	w.raw("</tbody>\n")
+	if footer := t.FooterRows(); len(footer) > 0 {
+		s.cols = s.cols[:0]
+		for _, c := range t.FooterColumns() {
+			col := newColumn(c)
+			col.footer = true
+			s.cols = append(s.cols, col)
+		}
+		w.raw("<tfoot>\n")
+		for _, row := range footer {
+			w.raw("<tr>")
+			for i, v := range row.Cells {
+				if i < len(s.cols) {
+					s.cell(&s.cols[i], v)
+				}
+			}
+			w.raw("</tr>\n")
+		}
+		w.raw("</tfoot>\n")
+	}
+	w.raw("</table>\n</div>\n")
 	return nil
 }
 
+// cell writes one cell: its formatted text (see report.Column.AppendText),
+// a formatted number's exact value in data-value, a date's in <time>, and
+// the cell's link, if it has one, as <a href>.
 func (s *state) cell(c *column, v report.Value) {
 	w := s.w
+	text := v.Bytes()
+	if c.Format != nil && v.Kind() != report.KindNull {
+		s.text = c.AppendText(s.text[:0], v, s.loc)
+		text = s.text
+	}
 	switch v.Kind() {
 	case report.KindNumber:
 		// A valid JSON number holds no character that needs escaping, but
 		// a Go caller's Value is escaped anyway at no extra cost.
 		w.buf = append(w.buf, c.num...)
-		w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
-	case report.KindString:
-		w.buf = append(w.buf, c.td...)
-		if c.date {
-			w.buf = append(w.buf, `<time datetime="`...)
+		if c.Format != nil {
+			w.buf = append(w.buf, ` data-value="`...)
 			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
-			w.buf = append(w.buf, `">`...)
-			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
-			w.buf = append(w.buf, "</time>"...)
-		} else {
-			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+			w.buf = append(w.buf, '"')
 		}
-	default: // booleans and null
+		w.buf = append(w.buf, '>')
+	default:
 		w.buf = append(w.buf, c.td...)
-		w.buf = append(w.buf, v.Bytes()...)
+	}
+	s.link = c.AppendLink(s.link[:0], v)
+	linked := len(s.link) > 0 && safeurl.Link(unsafeString(s.link))
+	if linked {
+		w.buf = append(w.buf, `<a href="`...)
+		w.buf = appendEscaped(w.buf, unsafeString(s.link))
+		w.buf = append(w.buf, `" rel="noopener noreferrer">`...)
+	}
+	switch {
+	case v.Kind() == report.KindString && c.date && (!c.footer || isDate(v)):
+		w.buf = append(w.buf, `<time datetime="`...)
+		w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+		w.buf = append(w.buf, `">`...)
+		w.buf = appendEscaped(w.buf, unsafeString(text))
+		w.buf = append(w.buf, "</time>"...)
+	case v.Kind() == report.KindBool || v.Kind() == report.KindNull:
+		w.buf = append(w.buf, text...)
+	default:
+		w.buf = appendEscaped(w.buf, unsafeString(text))
+	}
+	if linked {
+		w.buf = append(w.buf, "</a>"...)
 	}
 	w.buf = append(w.buf, "</td>"...)
 	w.full()
+}
+
+func isDate(v report.Value) bool {
+	_, err := numfmt.ParseTime(unsafeString(v.Bytes()))
+	return err == nil
 }

@@ -26,8 +26,9 @@ import (
 func TestSuite(t *testing.T) {
 	for _, fragment := range []bool{false, true} {
 		t.Run(fmt.Sprintf("Fragment=%v", fragment), func(t *testing.T) {
-			rendertest.Run(t, rendertest.Config{
-				New: func() rendertest.Renderer { return &html.Renderer{Fragment: fragment} },
+			c := rendertest.Config{
+				New:   func() rendertest.Renderer { return &html.Renderer{Fragment: fragment} },
+				Links: links,
 				Text: func(t *testing.T, out []byte) string {
 					if !utf8.Valid(out) {
 						t.Errorf("output is not valid UTF-8")
@@ -44,8 +45,100 @@ func TestSuite(t *testing.T) {
 					checkMarkup(t, n)
 					return textOf(n)
 				},
-			})
+			}
+			rendertest.Run(t, c)
+			t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
 		})
+	}
+}
+
+// links returns the targets of an output's <a> elements.
+func links(t *testing.T, out []byte) []string {
+	var hrefs []string
+	for _, a := range find(parse(t, out), atom.A) {
+		href, _ := attr(a, "href")
+		hrefs = append(hrefs, href)
+	}
+	return hrefs
+}
+
+// TestFormats shows every case of numfmttest.Cases in a cell.
+func TestFormats(t *testing.T) {
+	rendertest.Formats(t, rendertest.Config{
+		New:  func() rendertest.Renderer { return &html.Renderer{} },
+		Text: func(t *testing.T, out []byte) string { return textOf(parse(t, out)) },
+	}, nil)
+}
+
+// TestNumbers checks the markup of formatted cells, footers and links, and
+// the page's language from the document's locale.
+func TestNumbers(t *testing.T) {
+	out := renderDoc(t, &html.Renderer{}, report.Read(strings.NewReader(rendertest.NumbersDocument)))
+	golden.Check(t, "numbers.html", out)
+	n := parse(t, out)
+	checkMarkup(t, n)
+	if lang, _ := attr(find(n, atom.Html)[0], "lang"); lang != "de-DE" {
+		t.Errorf("lang %q, want the locale de-DE", lang)
+	}
+	tables := find(n, atom.Table)
+	if len(tables) != 2 {
+		t.Fatalf("%d tables", len(tables))
+	}
+	var cells []string
+	for _, td := range find(find(tables[0], atom.Tbody)[0], atom.Td) {
+		v, _ := attr(td, "data-value")
+		cells = append(cells, innerText(td)+"|"+v)
+	}
+	want := []string{
+		"A-1|", "1.234,50 €|1234.5", "12,5%|0.125", "5. März 2024|",
+		"B 2|", "-0,75 €|-0.75", "50,0%|0.5", "|",
+		"C|", "1.000.000,00 €|1000000", "33,3%|0.3333", "31. Dezember 2023|",
+	}
+	if !slices.Equal(cells, want) {
+		t.Errorf("cells %q\nwant %q", cells, want)
+	}
+	if times := find(tables[0], atom.Time); len(times) != 2 {
+		t.Errorf("%d <time>", len(times))
+	} else if dt, _ := attr(times[0], "datetime"); dt != "2024-03-05" {
+		t.Errorf("<time datetime=%q>", dt)
+	}
+	as := find(tables[0], atom.A)
+	if len(as) != 3 || innerText(as[1]) != "B 2" {
+		t.Fatalf("links %v", as)
+	}
+	for _, a := range as {
+		if rel, _ := attr(a, "rel"); rel != "noopener noreferrer" {
+			t.Errorf("rel %q", rel)
+		}
+	}
+	// The footers: the row of totals after the rows, the producer's footer.
+	for i, want := range [][]string{{"Total", "1.001.233,75 €", "31,9%", "2"}, {"Grand total", "98.765,432 kg"}} {
+		foot := find(tables[i], atom.Tfoot)
+		if len(foot) != 1 {
+			t.Fatalf("table %d: %d <tfoot>", i, len(foot))
+		}
+		var got []string
+		for _, td := range find(foot[0], atom.Td) {
+			got = append(got, innerText(td))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("table %d footer %q, want %q", i, got, want)
+		}
+		if next := foot[0].PrevSibling; next == nil || next.PrevSibling == nil {
+			t.Errorf("table %d: <tfoot> is not after the body", i)
+		}
+	}
+	if a := find(find(tables[1], atom.Tfoot)[0], atom.A); len(a) != 1 {
+		t.Errorf("the footer's link: %d <a>", len(a))
+	}
+	// The option wins over the locale; a fragment without either has no lang.
+	out = renderDoc(t, &html.Renderer{Lang: "fr-CH"}, report.Read(strings.NewReader(rendertest.NumbersDocument)))
+	if lang, _ := attr(find(parse(t, out), atom.Html)[0], "lang"); lang != "fr-CH" {
+		t.Errorf("lang %q, want fr-CH", lang)
+	}
+	out = renderDoc(t, &html.Renderer{Fragment: true}, report.New(""))
+	if strings.Contains(string(out), "lang=") {
+		t.Errorf("a fragment without a locale has a lang: %s", out)
 	}
 }
 
@@ -378,8 +471,8 @@ func TestInvalidText(t *testing.T) {
 	}
 	n := parse(t, out)
 	checkMarkup(t, n)
-	if _, ok := attr(find(n, atom.Html)[0], "lang"); ok {
-		t.Errorf("an invalid language tag was written")
+	if lang, _ := attr(find(n, atom.Html)[0], "lang"); lang != "en" {
+		t.Errorf("lang %q: an invalid language tag was written, or the default was not", lang)
 	}
 	for _, a := range []atom.Atom{atom.Title, atom.H1, atom.H6, atom.Caption, atom.Th, atom.Td, atom.P} {
 		els := find(n, a)

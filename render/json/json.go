@@ -1,8 +1,11 @@
 // Package json renders a report as its normalised JSON document: the same
 // model folio reads, with members in the order that lets it be streamed
-// again (title before elements; type, caption and columns before rows), one
-// table row per line, numbers exactly as given and unknown members dropped.
-// Decoding the output gives a document equal to the input.
+// again (title and locale before elements; type, caption and columns before
+// rows; footer and sourceBusinessObject after them), one table row per
+// line, numbers exactly as given and unknown members dropped. Formats,
+// totals, link templates, cell links and the producer's footer are kept;
+// the row of totals is not written, since the columns' totals give it
+// again. Decoding the output gives a document equal to the input.
 package json
 
 import (
@@ -30,6 +33,11 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if t := doc.Title(); t != "" {
 		e.w.WriteString(`"title":`)
 		e.str(t)
+		e.w.WriteByte(',')
+	}
+	if l := doc.Locale(); l != nil {
+		e.w.WriteString(`"locale":`)
+		e.str(l.Tag)
 		e.w.WriteByte(',')
 	}
 	e.w.WriteString(`"elements":[`)
@@ -112,6 +120,18 @@ func (e *enc) table(ctx context.Context, t *report.Table) error {
 			e.w.WriteString(`,"align":`)
 			e.str(string(c.Align))
 		}
+		if c.Format != nil {
+			e.w.WriteString(`,"format":`)
+			e.str(c.Format.String())
+		}
+		if c.Total != "" {
+			e.w.WriteString(`,"total":`)
+			e.str(string(c.Total))
+		}
+		if c.Link != "" {
+			e.w.WriteString(`,"link":`)
+			e.str(c.Link)
+		}
 		e.w.WriteByte('}')
 	}
 	e.w.WriteString(`],"rows":[`)
@@ -123,23 +143,7 @@ func (e *enc) table(ctx context.Context, t *report.Table) error {
 		if n > 0 {
 			e.w.WriteByte(',')
 		}
-		e.w.WriteByte('\n')
-		e.w.WriteByte('{')
-		if !row.SourceKey.IsNull() {
-			e.w.WriteString(`"sourceKey":`)
-			e.value(row.SourceKey)
-			e.w.WriteByte(',')
-		}
-		e.w.WriteString(`"cells":[`)
-		for i, v := range row.Cells {
-			if i > 0 {
-				e.w.WriteByte(',')
-			}
-			e.w.WriteString(`{"value":`)
-			e.value(v)
-			e.w.WriteByte('}')
-		}
-		e.w.WriteString("]}")
+		e.row(row)
 		if n++; n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -150,13 +154,49 @@ func (e *enc) table(ctx context.Context, t *report.Table) error {
 		}
 	}
 	e.w.WriteString("]")
-	// The source comes after the rows: a decoded table may name it late.
+	// The footer and the source come after the rows: a decoded table may
+	// name them late. The row of totals is not written: the columns' totals
+	// make it again.
+	if t.Footer != nil {
+		e.w.WriteString(`,"footer":[`)
+		for k, row := range t.Footer {
+			if k > 0 {
+				e.w.WriteByte(',')
+			}
+			e.row(row)
+		}
+		e.w.WriteString("]")
+	}
 	if t.Source != "" {
 		e.w.WriteString(`,"sourceBusinessObject":`)
 		e.str(t.Source)
 	}
 	e.w.WriteString("}}")
 	return nil
+}
+
+// row writes a row on a line of its own.
+func (e *enc) row(row report.Row) {
+	e.w.WriteString("\n{")
+	if !row.SourceKey.IsNull() {
+		e.w.WriteString(`"sourceKey":`)
+		e.value(row.SourceKey)
+		e.w.WriteByte(',')
+	}
+	e.w.WriteString(`"cells":[`)
+	for i, v := range row.Cells {
+		if i > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteString(`{"value":`)
+		e.value(v)
+		if l := v.Link(); l != "" {
+			e.w.WriteString(`,"link":`)
+			e.str(l)
+		}
+		e.w.WriteByte('}')
+	}
+	e.w.WriteString("]}")
 }
 
 func (e *enc) value(v report.Value) {

@@ -1,6 +1,12 @@
 // Package markdown renders a report as CommonMark with GitHub-flavoured pipe
 // tables.
 //
+// A column with a format shows the formatted text in the document's locale
+// (report.Column.AppendText: the text HTML and PDF show), escaped like any
+// text; a cell with a link (its own, or its column's template) is
+// [text](url), the URL's Markdown punctuation backslash-escaped. A table's
+// footer (the producer's, or the row of totals) is its last rows, in bold.
+//
 // The title is a level-1 heading and headings keep their level. A table's
 // caption is a bold line above it; number columns are right-aligned. Data
 // never becomes markup: in captions, cells, headings and plain text every
@@ -17,6 +23,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -24,6 +31,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
 )
 
@@ -37,7 +45,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &md{w: bufio.NewWriterSize(w, 64<<10)}
+	m := &md{w: bufio.NewWriterSize(w, 64<<10), loc: doc.Locale()}
 	if t := doc.Title(); t != "" {
 		m.w.WriteString("# ")
 		m.inline([]byte(t), false)
@@ -78,6 +86,9 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 type md struct {
 	w      *bufio.Writer
 	blocks int
+	loc    *numfmt.Locale
+	text   []byte // scratch: a cell's formatted text
+	link   []byte // scratch: a cell's link
 }
 
 func (m *md) paragraph(p *report.Paragraph) {
@@ -420,23 +431,12 @@ func (m *md) table(ctx context.Context, t *report.Table) error {
 	}
 	w.WriteByte('\n')
 	n := 0
+	cols := t.Columns
 	for row, err := range t.Rows() {
 		if err != nil {
 			return err
 		}
-		w.WriteByte('|')
-		for _, v := range row.Cells {
-			w.WriteByte(' ')
-			switch v.Kind() {
-			case report.KindString:
-				m.inline(v.Bytes(), true)
-			case report.KindNull:
-			default:
-				w.Write(v.Bytes())
-			}
-			w.WriteString(" |")
-		}
-		w.WriteByte('\n')
+		m.row(cols, row, false)
 		if n++; n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -446,7 +446,85 @@ func (m *md) table(ctx context.Context, t *report.Table) error {
 			}
 		}
 	}
+	// A footer is the table's last rows, in bold: pipe tables have no footer.
+	if footer := t.FooterRows(); len(footer) > 0 {
+		cols := t.FooterColumns()
+		for _, row := range footer {
+			m.row(cols, row, true)
+		}
+	}
 	return nil
+}
+
+// row writes a table row: each cell's formatted text (see
+// report.Column.AppendText), as a link when it has one; in bold for a
+// footer row.
+func (m *md) row(cols []report.Column, row report.Row, bold bool) {
+	w := m.w
+	w.WriteByte('|')
+	for i, v := range row.Cells {
+		w.WriteByte(' ')
+		var c report.Column
+		if i < len(cols) {
+			c = cols[i]
+		}
+		text := v.Bytes()
+		if c.Format != nil && !v.IsNull() {
+			m.text = c.AppendText(m.text[:0], v, m.loc)
+			text = m.text
+		}
+		m.link = c.AppendLink(m.link[:0], v)
+		linked := len(m.link) > 0 && safeurl.Link(unsafe.String(unsafe.SliceData(m.link), len(m.link)))
+		if bold || linked {
+			// Emphasis needs no space inside its delimiters, and a pipe
+			// table trims a cell's spaces but not a link text's.
+			text = bytes.Trim(text, " \t")
+			linked = linked && len(text) > 0
+		}
+		if bold && len(text) > 0 {
+			w.WriteString("**")
+		}
+		if linked {
+			w.WriteByte('[')
+		}
+		if v.Kind() == report.KindNumber && c.Format == nil || v.Kind() == report.KindBool {
+			w.Write(text) // a JSON number or a boolean: nothing to escape
+		} else {
+			m.inline(text, true)
+		}
+		if linked {
+			w.WriteString("](")
+			writeDestination(w, m.link)
+			w.WriteByte(')')
+		}
+		if bold && len(text) > 0 {
+			w.WriteString("**")
+		}
+		w.WriteString(" |")
+	}
+	w.WriteByte('\n')
+}
+
+// writeDestination writes a link's URL as a Markdown link destination:
+// the ASCII punctuation that Markdown or a pipe table could read ( \ ( ) <
+// > | [ ] * _ ` ) is backslash-escaped, which CommonMark undoes in
+// destinations, and & is written &amp; (goldmark reads an escaped \&copy;
+// as ©). The URL has no spaces or controls (safeurl.Link).
+func writeDestination(w *bufio.Writer, u []byte) {
+	start := 0
+	for i, c := range u {
+		if c == '&' {
+			w.Write(u[start:i])
+			w.WriteString("&amp;")
+			start = i + 1
+		} else if strings.IndexByte("\\()<>|[]*_`", c) >= 0 {
+			w.Write(u[start:i])
+			w.WriteByte('\\')
+			w.WriteByte(c)
+			start = i + 1
+		}
+	}
+	w.Write(u[start:])
 }
 
 func isAlnum(c byte) bool {

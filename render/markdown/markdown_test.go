@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"github.com/foliorender/folio/internal/golden"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -216,12 +218,112 @@ func TestAlignment(t *testing.T) {
 }
 
 func TestSuite(t *testing.T) {
-	rendertest.Run(t, rendertest.Config{
+	c := rendertest.Config{
 		New: func() rendertest.Renderer { return &markdown.Renderer{} },
 		Text: func(t *testing.T, out []byte) string {
 			return text(read(t, out).root)
 		},
-	})
+		Links: links,
+	}
+	rendertest.Run(t, c)
+	t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
+}
+
+// links returns the targets of the links goldmark reads in out.
+func links(t *testing.T, out []byte) []string {
+	var hrefs []string
+	for n := range read(t, out).root.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "a" {
+			for _, a := range n.Attr {
+				if a.Key == "href" {
+					hrefs = append(hrefs, a.Val)
+				}
+			}
+		}
+	}
+	return hrefs
+}
+
+// TestFormats shows every case of numfmttest.Cases in a cell. Pipe tables
+// trim a cell's spaces, so padding (" $1,234.50 ") is not compared.
+func TestFormats(t *testing.T) {
+	rendertest.Formats(t, rendertest.Config{
+		New:  func() rendertest.Renderer { return &markdown.Renderer{} },
+		Text: func(t *testing.T, out []byte) string { return text(read(t, out).root) },
+	}, strings.TrimSpace)
+}
+
+// TestNumbers reads formatted cells, links and the bold footer back.
+func TestNumbers(t *testing.T) {
+	out := render(t, report.Read(strings.NewReader(rendertest.NumbersDocument)))
+	golden.Check(t, "numbers.md", out)
+	p := read(t, out)
+	want := [][]string{
+		{"Order", "Amount", "Share", "Due"},
+		{"A-1", "1.234,50 €", "12,5%", "5. März 2024"},
+		{"B 2", "-0,75 €", "50,0%", ""},
+		{"C", "1.000.000,00 €", "33,3%", "31. Dezember 2023"},
+		{"Total", "1.001.233,75 €", "31,9%", "2"},
+		{"Item", "Weight"},
+		{"Bolts", "12,500 kg"},
+		{"Grand total", "98.765,432 kg"},
+	}
+	if len(p.cells) != len(want) {
+		t.Fatalf("cells %q", p.cells)
+	}
+	for i := range want {
+		if !slices.Equal(p.cells[i], want[i]) {
+			t.Errorf("row %d: %q, want %q", i, p.cells[i], want[i])
+		}
+	}
+	// The footer rows are bold, cell by cell; the others are not.
+	strong := 0
+	for n := range p.root.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "strong" && n.Parent.Data == "td" {
+			strong++
+		}
+	}
+	if strong != 6 {
+		t.Errorf("%d bold cells, want the 6 non-empty cells of the footers", strong)
+	}
+	for _, tag := range p.tags {
+		if !slices.Contains(allowed, tag) {
+			t.Errorf("output holds <%s>", tag)
+		}
+	}
+}
+
+// TestLinkDestinations checks URLs holding Markdown punctuation come back
+// whole, and that a link's text stays text.
+func TestLinkDestinations(t *testing.T) {
+	urls := []string{
+		"https://x.example/a_(b)*c*|d&copy;e<f>[g]`h`\\i",
+		"https://x.example/%5B?q=a%20b#frag",
+		"mailto:a+b@example.com?subject=Hi%20there&body=x",
+		"https://straße.example/ü",
+	}
+	var rows []report.Row
+	for _, u := range urls {
+		rows = append(rows, report.Cells(report.String("*t* [x](y) | z").WithLink(u)))
+	}
+	out := render(t, report.New("", report.NewTable("", []report.Column{{Caption: "A"}}, report.RowsOf(rows...))))
+	// goldmark percent-encodes what it writes to href: compare decoded.
+	got := links(t, out)
+	if len(got) != len(urls) {
+		t.Fatalf("links %q\n%s", got, out)
+	}
+	for i := range urls {
+		g, err1 := url.PathUnescape(got[i])
+		w, err2 := url.PathUnescape(urls[i])
+		if err1 != nil || err2 != nil || g != w {
+			t.Errorf("link %d: %q, want %q", i, got[i], urls[i])
+		}
+	}
+	for _, row := range read(t, out).cells[1:] {
+		if row[0] != "*t* [x](y) | z" {
+			t.Errorf("link text %q", row[0])
+		}
+	}
 }
 
 // FuzzCells renders fuzzed text as a caption, a header and a cell, and
@@ -369,4 +471,39 @@ func TestLinkAcrossRuns(t *testing.T) {
 			t.Errorf("runs %+v lost text: %q", runs, got)
 		}
 	}
+}
+
+// FuzzLinks renders a linked cell with fuzzed text and URL, and requires
+// goldmark to read back one link to that URL around that text, and no
+// element made from either.
+func FuzzLinks(f *testing.F) {
+	f.Add("Order 42", "https://erp.example/orders/42")
+	f.Add("*t* [x](y)", "https://x.example/a_(b)*c*|d&copy;e<f>[g]`h`\\i")
+	f.Add("a|b", "mailto:x@y?a=1&b=2")
+	f.Fuzz(func(t *testing.T, s, u string) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		if !safeurl.Link(u) || !utf8.ValidString(u) || strings.TrimSpace(s) == "" {
+			return
+		}
+		doc := report.New("", report.NewTable("", []report.Column{{Caption: "A"}}, report.RowsOf(report.Cells(report.String(s).WithLink(u)))))
+		out := render(t, doc)
+		p := read(t, out)
+		got := links(t, out)
+		if len(got) != 1 {
+			t.Fatalf("links %q\n%s", got, out)
+		}
+		g, err1 := url.PathUnescape(got[0])
+		w, err2 := url.PathUnescape(u)
+		if err1 == nil && err2 == nil && g != w {
+			t.Fatalf("link %q, want %q\n%s", got[0], u, out)
+		}
+		if want := expected(s); len(p.cells) != 2 || p.cells[1][0] != want {
+			t.Fatalf("cells %q, want %q\n%s", p.cells, want, out)
+		}
+		for _, tag := range p.tags {
+			if !slices.Contains(allowed, tag) {
+				t.Fatalf("output holds <%s>\n%s", tag, out)
+			}
+		}
+	})
 }

@@ -1,7 +1,9 @@
 // Package rendertest checks that a renderer keeps the promises every folio
 // format makes: empty documents, non-ASCII text, strange runes, failing
-// writers, cancelled contexts, errors deep inside a long table, and the same
-// bytes for the same input.
+// writers, cancelled contexts, errors deep inside a long table, the same
+// bytes for the same input, and numbers shown as their format, locale,
+// totals, footers and links say ([Formats] checks every case of
+// numfmttest.Cases).
 package rendertest
 
 import (
@@ -38,6 +40,16 @@ type Config struct {
 	// Rows is the length of the long table used for the failing-writer,
 	// cancellation and late-error checks; 0 means 20,000.
 	Rows int
+	// Raw says the format shows values as given, not formatted with their
+	// column's format (CSV by default, JSON), so the suite looks for the
+	// values' exact text.
+	Raw bool
+	// NoFooter says the format does not show tables' footers (CSV by
+	// default).
+	NoFooter bool
+	// Links, if not nil, returns the targets of the hyperlinks in an
+	// output, which the suite compares with the document's links.
+	Links func(t *testing.T, out []byte) []string
 }
 
 // Scripts holds text in several scripts that must survive every format.

@@ -1,0 +1,268 @@
+package report
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
+)
+
+// FooterLabel is the text of the row of totals that folio adds to a table
+// with a total column and no footer of its own, in the first column that
+// has no total (when every column has one, the row has no label).
+const FooterLabel = "Total"
+
+// CountFormat is the format of a count in the row of totals: a whole
+// number, grouped, whatever the column's own format (a count of amounts is
+// not an amount).
+var CountFormat = numfmt.MustParse("#,##0")
+
+// AppendText appends to dst the text a reader sees for v in column c: v
+// formatted with c.Format in the locale loc (nil is English), or v's text
+// as given when the column has no format. Null is "", booleans "true" and
+// "false". A number takes a number or text code; a string in a date or
+// datetime column with a date/time code is shown as that date; another
+// string goes through the code's text section, if it has one. A value the
+// code cannot show (a date before year 1) is shown as given. PDF, HTML,
+// Markdown and formatted CSV all show this text, so a value reads the same
+// in each.
+func (c Column) AppendText(dst []byte, v Value, loc *numfmt.Locale) []byte {
+	if c.Format == nil || v.kind == KindNull || v.kind == KindBool {
+		return append(dst, v.Bytes()...)
+	}
+	n := len(dst)
+	s := unsafe.String(unsafe.SliceData(v.text), len(v.text))
+	switch v.kind {
+	case KindNumber:
+		if out, err := c.Format.AppendFormat(dst, s, loc); err == nil {
+			return out
+		}
+	case KindString:
+		if c.Format.Kind() != numfmt.KindDateTime {
+			return append(dst, c.Format.FormatText(s)...)
+		}
+		if t, err := numfmt.ParseTime(s); err == nil {
+			if out, err := c.Format.AppendFormatTime(dst, t, loc); err == nil {
+				return out
+			}
+		}
+	}
+	return append(dst[:n], v.text...)
+}
+
+// AppendLink appends to dst the link of cell v in column c: the cell's own
+// link, else the column's template expanded with the cell's text (see
+// [Column.Link]); it appends nothing when the cell has no link, and for a
+// null cell without a link of its own. A link appended always satisfies
+// the rule of cell links: an absolute http, https or mailto URL without
+// spaces or control characters.
+func (c Column) AppendLink(dst []byte, v Value) []byte {
+	if v.link != "" {
+		return append(dst, v.link...)
+	}
+	if c.Link == "" || v.kind == KindNull {
+		return dst
+	}
+	return safeurl.Expand(dst, c.Link, v.Bytes())
+}
+
+// FooterRows returns the rows a renderer shows in the table's footer, after
+// its rows: [Table.Footer] when it is not nil, else, when a column has a
+// [Total], one row of totals computed exactly as the rows streamed past
+// (with [FooterLabel] in the first column without a total, and null in the
+// others), else nil. Call it once Rows is exhausted: a decoded table may
+// name its footer after its rows, and totals are complete only then. Format
+// the cells with [Table.FooterColumns].
+func (t *Table) FooterRows() []Row {
+	if t.Footer != nil {
+		return t.Footer
+	}
+	if !t.hasTotal() {
+		return nil
+	}
+	t.startTotals()
+	if t.totals.footer == nil {
+		t.totals.footer = []Row{t.totals.row(len(t.Columns))}
+	}
+	return t.totals.footer
+}
+
+// FooterColumns returns the columns with which a renderer formats the
+// cells of [Table.FooterRows]: the table's columns without link templates
+// (a footer cell links only with a link of its own) and, in the row of
+// totals, the columns of counts as whole numbers formatted with
+// [CountFormat].
+func (t *Table) FooterColumns() []Column {
+	cols := make([]Column, len(t.Columns))
+	computed := t.Footer == nil
+	for i, c := range t.Columns {
+		c.Link = ""
+		if computed && c.Total == TotalCount {
+			c.Type, c.Format = TypeNumber, CountFormat
+		}
+		cols[i] = c
+	}
+	return cols
+}
+
+func (t *Table) hasTotal() bool {
+	for _, c := range t.Columns {
+		if c.Total != TotalNone {
+			return true
+		}
+	}
+	return false
+}
+
+// startTotals makes the table's accumulators if a column has a total.
+func (t *Table) startTotals() {
+	if t.totals != nil || !t.hasTotal() {
+		return
+	}
+	ts := &totals{cols: make([]colTotal, 0, 1)}
+	for i, c := range t.Columns {
+		if c.Total != TotalNone {
+			ts.cols = append(ts.cols, colTotal{col: i, kind: c.Total})
+		}
+	}
+	t.totals = ts
+}
+
+// totals accumulate a table's column totals.
+type totals struct {
+	cols   []colTotal
+	footer []Row // the row of totals, once made
+}
+
+type colTotal struct {
+	col  int
+	kind Total
+	n    int64        // non-null cells, for count
+	t    numfmt.Total // for sum, min, max and mean
+}
+
+// totalMessage is the violation of a number that a total cannot hold.
+const totalMessage = "the number has more than 1000 decimal places, more than folio totals exactly"
+
+// add adds a row's cells. It returns the column of a number that a total
+// cannot hold, with the error.
+func (ts *totals) add(cells []Value) (int, error) {
+	for k := range ts.cols {
+		c := &ts.cols[k]
+		v := cells[c.col]
+		switch {
+		case v.kind == KindNull:
+		case c.kind == TotalCount:
+			c.n++
+		case v.kind == KindNumber:
+			if err := c.t.Add(unsafe.String(unsafe.SliceData(v.text), len(v.text))); err != nil {
+				return c.col, err
+			}
+		}
+	}
+	return 0, nil
+}
+
+// overflow returns a column whose sum is beyond a float64, which no
+// spreadsheet or PDF could show, with a message; or -1.
+func (ts *totals) overflow(cols []Column) (int, string) {
+	for k := range ts.cols {
+		c := &ts.cols[k]
+		if c.kind != TotalSum {
+			continue
+		}
+		if s := c.t.Sum(); !ValidNumber(s) {
+			return c.col, fmt.Sprintf("the sum of column %q, %s, is beyond the range of a float64 (±1.8e308), which no spreadsheet or PDF could show", clip(cols[c.col].Caption), clip(s))
+		}
+	}
+	return -1, ""
+}
+
+// row makes the row of totals of a table of n columns.
+func (ts *totals) row(n int) Row {
+	cells := make([]Value, n)
+	has := make([]bool, n)
+	for k := range ts.cols {
+		c := &ts.cols[k]
+		has[c.col] = true
+		var s string
+		ok := true
+		switch c.kind {
+		case TotalCount:
+			cells[c.col] = Int(c.n)
+			continue
+		case TotalSum:
+			s = c.t.Sum()
+		case TotalMin:
+			s, ok = c.t.Min()
+		case TotalMax:
+			s, ok = c.t.Max()
+		case TotalMean:
+			s, ok = c.t.Mean()
+		}
+		if ok {
+			cells[c.col] = Value{kind: KindNumber, text: []byte(s)}
+		}
+	}
+	for i := range cells {
+		if !has[i] {
+			cells[i] = String(FooterLabel)
+			break
+		}
+	}
+	return Row{Cells: cells}
+}
+
+// formatMismatch says why a column of type typ cannot have the format
+// code, or returns "".
+func formatMismatch(typ ColumnType, code *numfmt.Code) string {
+	k := code.Kind()
+	switch typ {
+	case TypeBoolean:
+		return "a boolean column takes no format"
+	case TypeDate, TypeDateTime:
+		if k != numfmt.KindDateTime {
+			return fmt.Sprintf("a %s column needs a date/time code such as \"dd.mm.yyyy\", not the %s code %q", typ, k, clip(code.String()))
+		}
+	default:
+		// A time code without a date ("[h]:mm", "hh:mm:ss") shows a number
+		// as a duration in days; one with a date would show an amount as
+		// a date.
+		if k == numfmt.KindDateTime && code.HasDate() {
+			what := "untyped"
+			if typ != TypeAny {
+				what = "of type " + string(typ)
+			}
+			return fmt.Sprintf("%q is a date code, for columns of type date or datetime, and this column is %s (a time code without a date, such as \"[h]:mm\", shows a number of days as a duration)", clip(code.String()), what)
+		}
+	}
+	return ""
+}
+
+// totalMismatch says why a column of type typ cannot have the total, or
+// returns "".
+func totalMismatch(typ ColumnType, t Total) string {
+	switch t {
+	case TotalNone, TotalCount:
+		return ""
+	case TotalSum, TotalMin, TotalMax, TotalMean:
+		if typ == TypeNumber {
+			return ""
+		}
+		what := "an untyped column"
+		if typ != TypeAny {
+			what = "a column of type " + string(typ)
+		}
+		return fmt.Sprintf("total %q needs a number column (\"type\": \"number\"); %s can have only \"count\"", t, what)
+	}
+	return fmt.Sprintf("total must be one of sum, count, min, max and mean, not %q", clip(t))
+}
+
+func linkMessage(s string) string {
+	return fmt.Sprintf("a link must be an absolute http, https or mailto URL without spaces or control characters, not %q", clip(s))
+}
+
+func templateMessage(s string) string {
+	return fmt.Sprintf("a link template must be an absolute http, https or mailto URL without spaces or control characters, whose host or address does not start with {value}, not %q", clip(s))
+}
