@@ -404,6 +404,7 @@ func run(ctx context.Context) error {
 	}
 	var arts []art
 	statuses := map[string]int{}
+	var poison []string // jobs that failed to process
 	for _, e := range list {
 		n, ok := served.ParseRequestID(l.run, e.RequestID)
 		p := l.byN[n]
@@ -433,6 +434,8 @@ func run(ctx context.Context) error {
 				failures = append(failures, fmt.Sprintf("job %d: formats %v, posted %v", e.ID, e.Formats, p.class.formats))
 			}
 		case "fail_to_process":
+			poison = append(poison, fmt.Sprintf("job %d (%s, round %d, killed %d times while processing, most tries of a format %d): %s",
+				e.ID, p.class.name, p.round, p.killed, p.maxTry, e.Summary))
 			if p.maxTry < *maxAttempts || !strings.Contains(e.Summary, "crashed the renderer") {
 				failures = append(failures, fmt.Sprintf("job %d (%s, round %d, killed %d times while processing, most tries %d): fail_to_process: %s",
 					e.ID, p.class.name, p.round, p.killed, p.maxTry, e.Summary))
@@ -524,6 +527,9 @@ func run(ctx context.Context) error {
 		}
 	}
 	fmt.Printf("jobs killed while processing at least once: %d\n", killedOnce)
+	for _, p := range poison {
+		fmt.Println("failed to process (the poison rule when its tries reached --max-attempts):", p)
+	}
 	fmt.Printf("time to ready after a restart (exec to /healthz 200), %d restarts: median %s, max %s\n", len(readies),
 		served.Quantile(readies, 0.5).Round(time.Millisecond), served.Quantile(readies, 1).Round(time.Millisecond))
 	fmt.Printf("time to recover after a restart (exec to every job the kill left unfinished final), %d restarts: median %s, max %s\n",
