@@ -577,6 +577,10 @@ func run(ctx context.Context) error {
 	// Figures.
 	fmt.Printf("\n== results of the overload (%d requests/s for %s)\n", rate, *duration)
 	printPhase(over)
+	if sent := over.metrics["all"].Rate; sent < 0.9*float64(rate) {
+		fmt.Printf("WARNING: the load generator sent %.1f/s of the %d/s asked: the host is short of CPU (load average %s), so the latencies below measure the host more than the server (see the handler time)\n",
+			sent, rate, loadAfter)
+	}
 	fmt.Printf("shed: %d × 429 (per-user caps), %d × 503 (render pool full)", over.codeCount(429), over.codeCount(503))
 	if n := over.codeCount(507); n > 0 {
 		fmt.Printf(", %d × 507 (storage full)", n)
