@@ -108,8 +108,9 @@ func trimPkg(s string) string {
 // went away before the answer (nginx's 499): nothing was answered.
 const statusClientGone = 499
 
-// writeError answers r with err mapped by toError. A 500 or 503 is logged
-// with the error; its text is not shown to the client. A request whose
+// writeError answers r with err mapped by toError. A 500 is logged as an
+// error, a 503 or 507 as a warning; the error's text is not shown to the
+// client. A request whose
 // client has gone is not answered and not logged as an error (but one cut
 // for a body too slow is answered 408: its client may still read).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -132,8 +133,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			challenge += `, error="invalid_token"`
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
-	case http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusInsufficientStorage:
+	case http.StatusInternalServerError:
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", e.Code), slog.String("error", err.Error()))
+	case http.StatusServiceUnavailable, http.StatusInsufficientStorage:
+		// Expected under load or a full disk: the operator's warning, not an error.
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "request shed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", e.Code), slog.String("error", err.Error()))
 	}
 	details := e.Details
