@@ -762,3 +762,70 @@ func testReject(t *testing.T, s jobs.Store) {
 	}
 	same(t, "stored", get(t, s, j.ID), got)
 }
+
+// RunHook runs the suite of a jobs.HookStore: the hook sees every Create
+// (before nil), Update and Delete (after nil) in the change's own
+// transaction, the QueueID it sets is stored, and its error rolls the
+// change back. newStore returns an empty store without a hook.
+func RunHook[TTx any](t *testing.T, newStore func(t *testing.T) jobs.HookStore[TTx]) {
+	ctx := context.Background()
+	s := newStore(t)
+	type call struct {
+		before, after *jobs.Job
+	}
+	var calls []call
+	var fail error
+	s.SetHook(func(ctx context.Context, tx TTx, before, after *jobs.Job) error {
+		calls = append(calls, call{before, after})
+		if fail != nil {
+			return fail
+		}
+		if after != nil && after.Status == jobs.StatusReadyToProcess && after.QueueID == 0 {
+			after.QueueID = after.ID + 1000
+		}
+		return nil
+	})
+	j := &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}}
+	if err := s.Create(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || calls[0].before != nil || calls[0].after == nil || calls[0].after.ID != j.ID {
+		t.Fatalf("hook calls for Create: %+v", calls)
+	}
+	got, err := jobs.Receive(ctx, s, j.ID, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.QueueID != j.ID+1000 || get(t, s, j.ID).QueueID != j.ID+1000 {
+		t.Errorf("QueueID set by the hook: %d returned, %d stored; want %d", got.QueueID, get(t, s, j.ID).QueueID, j.ID+1000)
+	}
+	if c := calls[len(calls)-1]; c.before == nil || c.before.Status != jobs.StatusRequestReceived || c.after.Status != jobs.StatusReadyToProcess {
+		t.Errorf("hook call for Receive: before %+v after %+v", c.before, c.after)
+	}
+	boom := errors.New("queue down")
+	fail = boom
+	if _, err := jobs.Cancel(ctx, s, j.ID); !errors.Is(err, boom) {
+		t.Errorf("Cancel with a failing hook: %v, want its error", err)
+	}
+	if get(t, s, j.ID).Status != jobs.StatusReadyToProcess {
+		t.Error("a change whose hook failed was stored")
+	}
+	if err := s.Create(ctx, &jobs.Job{Status: jobs.StatusRequestReceived}); !errors.Is(err, boom) {
+		t.Errorf("Create with a failing hook: %v, want its error", err)
+	}
+	if p := list(t, s, jobs.Filter{}); p.TotalEntries != 1 {
+		t.Errorf("%d jobs after a Create whose hook failed, want 1", p.TotalEntries)
+	}
+	if err := s.Delete(ctx, j.ID); !errors.Is(err, boom) {
+		t.Errorf("Delete with a failing hook: %v, want its error", err)
+	}
+	get(t, s, j.ID) // still there
+	fail = nil
+	n := len(calls)
+	if err := s.Delete(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := calls[n]; len(calls) != n+1 || c.after != nil || c.before == nil || c.before.QueueID != j.ID+1000 {
+		t.Errorf("hook call for Delete: %+v", calls[n:])
+	}
+}

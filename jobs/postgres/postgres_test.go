@@ -187,3 +187,7 @@ func TestMigrateTwice(t *testing.T) {
 		t.Errorf("folio_migration: %d rows, %v", n, err)
 	}
 }
+
+func TestHookStore(t *testing.T) {
+	jobstest.RunHook(t, func(t *testing.T) jobs.HookStore[pgx.Tx] { return open(t, fresh(t)) })
+}

@@ -106,3 +106,9 @@ func TestHookRollback(t *testing.T) {
 		t.Errorf("%d jobs after a failed Create, want 1", p.TotalEntries)
 	}
 }
+
+func TestHookStore(t *testing.T) {
+	jobstest.RunHook(t, func(t *testing.T) jobs.HookStore[*sql.Tx] {
+		return open(t, filepath.Join(t.TempDir(), "folio.db"))
+	})
+}
