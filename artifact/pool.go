@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // A Pool bounds how many renders run at once in a process. Background
@@ -15,6 +16,7 @@ type Pool struct {
 	slots   chan struct{}
 	alone   chan struct{} // held by the one AcquireAll taking slots
 	waiting atomic.Int64
+	watch   atomic.Pointer[func(format string, d time.Duration, size int64, err error)]
 }
 
 // NewPool returns a Pool of n slots (at least 1).
@@ -89,6 +91,21 @@ func (p *Pool) AcquireAll(ctx context.Context) (release func(), err error) {
 			}
 		}
 	}, nil
+}
+
+// OnRender sets the function Observe calls (metrics), replacing any
+// earlier one.
+func (p *Pool) OnRender(fn func(format string, d time.Duration, size int64, err error)) {
+	p.watch.Store(&fn)
+}
+
+// Observe reports a render of format that took d and wrote size bytes (or
+// failed with err) to the function set by OnRender, if any. The renderers
+// sharing the pool call it after each render.
+func (p *Pool) Observe(format string, d time.Duration, size int64, err error) {
+	if fn := p.watch.Load(); fn != nil {
+		(*fn)(format, d, size, err)
+	}
 }
 
 // Size returns the number of slots.

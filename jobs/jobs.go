@@ -272,6 +272,8 @@ const (
 type Filter struct {
 	// Unfinished selects only jobs whose status is not final.
 	Unfinished bool
+	// Status, if not empty, selects only jobs in that status.
+	Status Status
 	// FinishedBefore, if not zero, selects only jobs whose status is final
 	// and that were last updated before it: those past retention.
 	FinishedBefore         time.Time

@@ -629,7 +629,9 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 				log.Warn("recording progress", "error", err)
 			}
 		}
+		renderStart := time.Now()
 		b, err := artifact.Render(wctx, r.cfg.Blobs, f, j, progress)
+		r.cfg.Pool.Observe(name, time.Since(renderStart), b.Size, err)
 		release()
 		if err != nil {
 			var re *artifact.RenderError

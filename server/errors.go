@@ -137,6 +137,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", e.Code), slog.String("error", err.Error()))
 	case http.StatusServiceUnavailable, http.StatusInsufficientStorage:
+		if e.Code == http.StatusInsufficientStorage {
+			s.stats.Full507.Add(1)
+		}
 		// Expected under load or a full disk: the operator's warning, not an error.
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "request shed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", e.Code), slog.String("error", err.Error()))

@@ -35,6 +35,7 @@ import (
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/schema"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults of Config.
@@ -83,6 +84,14 @@ type Config struct {
 	// downloads that need a render; beyond them: 429. 0 means
 	// DefaultUserUploads and DefaultUserRenders.
 	UserUploads, UserRenders int
+	// Metrics, if not nil, receives the server's Prometheus series, and
+	// GET /metrics serves MetricsGatherer (nil: prometheus.DefaultGatherer
+	// when Metrics is the default registry, else Metrics if it is a
+	// Gatherer). MetricsToken, if not empty, is the bearer token /metrics
+	// requires.
+	Metrics         prometheus.Registerer
+	MetricsGatherer prometheus.Gatherer
+	MetricsToken    string
 	// Logger receives the access log (level Info) and errors; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -100,6 +109,7 @@ type Server struct {
 	uploads perUser
 	renders perUser
 	stats   Stats
+	metrics *metrics
 }
 
 // Stats counts what a Server did, for metrics.
@@ -162,6 +172,22 @@ func New(cfg Config) (*Server, error) {
 	s.renders = perUser{n: map[string]int{}, limit: cfg.UserRenders, what: "downloads that need a render"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	if cfg.Metrics != nil {
+		m, err := newMetrics(s, cfg.Metrics)
+		if err != nil {
+			return nil, err
+		}
+		s.metrics = m
+		g := cfg.MetricsGatherer
+		if g == nil {
+			if gg, ok := cfg.Metrics.(prometheus.Gatherer); ok {
+				g = gg
+			} else {
+				g = prometheus.DefaultGatherer
+			}
+		}
+		mux.Handle("GET /metrics", s.metricsHandler(g, cfg.MetricsToken))
+	}
 	mux.Handle("POST /jobs", s.auth(s.postJob))
 	mux.Handle("GET /jobs", s.auth(s.listJobs))
 	mux.Handle("GET /jobs/{id}", s.auth(s.getJob))
@@ -199,6 +225,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	s.mux.ServeHTTP(rec, r)
+	if s.metrics != nil {
+		s.metrics.observe(r, rec.status, time.Since(start))
+	}
 	if rec.user == "" {
 		if u, ok := r.Context().Value(userKey{}).(User); ok {
 			rec.user = u.Name
@@ -852,6 +881,7 @@ func (s *Server) renderOnDemand(ctx context.Context, id int64, f render.Format, 
 	}
 	start := time.Now()
 	b, err := artifact.Render(ctx, s.cfg.Blobs, f, cur, progress)
+	s.cfg.Pool.Observe(f.Name, time.Since(start), b.Size, err)
 	var re *artifact.RenderError
 	switch {
 	case errors.As(err, &re) || errors.Is(err, context.DeadlineExceeded) && !errors.Is(context.Cause(ctx), errAbandoned):

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/foliorender/folio/artifact"
@@ -21,6 +22,8 @@ import (
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/runner"
 	"github.com/foliorender/folio/server"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
@@ -82,6 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&minRate, "min-body-rate", "slowest average upload rate after --body-grace (`bytes` per second, K/M suffixes); slower: 408")
 	bodyIdle := fs.Duration("body-idle", netlimit.DefaultReadIdle, "longest wait for the next bytes of an upload; longer: 408")
 	writeIdle := fs.Duration("write-idle", netlimit.DefaultWriteIdle, "longest a download may stall (the client reading nothing) before it is cut")
+	metricsToken := fs.String("metrics-token", os.Getenv("FOLIO_METRICS_TOKEN"), "bearer `token` GET /metrics requires (default $FOLIO_METRICS_TOKEN; empty: none)")
 	minFree := byteSize(defaultMinFree)
 	fs.Var(&minFree, "min-free", "free space under --data below which /healthz answers 503 (`bytes`, K/M/G suffixes)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "time given to requests and renders to finish on SIGINT/SIGTERM")
@@ -171,7 +175,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 	dataDir := *data
-	h, err := server.New(server.Config{Store: store, Blobs: blobs, Auth: tokens, MaxBodyBytes: int64(maxBody),
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	stats := run.Stats()
+	for name, v := range map[string]*atomic.Int64{
+		"folio_retention_deleted_jobs_total":  &stats.Deleted,
+		"folio_retention_deleted_blobs_total": &stats.Orphans,
+		"folio_jobs_resumed_total":            &stats.Resumed,
+		"folio_jobs_given_up_total":           &stats.GaveUp,
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: metricHelp[name]},
+			func() float64 { return float64(v.Load()) }))
+	}
+	h, err := server.New(server.Config{Metrics: reg, MetricsToken: *metricsToken, Store: store, Blobs: blobs, Auth: tokens, MaxBodyBytes: int64(maxBody),
 		RenderTimeout: *budget, Logger: log, Pool: pool, QueueWait: *queueWait, MaxAttempts: *maxAttempts,
 		UserUploads: *userUploads, UserRenders: *userRenders,
 		Ready: func(ctx context.Context) error {
@@ -192,6 +208,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	ln := netlimit.NewListener(tcp, *maxConns)
 	ln.RetryAfter = server.DefaultRetryAfter
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "folio_connections_refused_total",
+		Help: "Connections answered 503 at once because --max-conns were open."}, func() float64 { return float64(ln.Refused()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "folio_connections_open", Help: "Open connections."},
+			func() float64 { return float64(ln.Conns()) }))
 	if err := run.Start(ctx); err != nil {
 		ln.Close()
 		return fail(err)
@@ -235,3 +255,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // defaultMinFree is --min-free's default.
 const defaultMinFree = 256 << 20
+
+// metricHelp is the help text of the runner's counters in /metrics.
+var metricHelp = map[string]string{
+	"folio_retention_deleted_jobs_total":  "Finished jobs deleted past --retain, with their files.",
+	"folio_retention_deleted_blobs_total": "Blobs deleted that no job named (left by a crash).",
+	"folio_jobs_resumed_total":            "Jobs queued again after their render stopped (a restart, a dead node).",
+	"folio_jobs_given_up_total":           "Jobs failed because the queue gave them up.",
+}

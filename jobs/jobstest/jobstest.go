@@ -535,6 +535,11 @@ func testStatusFilters(t *testing.T, s jobs.Store) {
 	if got := ids(list(t, s, jobs.Filter{Unfinished: true})); !slices.Equal(got, unfinished) {
 		t.Errorf("Unfinished: %v, want %v", got, unfinished)
 	}
+	for st, id := range byStatus {
+		if got := ids(list(t, s, jobs.Filter{Status: st})); !slices.Equal(got, []int64{id}) {
+			t.Errorf("Status %s: %v, want [%d]", st, got, id)
+		}
+	}
 	time.Sleep(5 * time.Millisecond)
 	cut := time.Now()
 	time.Sleep(5 * time.Millisecond)

@@ -326,6 +326,9 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 		}
 		return names
 	}
+	if f.Status != "" {
+		add("status = $%d", string(f.Status))
+	}
 	if f.Unfinished {
 		add("status = ANY($%d)", statuses(jobs.Unfinished()))
 	}

@@ -371,6 +371,9 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	var where []string
 	var a []any
 	add := func(cond string, v any) { where = append(where, cond); a = append(a, v) }
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
 	if f.Unfinished {
 		where = append(where, "status IN ("+inList(jobs.Unfinished(), &a)+")")
 	}
