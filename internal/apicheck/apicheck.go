@@ -43,8 +43,9 @@ type Checker struct {
 	opts      *config.ValidationOptions
 	errSchema *base.Schema
 
-	// Validated counts the responses checked; Unanswered the requests
-	// whose client left before the handler answered (nothing to check).
+	// Validated counts the responses of handlers checked (Check alone
+	// does not count); Unanswered the requests whose client left before
+	// the handler answered (nothing to check).
 	Validated, Unanswered atomic.Int64
 }
 
@@ -105,6 +106,7 @@ func (c *Checker) Handler(h http.Handler, report func(problem string)) http.Hand
 			report(fmt.Sprintf("%s %s: a body over %d bytes was not validated", r.Method, r.URL, MaxBody))
 			return
 		}
+		c.Validated.Add(1)
 		if problems := c.Check(r, rec.status, rec.header, rec.body.Bytes()); len(problems) > 0 {
 			report(fmt.Sprintf("%s %s answered %d, which the OpenAPI document does not allow:\n\t%s\n\tbody: %.300s",
 				r.Method, r.URL, rec.status, strings.Join(problems, "\n\t"), rec.body.Bytes()))
@@ -115,7 +117,6 @@ func (c *Checker) Handler(h http.Handler, report func(problem string)) http.Hand
 // Check validates one response to req and returns what is wrong with it,
 // nothing if it matches the document.
 func (c *Checker) Check(req *http.Request, status int, header http.Header, body []byte) []string {
-	c.Validated.Add(1)
 	if req.Method == http.MethodHead {
 		return []string{"HEAD is not described as an operation: apicheck cannot check it"}
 	}
