@@ -30,6 +30,16 @@ import (
 
 const tokens = "alice-token=alice\nbob-token=bob\nroot-token=root:admin\n"
 
+// TestMain runs the tests, then says how many of the server's responses
+// were validated against the OpenAPI document.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if c, err := apicheck.Shared(); err == nil {
+		fmt.Printf("openapi: %d responses of the server validated against server/openapi.json\n", c.Validated.Load())
+	}
+	os.Exit(code)
+}
+
 // folio is a real folio server in the test process: the handler of
 // `folio serve` over SQLite and a blob directory, with the background
 // renderer if asked for. Every response it writes is validated against
