@@ -4,8 +4,11 @@
 # Chromium for HTML), fonts, and PostgreSQL (the jobs/postgres tests start a
 # private server of their own). Needs root (apt-get); prints what it does.
 # Then versitygw, the S3 server that the blob/s3 tests start, built with
-# go install at a pinned version into go env GOBIN (else GOPATH/bin).
+# go install at a pinned version into go env GOBIN (else GOPATH/bin), and
+# Redocly's CLI, which lints server/openapi.json, from npm at a pinned
+# version into .tools/redocly (git-ignored).
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 need=()
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
@@ -14,6 +17,7 @@ command -v chromium >/dev/null || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk) # CJK in Chromium screenshots
 dpkg -s fonts-droid-fallback >/dev/null 2>&1 || need+=(fonts-droid-fallback) # a CJK TrueType font for the PDF font option test
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql) # a private server for the jobs/postgres tests
+command -v npm >/dev/null || need+=(npm) # installs Redocly's CLI (below); brings nodejs
 if [ ${#need[@]} -gt 0 ]; then
 	echo "deps: installing ${need[*]}"
 	export DEBIAN_FRONTEND=noninteractive
@@ -26,4 +30,11 @@ gobin=$(go env GOBIN)
 if ! go version -m "$gobin/versitygw" 2>/dev/null | grep -qE "^[[:space:]]mod[[:space:]]+github.com/versity/versitygw[[:space:]]+$vgw([[:space:]]|$)"; then
 	echo "deps: installing versitygw $vgw into $gobin"
 	CGO_ENABLED=0 go install "github.com/versity/versitygw/cmd/versitygw@$vgw"
+fi
+redocly=2.77.0 # @redocly/cli; 2.x runs on Node.js 20 (with a deprecation notice) and later
+tools="$root/.tools/redocly"
+if [ "$(node -p "require('$tools/node_modules/@redocly/cli/package.json').version" 2>/dev/null)" != "$redocly" ]; then
+	echo "deps: installing @redocly/cli $redocly into $tools"
+	mkdir -p "$tools"
+	npm install --silent --save-exact --no-audit --no-fund --prefix "$tools" "@redocly/cli@$redocly"
 fi

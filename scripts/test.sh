@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs what the tests need,
-# then checks formatting, vets, and runs every test, with the race detector
-# on the packages that run goroutines.
+# then checks formatting, vets, lints the OpenAPI document, and runs every
+# test, with the race detector on the packages that run goroutines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -10,9 +10,13 @@ if [ -n "$unformatted" ]; then
 	echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+# The OpenAPI document, with Redocly's recommended rules, warnings as errors
+# (server/redocly.yaml); scripts/deps.sh installed the pinned CLI.
+REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	.tools/redocly/node_modules/.bin/redocly lint --config server/redocly.yaml server/openapi.json
 export FOLIO_REQUIRE_TOOLS=1 # tests fail, not skip, when a reader tool is missing
 go test -count=1 ./...
-race=$(go list ./... | grep -E '/(render|jobs|server|runner|blob|artifact)($|/)' | grep -vE '/render/(pdf|xlsx)$' || true)
+race=$(go list ./... | grep -E '/(render|jobs|server|client|runner|blob|artifact)($|/)' | grep -vE '/render/(pdf|xlsx)$' || true)
 if [ -n "$race" ]; then
 	go test -count=1 -race $race
 fi

@@ -188,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		mux.Handle("GET /metrics", s.metricsHandler(g, cfg.MetricsToken))
 	}
+	mux.HandleFunc("GET /openapi.json", s.openapi)
 	mux.Handle("POST /jobs", s.auth(s.postJob))
 	mux.Handle("GET /jobs", s.auth(s.listJobs))
 	mux.Handle("GET /jobs/{id}", s.auth(s.getJob))
@@ -197,7 +198,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET /icweb.dll/jobContent", s.auth(s.jobContent))
 	// Other methods on known paths: 405 with the contract's error body
 	// (ServeMux's own 405 is plain text).
-	for path, allow := range map[string]string{"/healthz": "GET, HEAD", "/jobs": "GET, HEAD, POST",
+	for path, allow := range map[string]string{"/healthz": "GET, HEAD", "/openapi.json": "GET, HEAD", "/jobs": "GET, HEAD, POST",
 		"/jobs/{id}": "GET, HEAD, DELETE", "/jobs/{id}/content": "GET, HEAD",
 		"/icweb.dll/jobStatus": "GET, HEAD", "/icweb.dll/jobContent": "GET, HEAD"} {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {

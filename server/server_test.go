@@ -120,7 +120,7 @@ func newEnvWith(t *testing.T, cfg server.Config, wrap func(*blob.Dir) blob.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(h)
+	ts := httptest.NewServer(checked(t, h))
 	t.Cleanup(ts.Close)
 	return &env{t: t, url: ts.URL, store: st, blobs: bl}
 }

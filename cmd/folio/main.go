@@ -41,13 +41,15 @@ Usage:
   folio schema
   folio formats
   folio serve [--addr :8080] [--data DIR] [--tokens-file F]
+  folio openapi
 
 IN defaults to standard input and OUT to standard output; F defaults to
 OUT's extension. Exit status: 0 success, 1 invalid input or failed
 conversion, 2 usage error. Run 'folio COMMAND --help' for a command's flags.
 `
 
-// commands maps each subcommand to its function; serve.go adds serve.
+// commands maps each subcommand to its function; serve.go adds serve,
+// openapi.go openapi.
 var commands = map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int{
 	"convert":  runConvert,
 	"validate": runValidate,
