@@ -177,22 +177,26 @@ func TestUserLimits(t *testing.T) {
 		t.Errorf("alice's first render: %d", code)
 	}
 
-	// An upload held open counts until it ends.
+	// An upload held open counts until it ends: once its job is being
+	// received, another upload of alice's is refused.
 	finish := holdUpload(t, e.url, "alice-token", seed(t))
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r := e.do("POST", "/jobs", "alice-token", bytes.NewReader(seed(t)))
-		if r.code == 429 {
-			if r.header.Get("Retry-After") == "" {
-				t.Error("429 for an upload without Retry-After")
-			}
+		p, err := e.store.List(context.Background(), jobs.Filter{Status: jobs.StatusRequestReceived})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.TotalEntries == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
-			finish()
-			t.Fatalf("a second upload of alice while one is open: %d, want 429", r.code)
+			t.Fatalf("the held upload is not being received after 10 s (%d jobs receiving); it answered %d", p.TotalEntries, finish())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	r = e.do("POST", "/jobs", "alice-token", bytes.NewReader(seed(t)))
+	if r.code != 429 || r.header.Get("Retry-After") == "" {
+		t.Errorf("a second upload of alice while one is open: %d, Retry-After %q; want 429 with it", r.code, r.header.Get("Retry-After"))
 	}
 	if r := e.do("POST", "/jobs", "bob-token", bytes.NewReader(seed(t))); r.code != 202 {
 		t.Errorf("bob's upload while alice's is open: %d", r.code)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/foliorender/folio/internal/apicheck"
 	"github.com/foliorender/folio/server"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // TestMain runs the tests, then says how many of the server's responses
@@ -39,7 +40,7 @@ func checked(t *testing.T, h http.Handler) http.Handler {
 }
 
 func TestOpenAPIServed(t *testing.T) {
-	e := newEnv(t, server.Config{})
+	e := newEnv(t, server.Config{Metrics: prometheus.NewRegistry()})
 	r := e.do("GET", "/openapi.json", "", nil)
 	if r.code != 200 || r.header.Get("Content-Type") != "application/json" || !bytes.Equal(r.body, server.OpenAPI()) {
 		t.Fatalf("GET /openapi.json: %d %q, %d bytes (document: %d)", r.code, r.header.Get("Content-Type"), len(r.body), len(server.OpenAPI()))
@@ -59,8 +60,8 @@ func TestOpenAPIServed(t *testing.T) {
 			t.Errorf("%s is in the document but not served", path)
 		}
 	}
-	if len(doc.Paths) != 7 {
-		t.Errorf("%d paths in the document, want the API's 7", len(doc.Paths))
+	if len(doc.Paths) != 8 {
+		t.Errorf("%d paths in the document, want the API's 8", len(doc.Paths))
 	}
 	r = e.do("POST", "/openapi.json", "", nil)
 	r.errorBody(t, 405)
