@@ -37,8 +37,9 @@ var numbersShown = []string{
 	"12,500 kg", "Grand total", "98.765,432 kg",
 }
 
-// numbersRaw is the text of NumbersDocument's cells as given.
-var numbersRaw = []string{"1234.5", "-0.75", "1000000", "0.125", "0.3333", "2024-03-05", "2023-12-31", "12.5"}
+// numbersRaw is the text of NumbersDocument's number cells as given (a
+// raw format may write dates as it likes: XLSX as serial numbers).
+var numbersRaw = []string{"1234.5", "-0.75", "1000000", "0.125", "0.3333", "12.5"}
 
 // numbersFooter is the footers' text as given.
 var numbersFooter = []string{"1001233.75", "Grand total", "98765.4321"}
