@@ -34,7 +34,6 @@ func TestRendertest(t *testing.T) {
 		Links: linkTargets,
 	}
 	rendertest.Run(t, c)
-	t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
 }
 
 // visibleText returns the text of every cell of every sheet, numbers as
