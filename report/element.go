@@ -736,6 +736,8 @@ func (e *elemReader) column(j int) (Column, bool) {
 		at := func() string { return ptr() + "/format" }
 		if format.kind != '"' {
 			fault(&e.h.colFault, at, "format must be a string, not "+kindName(format.kind))
+		} else if hasControl(format.text) {
+			fault(&e.h.colFault, at, controlMessage(format.text))
 		} else if code, err := numfmt.Parse(format.text); err != nil {
 			msg := err.Error()
 			var se *numfmt.SyntaxError

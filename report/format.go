@@ -240,6 +240,21 @@ func formatMismatch(typ ColumnType, code *numfmt.Code) string {
 	return ""
 }
 
+// hasControl reports whether a format code holds a C0 control character,
+// which XML, and so a spreadsheet's number format, cannot carry.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return true
+		}
+	}
+	return false
+}
+
+func controlMessage(code string) string {
+	return fmt.Sprintf("format %q holds a control character, which a spreadsheet's number format cannot", clip(code))
+}
+
 // totalMismatch says why a column of type typ cannot have the total, or
 // returns "".
 func totalMismatch(typ ColumnType, t Total) string {

@@ -319,6 +319,9 @@ func (t *Table) check() error {
 			return &Violation{Pointer: fmt.Sprintf("/columns/%d/align", i), Message: fmt.Sprintf("unknown alignment %q", clip(c.Align))}
 		}
 		if c.Format != nil {
+			if hasControl(c.Format.String()) {
+				return &Violation{Pointer: fmt.Sprintf("/columns/%d/format", i), Message: controlMessage(c.Format.String())}
+			}
 			if msg := formatMismatch(c.Type, c.Format); msg != "" {
 				return &Violation{Pointer: fmt.Sprintf("/columns/%d/format", i), Message: msg}
 			}

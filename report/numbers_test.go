@@ -209,6 +209,7 @@ func TestNewViolations(t *testing.T) {
 		{table(`[{"caption":"B","type":"boolean","format":"0"}]`, ``), `/elements/0/data/columns/0/format: a boolean column takes no format`},
 		{table(`[{"caption":"U","format":"yyyy"}]`, ``), `/elements/0/data/columns/0/format: "yyyy" is a date code, for columns of type date or datetime, and this column is untyped`},
 		{table(`[{"caption":"U","format":["0"]}]`, ``), `/elements/0/data/columns/0/format: format must be a string, not an array`},
+		{table(`[{"caption":"U","format":"*\u0001"}]`, ``), `/elements/0/data/columns/0/format: format "*\x01" holds a control character`},
 		{table(`[{"caption":"U","total":"mean"}]`, ``), `/elements/0/data/columns/0/total: total "mean" needs a number column ("type": "number"); an untyped column can have only "count"`},
 		{table(`[{"caption":"U","total":null}]`, ``), `/elements/0/data/columns/0/total: total must be one of sum, count, min, max and mean, not null`},
 		{table(`[{"caption":"U","link":"http://{value}"}]`, ``), `/elements/0/data/columns/0/link: a link template must be`},

@@ -150,6 +150,8 @@ var headerCases = []string{
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"number","format":"#,##0.00","total":"sum"}],"rows":[{"cells":[{"value":1.5}]}]}}]}`,
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","format":7}],"rows":[]}}]}`,
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","format":"0 kg"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","format":"*\u0001"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","format":"\"\t\"0"}],"rows":[]}}]}`,
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"date","format":"dd.mm.yyyy"}],"rows":[]}}]}`,
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"date","format":"0.00"}],"rows":[]}}]}`,
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","total":"count"}],"rows":[]}}]}`,

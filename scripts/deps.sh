@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages folio's tests use, when they are missing:
-# readers of its outputs (qpdf and pdftotext for PDF, openpyxl for XLSX,
-# Chromium for HTML), fonts, and PostgreSQL (the jobs/postgres tests start a
+# readers of its outputs (qpdf and pdftotext for PDF, openpyxl and
+# LibreOffice Calc for XLSX, Chromium for HTML), fonts, and PostgreSQL (the jobs/postgres tests start a
 # private server of their own). Needs root (apt-get); prints what it does.
 # Then versitygw, the S3 server that the blob/s3 tests start, built with
 # go install at a pinned version into go env GOBIN (else GOPATH/bin), and
@@ -14,6 +14,7 @@ command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl) # Debian's python, not one earlier on PATH
 command -v chromium >/dev/null || need+=(chromium)
+command -v soffice >/dev/null || need+=(libreoffice-calc) # scripts/fidelity.sh: XLSX "as shown" against folio's text
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk) # CJK in Chromium screenshots
 dpkg -s fonts-droid-fallback >/dev/null 2>&1 || need+=(fonts-droid-fallback) # a CJK TrueType font for the PDF font option test
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql) # a private server for the jobs/postgres tests

@@ -2,6 +2,9 @@
 // (see internal/benchdoc):
 //
 //	go run ./bench/gen -rows 1000000 -cols 10 > big.json
+//
+// With -numbers, the document has the locale de-DE and a format, a total
+// and a link template on every number column (benchdoc.NumberColumns).
 package main
 
 import (
@@ -15,8 +18,9 @@ import (
 func main() {
 	rows := flag.Int("rows", 100000, "number of rows")
 	cols := flag.Int("cols", 10, "number of columns")
+	numbers := flag.Bool("numbers", false, "formats, totals and links on the number columns")
 	flag.Parse()
-	if err := benchdoc.Write(os.Stdout, *rows, *cols); err != nil {
+	if err := benchdoc.WriteNumbers(os.Stdout, *rows, *cols, *numbers); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}

@@ -166,7 +166,6 @@ func TestSuite(t *testing.T) {
 		Text:         text,
 	}
 	rendertest.Run(t, c)
-	t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
 	t.Run("NumbersFormatted", func(t *testing.T) {
 		rendertest.Numbers(t, rendertest.Config{
 			New:  func() rendertest.Renderer { return &csv.Renderer{Formatted: true, Footer: true} },

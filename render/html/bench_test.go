@@ -13,9 +13,16 @@ import (
 
 // BenchmarkDecodeAndRender renders a decoded document of 10,000 rows of 10
 // columns like bench/gen's.
-func BenchmarkDecodeAndRender(b *testing.B) {
+func BenchmarkDecodeAndRender(b *testing.B) { benchDecodeAndRender(b, benchdoc.Bytes(10000, 10)) }
+
+// BenchmarkDecodeAndRenderNumbers is BenchmarkDecodeAndRender with a
+// format, a total and a link template on every number column.
+func BenchmarkDecodeAndRenderNumbers(b *testing.B) {
+	benchDecodeAndRender(b, benchdoc.NumbersBytes(10000, 10))
+}
+
+func benchDecodeAndRender(b *testing.B, in []byte) {
 	const n = 10000
-	in := benchdoc.Bytes(n, 10)
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -11,6 +11,8 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/render/html"
 	"github.com/foliorender/folio/report"
 )
@@ -195,6 +197,46 @@ func FuzzMarkdownKeepsText(f *testing.F) {
 		}
 		if got, want := alnum(innerText(ps[0])), alnum(visible(md)); got != want {
 			t.Errorf("Markdown %q reads back with letters and digits\n%q, want\n%q", md, got, want)
+		}
+	})
+}
+
+// FuzzLinks renders a linked cell of fuzzed text and URL and a number
+// with a fuzzed format code, and requires one <a> to that URL around that
+// text, the number shown as numfmt formats it with its exact value in
+// data-value, and no markup from data.
+func FuzzLinks(f *testing.F) {
+	f.Add("Order 42", "https://erp.example/orders/42", `#,##0.00 "€"`, "1234.5")
+	f.Add("<b>x</b>", "https://x.example/\"><script>", `"<i>"0`, "-0.5")
+	f.Add("&amp;", "mailto:a@b?c=d&e='f'", "0.0%;(0.0%)", "1e-7")
+	f.Fuzz(func(t *testing.T, text, link, code, num string) {
+		c, err := numfmt.Parse(code)
+		n, ok := report.Number(num)
+		if !safeurl.Link(link) || !utf8.ValidString(link) || err != nil || !ok || c.Kind() == numfmt.KindDateTime && c.HasDate() || strings.ContainsFunc(code, func(r rune) bool { return r < 0x20 }) {
+			return
+		}
+		cols := []report.Column{{Caption: "L"}, {Caption: "N", Type: report.TypeNumber, Format: c}}
+		doc := report.New("", report.NewTable("", cols, report.RowsOf(report.Cells(report.String(text).WithLink(link), n))))
+		out := renderDoc(t, &html.Renderer{}, doc)
+		root := parse(t, out)
+		checkMarkup(t, root)
+		as := find(root, atom.A)
+		if len(as) != 1 {
+			t.Fatalf("%d <a>", len(as))
+		}
+		if href, _ := attr(as[0], "href"); href != link {
+			t.Fatalf("href %q, want %q", href, link)
+		}
+		if got := innerText(as[0]); got != visible(text) {
+			t.Fatalf("link text %q, want %q", got, visible(text))
+		}
+		tds := find(root, atom.Td)
+		want, _ := c.Format(num, nil)
+		if got := innerText(tds[1]); got != visible(want) {
+			t.Fatalf("number %q, want %q", got, visible(want))
+		}
+		if v, _ := attr(tds[1], "data-value"); v != num {
+			t.Fatalf("data-value %q, want %q", v, num)
 		}
 	})
 }

@@ -47,7 +47,6 @@ func TestSuite(t *testing.T) {
 				},
 			}
 			rendertest.Run(t, c)
-			t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
 		})
 	}
 }

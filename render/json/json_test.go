@@ -196,7 +196,6 @@ func TestSuite(t *testing.T) {
 		},
 	}
 	rendertest.Run(t, c)
-	t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
 }
 
 func FuzzRoundtrip(f *testing.F) {

@@ -226,7 +226,6 @@ func TestSuite(t *testing.T) {
 		Links: links,
 	}
 	rendertest.Run(t, c)
-	t.Run("Numbers", func(t *testing.T) { rendertest.Numbers(t, c) })
 }
 
 // links returns the targets of the links goldmark reads in out.

@@ -21,7 +21,16 @@
 // page; then it continues on the next page below a repeated header. Number
 // columns (declared, or whose sampled values are all numbers) are
 // right-aligned, unless the column sets its alignment. Numbers print as
-// their JSON text.
+// their JSON text, or, in a column with a format, as the formatted text in
+// the document's locale (report.Column.AppendText: the text HTML and
+// Markdown show). A space the fonts lack, such as the narrow no-break
+// space French groups digits with, is drawn as a space the fonts have. A
+// cell with a link (its own, or its column's template) is drawn in the
+// link color, underlined, under a link annotation (URI action,
+// percent-encoded outside ASCII) over the cell. A table's footer (the
+// producer's, or the row of totals) is drawn once, after the last row,
+// below a rule, in bold, never repeated on each page; with column groups,
+// after the last row of each group.
 //
 // With Orientation Auto, a table goes on landscape pages when its columns'
 // longest words do not fit the portrait width, or when short values would

@@ -240,6 +240,16 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 		}
 		fc, w := ch.find(r)
 		if fc == nil {
+			// Spaces the fonts lack are spaces still: French groups digits
+			// with U+202F, which the Go fonts do not have.
+			for _, sp := range spaceFallback(r) {
+				if fc, w = ch.find(sp); fc != nil {
+					r = sp
+					break
+				}
+			}
+		}
+		if fc == nil {
 			if r != Replacement {
 				*bad++
 			}
@@ -260,6 +270,19 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 		faces = append(faces, fc)
 	}
 	return runes, widths, faces
+}
+
+// spaceFallback returns the spaces that may stand for the space r, best
+// first, or nil if r is not a space: a narrow no-break space (U+202F) is
+// drawn as a thin space, a no-break space, or a space.
+func spaceFallback(r rune) []rune {
+	switch r {
+	case '\u202f', '\u2009', '\u2006', '\u2008':
+		return []rune{'\u2009', '\u00a0', ' '}
+	case '\u00a0', '\u2007', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004', '\u2005', '\u205f', '\u3000':
+		return []rune{'\u00a0', ' '}
+	}
+	return nil
 }
 
 // find returns the first face of the chain that has r, and its width.

@@ -10,6 +10,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
 )
 
@@ -103,6 +104,8 @@ type docWriter struct {
 	tab *tableWriter
 	// the runs of a paragraph line drawn as one text run
 	lineText shaped
+	// loc is the document's locale, for formatted cells
+	loc *numfmt.Locale
 }
 
 func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
@@ -183,6 +186,7 @@ func (d *docWriter) onPage() error {
 
 func (d *docWriter) document(doc *report.Document) error {
 	d.title = doc.Title()
+	d.loc = doc.Locale()
 	if d.title != "" {
 		d.c.pdf.SetTitle(metaText(d.title), true)
 	}

@@ -6,15 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"github.com/foliorender/folio/internal/golden"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/render/pdf"
 	"github.com/foliorender/folio/render/rendertest"
@@ -77,11 +80,147 @@ func renderPDF(t *testing.T, r *pdf.Renderer, doc *report.Document) []byte {
 }
 
 func TestSuite(t *testing.T) {
-	rendertest.Run(t, rendertest.Config{
+	c := rendertest.Config{
 		New:   func() rendertest.Renderer { return &pdf.Renderer{} },
 		Text:  func(t *testing.T, out []byte) string { return pdftotext(t, out) },
 		NoCJK: true,
+		Links: uris,
+	}
+	rendertest.Run(t, c)
+}
+
+var uriRE = regexp.MustCompile(`/URI \(((?:[^\\)]|\\.)*)\)`)
+
+// uris returns the targets of the link annotations of out.
+func uris(t *testing.T, out []byte) []string {
+	check(t, out)
+	var links []string
+	for _, m := range uriRE.FindAllSubmatch(out, -1) {
+		links = append(links, strings.NewReplacer(`\(`, "(", `\)`, ")", `\\`, `\`).Replace(string(m[1])))
+	}
+	return links
+}
+
+// TestFormats shows every case of numfmttest.Cases in a cell. pdftotext
+// does not keep spaces exactly (and long values wrap), so spaces are not
+// compared.
+func TestFormats(t *testing.T) {
+	rendertest.Formats(t, rendertest.Config{
+		New:  func() rendertest.Renderer { return &pdf.Renderer{Fonts: cjkFonts(t)} },
+		Text: func(t *testing.T, out []byte) string { return pdftotext(t, out) },
+	}, func(s string) string {
+		s = pageFooter.ReplaceAllString(s, "")
+		return strings.Join(strings.Fields(s), "")
 	})
+}
+
+var pageFooter = regexp.MustCompile(`Page \d+ of \d+`)
+
+// TestNumbers checks formatted cells, right-aligned numbers, the footer
+// (once, after the last row, bold) and link annotations.
+func TestNumbers(t *testing.T) {
+	out := renderPDF(t, &pdf.Renderer{}, report.Read(strings.NewReader(rendertest.NumbersDocument)))
+	golden.Check(t, "numbers.pdf", out)
+	// pdftotext -layout drops the narrow spaces of small type ("B 2" reads
+	// "B2"), so spaces are not compared.
+	nospace := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	want := []string{"Orders", "Order", "Amount", "Share", "Due",
+		"A-1", "1.234,50 €", "12,5%", "5. März 2024", "B 2", "-0,75 €", "50,0%",
+		"C", "1.000.000,00 €", "33,3%", "31. Dezember 2023", "Total", "1.001.233,75 €", "31,9%", "2",
+		"Stock", "Bolts", "12,500 kg", "Grand total", "98.765,432 kg"}
+	for i := range want {
+		want[i] = nospace(want[i])
+	}
+	inOrder(t, nospace(pdftotext(t, out, "-layout")), want)
+	if got, want := uris(t, out), []string{"https://erp.example/orders/A-1", "mailto:sales@example.com", "https://erp.example/orders/C", "https://erp.example/stock"}; !slices.Equal(got, want) {
+		t.Errorf("links %q, want %q", got, want)
+	}
+
+	// A table over several pages, whose footer repeats a row's value: the
+	// footer is on the last page only, after the last row, in bold (wider
+	// than the same text in regular type), and numbers are right-aligned.
+	amount := report.Column{Caption: "Amount", Type: report.TypeNumber, Format: numfmt.MustParse("#,##0.00")}
+	n := 200
+	rows := func(yield func(report.Row, error) bool) {
+		for i := range n {
+			if !yield(report.Cells(report.String(fmt.Sprintf("item%d", i)), report.Int(int64(1000+i))), nil) {
+				return
+			}
+		}
+	}
+	tab := report.NewTable("Long", []report.Column{{Caption: "Item"}, amount}, rows)
+	tab.Footer = []report.Row{report.Cells(report.String("Sum"), report.Int(1199))}
+	out = renderPDF(t, &pdf.Renderer{}, report.New("", tab))
+	ps := pages(pdftotext(t, out))
+	if len(ps) < 3 {
+		t.Fatalf("%d pages", len(ps))
+	}
+	for i, p := range ps {
+		if got := strings.Count(p, "Sum"); got != map[bool]int{true: 1, false: 0}[i == len(ps)-1] {
+			t.Errorf("page %d has the footer %d times", i+1, got)
+		}
+	}
+	last := ps[len(ps)-1]
+	if a, b := strings.Index(last, fmt.Sprintf("item%d", n-1)), strings.Index(last, "Sum"); a < 0 || b < a {
+		t.Errorf("the footer is not after the last row")
+	}
+	// pdftohtml -xml names each text's font: the footer's is bold, the
+	// row's with the same value regular.
+	if got := boldness(t, out, "1,199.00"); !slices.Equal(got, []bool{false, true}) {
+		t.Errorf("1,199.00 in a row and the footer: bold %v, want [false true]", got)
+	}
+	if got := boldness(t, out, "Sum"); !slices.Equal(got, []bool{true}) {
+		t.Errorf("the footer's label: bold %v", got)
+	}
+	type box struct{ x0, x1 float64 }
+	words := map[string][]box{}
+	x := pdftotext(t, out, "-bbox")
+	for _, m := range wordRE.FindAllStringSubmatch(x, -1) {
+		x0, _ := strconv.ParseFloat(m[1], 64)
+		x1, _ := strconv.ParseFloat(m[3], 64)
+		words[m[5]] = append(words[m[5]], box{x0, x1})
+	}
+	if r0, r1 := words["1,000.00"], words["1,199.00"]; len(r0) != 1 || len(r1) != 2 || math.Abs(r0[0].x1-r1[0].x1) > 0.05 || math.Abs(r1[1].x1-r1[0].x1) > 0.05 {
+		t.Errorf("numbers are not right-aligned: %v %v", r0, r1)
+	}
+
+	// French groups digits with U+202F, which the Go fonts lack: it is
+	// drawn as a space, not as U+FFFD with a note about missing fonts.
+	doc := report.New("", report.NewTable("", []report.Column{amount}, report.RowsOf(report.Cells(report.Float(1234567.891)))))
+	if err := doc.SetLocale("fr-FR"); err != nil {
+		t.Fatal(err)
+	}
+	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, doc))
+	if strings.Contains(text, "\uFFFD") || !strings.Contains(nospace(text), "1234567,89") {
+		t.Errorf("fr-FR: %q", text)
+	}
+}
+
+var textRE = regexp.MustCompile(`<text [^>]*font="(\d+)"[^>]*>(.*?)</text>`)
+var fontRE = regexp.MustCompile(`<fontspec id="(\d+)"[^>]*family="([^"]*)"`)
+
+// boldness returns, for each text of out that has the word s, whether its
+// font is bold, read with pdftohtml -xml.
+func boldness(t *testing.T, out []byte, s string) []bool {
+	t.Helper()
+	f := writeTemp(t, out)
+	b, err := exec.Command(tool(t, "pdftohtml"), "-xml", "-stdout", "-i", "-q", f).Output()
+	if err != nil {
+		t.Fatalf("pdftohtml: %v", err)
+	}
+	bold := map[string]bool{}
+	for _, m := range fontRE.FindAllStringSubmatch(string(b), -1) {
+		bold[m[1]] = strings.Contains(strings.ToLower(m[2]), "bold")
+	}
+	var got []bool
+	for _, m := range textRE.FindAllStringSubmatch(string(b), -1) {
+		// pdftohtml joins the texts of a line in one font: "item1 1,199.00".
+		txt := strings.NewReplacer("<b>", "", "</b>", "", "<i>", "", "</i>", "").Replace(m[2])
+		if slices.Contains(strings.Fields(txt), s) {
+			got = append(got, bold[m[1]])
+		}
+	}
+	return got
 }
 
 func seed(t *testing.T) *report.Document {
@@ -285,7 +424,11 @@ func TestEmojiCJK(t *testing.T) {
 	}
 }
 
-func TestCJKFont(t *testing.T) {
+// cjkFont returns a CJK TrueType font and its path: $FOLIO_CJK_TTF, else
+// Droid Sans Fallback or WenQuanYi Micro Hei where Debian puts them. It
+// skips t without one, or fails it when FOLIO_REQUIRE_TOOLS=1.
+func cjkFont(t *testing.T) ([]byte, string) {
+	t.Helper()
 	path := os.Getenv("FOLIO_CJK_TTF")
 	if path == "" {
 		for _, p := range []string{"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"} {
@@ -308,6 +451,17 @@ func TestCJKFont(t *testing.T) {
 	if err := pdf.CheckFont(data); err != nil {
 		t.Skipf("%s: %v", path, err)
 	}
+	return data, path
+}
+
+// cjkFonts returns Fonts with a CJK font tried first (see cjkFont).
+func cjkFonts(t *testing.T) pdf.Fonts {
+	data, _ := cjkFont(t)
+	return pdf.Fonts{Regular: data}
+}
+
+func TestCJKFont(t *testing.T) {
+	data, path := cjkFont(t)
 	sf, err := sfnt.Parse(data)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
+	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/report"
 )
 
@@ -27,6 +29,7 @@ const (
 type cell struct {
 	start, end int
 	lines      []span
+	link       string // the cell's link annotation, if any
 }
 
 // A group is the columns of a table that go on one page. Tables too wide
@@ -48,6 +51,7 @@ type tableText struct {
 
 type tableWriter struct {
 	d         *docWriter
+	t         *report.Table
 	caption   string
 	cols      []report.Column
 	align     []byte // 'L', 'R' or 'C' per column
@@ -60,6 +64,15 @@ type tableWriter struct {
 	n         int       // rows drawn in the current group, for striping
 	bad       *int
 
+	// shows is set when a column has a format or a link template: cells
+	// are then turned into the text they show (display) before they are
+	// shaped, in arena.
+	shows bool
+	disp  []report.Value
+	arena []byte
+	// footer is set while the footer rows are drawn: bold, not striped.
+	footer bool
+
 	// column groups only: rows waiting to be drawn, and their height in
 	// each group
 	block  []report.Row
@@ -67,10 +80,15 @@ type tableWriter struct {
 	rowH   []float64
 	// blockTop is the height taken above the first block's table
 	blockTop float64
+	// footers is how many rows at the end of the last block are footer rows
+	footers int
 }
 
 func (d *docWriter) table(t *report.Table) error {
-	tw := &tableWriter{d: d, caption: t.Caption, cols: t.Columns, bad: &d.bad}
+	tw := &tableWriter{d: d, t: t, caption: t.Caption, cols: t.Columns, bad: &d.bad}
+	for _, c := range t.Columns {
+		tw.shows = tw.shows || c.Format != nil || c.Link != ""
+	}
 	tw.face, tw.hface = d.c.fonts.chains[regular], d.c.fonts.chains[bold]
 	if len(t.Columns) == 0 {
 		for _, err := range t.Rows() {
@@ -105,7 +123,7 @@ func (d *docWriter) table(t *report.Table) error {
 			sample = nil
 			continue
 		}
-		if err := tw.add(row.Cells); err != nil {
+		if err := tw.add(tw.display(tw.cols, row.Cells)); err != nil {
 			return err
 		}
 	}
@@ -114,7 +132,39 @@ func (d *docWriter) table(t *report.Table) error {
 			return err
 		}
 	}
-	return tw.end()
+	return tw.end(t.FooterRows(), t.FooterColumns())
+}
+
+// display returns cells as the text they show: each formatted with its
+// column's format in the document's locale (report.Column.AppendText, the
+// text HTML and Markdown show), with its link (its own or its column's
+// template) if it has one. The values are valid until the next call.
+func (tw *tableWriter) display(cols []report.Column, cells []report.Value) []report.Value {
+	if !tw.shows && len(cols) > 0 && &cols[0] == &tw.cols[0] {
+		return cells // a cell's own link is read from its value
+	}
+	tw.arena = tw.arena[:0]
+	tw.disp = tw.disp[:0]
+	for i, v := range cells {
+		if i >= len(cols) || v.IsNull() {
+			tw.disp = append(tw.disp, v)
+			continue
+		}
+		c := cols[i]
+		if c.Format != nil {
+			// Earlier values keep the arena they were cut from when it grows.
+			start := len(tw.arena)
+			tw.arena = c.AppendText(tw.arena, v, tw.d.loc)
+			v = report.String(unsafe.String(unsafe.SliceData(tw.arena[start:]), len(tw.arena)-start)).WithLink(v.Link())
+		}
+		start := len(tw.arena)
+		tw.arena = c.AppendLink(tw.arena, v)
+		if link := tw.arena[start:]; len(link) > 0 && v.Link() == "" {
+			v = v.WithLink(unsafe.String(unsafe.SliceData(link), len(link)))
+		}
+		tw.disp = append(tw.disp, v)
+	}
+	return tw.disp
 }
 
 // tableCaption draws a table caption, keeping extra points below it on
@@ -135,6 +185,39 @@ func (d *docWriter) tableCaption(caption, label string) error {
 	return in.close()
 }
 
+// measureFooter widens the columns for the footer, which comes after the
+// rows: the producer's footer when it is known already (given before the
+// rows, or by a Go program), else the row of totals' label and, in columns
+// of sums, two more digits than the rows have.
+func (tw *tableWriter) measureFooter(natural, word []int64) {
+	t := tw.t
+	var tt tableText
+	if t.Footer != nil {
+		cols := t.FooterColumns()
+		for _, row := range t.Footer {
+			tw.shape(tw.hface, &tt, tw.display(cols, row.Cells), nil)
+			measure(&tt, natural, word)
+		}
+		return
+	}
+	label := true
+	for i, c := range t.Columns {
+		switch {
+		case c.Total == report.TotalSum:
+			_, w := tw.face.find('0')
+			natural[i] += 2 * int64(w)
+		case c.Total == report.TotalNone && label:
+			label = false
+			cells := make([]report.Value, i+1)
+			cells[i] = report.String(report.FooterLabel)
+			tw.shape(tw.hface, &tt, cells, nil)
+			n, w := make([]int64, i+1), make([]int64, i+1)
+			measure(&tt, n, w)
+			natural[i], word[i] = max(natural[i], n[i]), max(word[i], w[i])
+		}
+	}
+}
+
 // shape shapes the text of each value into tt, counting replaced
 // characters in *bad unless bad is nil.
 func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad *int) {
@@ -152,6 +235,10 @@ func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad 
 			tt.runes, tt.widths, tt.faces = ch.shape(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
 		}
 		tt.cells[i].start, tt.cells[i].end = start, len(tt.runes)
+		tt.cells[i].link = ""
+		if l := v.Link(); l != "" && safeurl.Link(l) {
+			tt.cells[i].link = l
+		}
 	}
 }
 
@@ -197,7 +284,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 	measure(&head, hnatural, hword)
 	numeric := make([]int, nc) // -1: not numeric
 	for _, row := range sample {
-		tw.shape(tw.face, &tw.row, row.Cells, nil)
+		tw.shape(tw.face, &tw.row, tw.display(tw.cols, row.Cells), nil)
 		measure(&tw.row, natural, word)
 		for i, v := range row.Cells {
 			switch {
@@ -210,6 +297,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 			}
 		}
 	}
+	tw.measureFooter(natural, word)
 	tw.align = make([]byte, nc)
 	minW, maxW := make([]float64, nc), make([]float64, nc)
 	for i, col := range tw.cols {
@@ -295,7 +383,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 	// The caption stays with the header and the first row.
 	first := 0.0
 	if len(sample) > 0 {
-		tw.shape(tw.face, &tw.row, sample[0].Cells, nil)
+		tw.shape(tw.face, &tw.row, tw.display(tw.cols, sample[0].Cells), nil)
 		tw.wrap(g, &tw.row)
 		first = min(rowHeight(&tw.row), c.bodyHeight(tw.landscape)/2)
 	}
@@ -321,23 +409,38 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		return err
 	}
 	for _, row := range sample {
-		if err := tw.add(row.Cells); err != nil {
+		if err := tw.add(tw.display(tw.cols, row.Cells)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// end finishes the table.
-func (tw *tableWriter) end() error {
+// end finishes the table, drawing its footer rows (formatted with cols)
+// after the last row: once, not on every page, in bold below a rule.
+func (tw *tableWriter) end(footer []report.Row, cols []report.Column) error {
 	d := tw.d
 	if len(tw.groups) > 1 {
+		for _, row := range footer {
+			tw.block = append(tw.block, report.Row{Cells: tw.display(cols, row.Cells)}.Clone())
+		}
+		tw.footers = len(footer)
 		if len(tw.block) > 0 {
 			if err := tw.flushBlock(); err != nil {
 				return err
 			}
 		}
 	} else if tw.cur != nil {
+		if len(footer) > 0 {
+			d.c.hline(d.c.left(), d.c.y, tw.cur.total, 0.5)
+			tw.footer = true
+			for _, row := range footer {
+				if err := tw.draw(tw.cur, tw.display(cols, row.Cells)); err != nil {
+					return err
+				}
+			}
+			tw.footer = false
+		}
 		d.c.hline(d.c.left(), d.c.y, tw.cur.total, 0.5)
 	}
 	d.tab = nil
@@ -402,7 +505,7 @@ func (tw *tableWriter) wrapped(sample []report.Row, minW, headMin, maxW []float6
 	n := 0
 	const short = int64(maxWordCol * 1000 / cellSize)
 	for _, row := range sample {
-		tw.shape(tw.face, &tw.row, row.Cells, nil)
+		tw.shape(tw.face, &tw.row, tw.display(tw.cols, row.Cells), nil)
 		tw.wrap(g, &tw.row)
 		for _, cl := range tw.row.cells {
 			if len(cl.lines) > 1 && cl.lines[0].em+cl.lines[1].em < short {
@@ -537,14 +640,25 @@ func (tw *tableWriter) header() error {
 	return nil
 }
 
+// linkColor is the fill of linked text, as in paragraphs.
+const linkColor = "0.1 0.3 0.7 rg"
+
 // cells draws lines [from, to) of the cells of tt in a row starting at y.
+// A cell with a link is drawn in the link color, underlined, under a link
+// annotation that covers the part of the cell drawn.
 func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c := tw.d.c
-	c.setFill("0 g")
 	x := c.left()
 	for j, ci := range g.cols {
 		w := g.widths[j]
 		cl := &tt.cells[j]
+		fill := "0 g"
+		if cl.link != "" && from < len(cl.lines) {
+			fill = linkColor
+			var buf [256]byte
+			c.pdf.LinkString(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, string(safeurl.AppendASCII(buf[:0], cl.link)))
+		}
+		c.setFill(fill)
 		for li := from; li < to && li < len(cl.lines); li++ {
 			ln := cl.lines[li]
 			if ln.end <= ln.start {
@@ -560,6 +674,9 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			}
 			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
 			c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			if fill == linkColor {
+				c.rect(tx, base+cellSize*0.12, lw, cellSize*0.06, linkColor)
+			}
 		}
 		x += w
 	}
@@ -590,7 +707,11 @@ func (tw *tableWriter) draw(g *group, cells []report.Value) error {
 		}
 		cells = sub
 	}
-	tw.shape(tw.face, &tw.row, cells, count)
+	face := tw.face
+	if tw.footer {
+		face = tw.hface
+	}
+	tw.shape(face, &tw.row, cells, count)
 	tw.wrap(g, &tw.row)
 	lines := rowLines(&tw.row)
 	h := float64(lines)*cellLead + 2*cellPadY
@@ -611,10 +732,10 @@ func (tw *tableWriter) draw(g *group, cells []report.Value) error {
 		}
 		to := min(from+room, lines)
 		hh := float64(to-from)*cellLead + 2*cellPadY
-		if tw.n%2 == 1 {
+		if tw.n%2 == 1 && !tw.footer {
 			c.rect(c.left(), c.y, g.total, hh, zebraFill)
 		}
-		tw.cells(g, &tw.row, tw.face, from, to)
+		tw.cells(g, &tw.row, face, from, to)
 		c.y += hh
 		from = to
 	}
@@ -694,11 +815,17 @@ func (tw *tableWriter) flushBlock() error {
 		if err := tw.header(); err != nil {
 			return err
 		}
-		for _, row := range tw.block {
+		body := len(tw.block) - tw.footers
+		for k, row := range tw.block {
+			if k == body {
+				c.hline(c.left(), c.y, g.total, 0.5)
+				tw.footer = true
+			}
 			if err := tw.draw(g, row.Cells); err != nil {
 				return err
 			}
 		}
+		tw.footer = false
 		c.hline(c.left(), c.y, g.total, 0.5)
 		c.used = true
 	}

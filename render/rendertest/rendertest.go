@@ -94,6 +94,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("InvalidLate", func(t *testing.T) { testInvalidLate(t, c) })
 	t.Run("RowError", func(t *testing.T) { testRowError(t, c) })
 	t.Run("Deterministic", func(t *testing.T) { testDeterministic(t, c) })
+	t.Run("Numbers", func(t *testing.T) { Numbers(t, c) })
 }
 
 func render(t *testing.T, c Config, doc *report.Document) []byte {

@@ -45,6 +45,26 @@
 // time zones), and dates before 1900 or past 9999-12-31 (by the serial
 // number written, read to the millisecond), which Excel cannot hold, stay
 // text.
+// A column's format code (report.Column.Format) is its cells' number format
+// as given (openpyxl's number_format reads it back unchanged); numbers and
+// dates stay numbers and dates, and the reader's spreadsheet shows them in
+// its own locale, since a workbook stores values, not text (the document's
+// locale applies to formatted text in the other formats).
+//
+// A table's footer (the producer's, or the row of totals) is written under
+// its rows, outside the autofilter so that sorting leaves it last: bold,
+// with a rule above, numbers as numbers with their column's format (counts
+// in the row of totals as #,##0), never formulas, since folio computes the
+// totals exactly.
+//
+// A cell with a link (its own, or its column's template) is a real
+// hyperlink, shown blue and underlined: a <hyperlink> in the worksheet and
+// an external relationship in its .rels part, written by folio's own zip
+// writer, since excelize's StreamWriter cannot (see links.go); non-ASCII
+// characters of a link are percent-encoded. A worksheet holds at most
+// [MaxLinks] hyperlinks (Excel's limit); linked cells past it on a
+// worksheet show their value without a link.
+//
 // Every string is an inline string cell, never a formula, whatever it
 // starts with (=, +, -, @); a cell whose text has line breaks wraps. Control characters that XML cannot carry are
 // shown as Unicode control pictures (U+0001 as ␁), U+FFFE and U+FFFF and

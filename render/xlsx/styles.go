@@ -24,12 +24,21 @@ type styleKey struct {
 	align  report.Align // horizontal alignment
 	numFmt string       // custom number format
 	wrap   bool         // wrap text, for text with line breaks
+	footer bool         // a footer cell: bold, with a rule above
+	link   bool         // a hyperlink: blue, underlined
 }
 
 // Header look: bold on a light blue fill with a darker rule below.
 const (
 	headerFill   = "DDEBF7"
 	headerBorder = "9BC2E6"
+)
+
+// Footer and hyperlink look: a rule above the footer, links in Excel's
+// hyperlink blue.
+const (
+	footerBorder = "000000"
+	linkColor    = "0563C1"
 )
 
 // fontFamily is the workbook's default font, named in every font a style
@@ -70,6 +79,15 @@ func (b *book) style(k styleKey) int {
 	case styleCaption:
 		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 12}
 	}
+	if k.footer || k.link {
+		s.Font = &excelize.Font{Bold: k.footer, Family: fontFamily, Size: 11}
+		if k.link {
+			s.Font.Color, s.Font.Underline = linkColor, "single"
+		}
+	}
+	if k.footer {
+		s.Border = []excelize.Border{{Type: "top", Color: footerBorder, Style: 1}}
+	}
 	if k.align != report.AlignAuto || k.wrap {
 		s.Alignment = &excelize.Alignment{Horizontal: string(k.align), WrapText: k.wrap}
 	}
@@ -85,13 +103,17 @@ func (b *book) style(k styleKey) int {
 	return id
 }
 
-// dataStyle returns the style key of the data cells of column c.
+// dataStyle returns the style key of the data cells of column c: its
+// format code, as given, is the cells' number format (dates without one
+// get yyyy-mm-dd, date-times yyyy-mm-dd hh:mm:ss).
 func dataStyle(c report.Column) styleKey {
 	k := styleKey{kind: styleData, align: c.Align}
-	switch c.Type {
-	case report.TypeDate:
+	switch {
+	case c.Format != nil:
+		k.numFmt = c.Format.String()
+	case c.Type == report.TypeDate:
 		k.numFmt = dateFormat
-	case report.TypeDateTime:
+	case c.Type == report.TypeDateTime:
 		k.numFmt = dateTimeFormat
 	}
 	return k

@@ -72,6 +72,42 @@ func (b *book) table(t *report.Table) error {
 	return tw.end()
 }
 
+// footer writes the table's footer rows below its rows (and outside its
+// autofilter, so that sorting leaves them last): bold, with a rule above,
+// numbers as numbers with their column's format, and the counts of the row
+// of totals as whole numbers. No formulas: folio computes the totals.
+func (tw *tableWriter) footer() error {
+	b, t := tw.b, tw.t
+	rows := t.FooterRows()
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := t.FooterColumns()
+	keys := make([]styleKey, len(cols))
+	styles := make([]int, len(cols))
+	for i, c := range cols {
+		keys[i] = dataStyle(c)
+		keys[i].footer = true
+		styles[i] = b.style(keys[i])
+	}
+	for _, row := range rows {
+		if b.cur.row >= maxRows {
+			if err := b.continueSheet(0); err != nil {
+				return err
+			}
+		}
+		for i, v := range row.Cells {
+			if i < len(cols) {
+				tw.vals[i] = b.cell(cols[i], keys[i], styles[i], v, i+1, b.cur.row+1)
+			}
+		}
+		if err := b.row(tw.vals); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // start places the table, now that its column widths can be fitted, and
 // writes its header and the rows read ahead.
 func (tw *tableWriter) start() error {
@@ -217,24 +253,32 @@ func (tw *tableWriter) row(row report.Row) error {
 			return err
 		}
 	}
+	n := b.cur.row + 1
 	for i, v := range row.Cells {
-		tw.vals[i] = tw.value(i, v)
+		tw.vals[i] = b.cell(tw.t.Columns[i], tw.keys[i], tw.styles[i], v, i+1, n)
 	}
 	return b.row(tw.vals)
 }
 
-// value returns the excelize cell value of v in column i.
-func (tw *tableWriter) value(i int, v report.Value) any {
+// cell returns the excelize cell value of v in column c, whose cells have
+// the style key and its id style, at column col and row n of the current
+// worksheet; a cell with a link gets a hyperlink (see sheet.addLink). A
+// footer cell keeps its style even when empty, so that its rule runs
+// across the row.
+func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, col, n int) any {
 	var x any
+	k := key
 	switch v.Kind() {
 	case report.KindNull:
-		return nil
+		if !key.footer {
+			return nil
+		}
 	case report.KindBool:
 		x = v.BoolValue()
 	case report.KindNumber:
 		x = excelNumber(v.Bytes())
 	case report.KindString:
-		if typ := tw.t.Columns[i].Type; typ == report.TypeDate || typ == report.TypeDateTime {
+		if typ := c.Type; typ == report.TypeDate || typ == report.TypeDateTime {
 			if d, err := report.ParseDate(typ, v); err == nil && inExcelRange(d) {
 				x = d
 				break
@@ -245,12 +289,19 @@ func (tw *tableWriter) value(i int, v report.Value) any {
 		} else {
 			x = v.Bytes() // excelize copies it before the row moves on
 		}
-		if k := wrapped(tw.keys[i], v.Bytes()); k.wrap {
-			return excelize.Cell{StyleID: tw.b.styleID(k), Value: x}
+		k = wrapped(k, v.Bytes())
+	}
+	if !v.IsNull() {
+		b.link = c.AppendLink(b.link[:0], v)
+		if len(b.link) > 0 && b.cur.addLink(col, n, b.link) {
+			k.link = true
 		}
 	}
-	if tw.styles[i] != 0 {
-		return excelize.Cell{StyleID: tw.styles[i], Value: x}
+	if k != key {
+		style = b.styleID(k)
+	}
+	if style != 0 {
+		return excelize.Cell{StyleID: style, Value: x}
 	}
 	return x
 }
@@ -343,6 +394,9 @@ func relativeFilterRef(f *excelize.File, path string) {
 
 func (tw *tableWriter) end() error {
 	if err := tw.endPart(); err != nil {
+		return err
+	}
+	if err := tw.footer(); err != nil {
 		return err
 	}
 	tw.b.cur.gap = true

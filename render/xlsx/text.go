@@ -172,7 +172,12 @@ func excelNumber(text []byte) any {
 		return string(text) // not reached for validated numbers
 	}
 	if digits > 15 || !integer && strings.ContainsAny(s, "eE") {
-		f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+		// Near the top of the float64 range, 15 digits round past it
+		// (1.7976931348623157e308 to 1.79769313486232e308, +Inf): then the
+		// nearest float64 stays.
+		if r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64); err == nil {
+			f = r
+		}
 	}
 	if f == 0 {
 		f = 0 // no negative zero

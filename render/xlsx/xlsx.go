@@ -88,7 +88,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 			err = fmt.Errorf("xlsx: removing temporary files: %w", cerr)
 		}
 	}()
-	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}}
+	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}, links: map[string]*sheetLinks{}}
 	b.title = doc.Title()
 	for el, err := range doc.Elements() {
 		if err != nil {
@@ -131,7 +131,9 @@ type book struct {
 	pendingBytes int
 	heading      bool // a heading came after the current table
 	tables       int
-	oneSheet     *sheet // in OneSheet mode, once started
+	oneSheet     *sheet                 // in OneSheet mode, once started
+	links        map[string]*sheetLinks // hyperlinks by worksheet entry
+	link         []byte                 // scratch: a cell's link
 }
 
 // A sheet is one worksheet being streamed.
@@ -143,6 +145,7 @@ type sheet struct {
 	filter bool // has its autofilter
 	gap    bool // a blank row is due before the next block
 	widths []float64
+	links  *sheetLinks
 }
 
 // newSheet starts a worksheet named name, with column widths and, when
@@ -157,7 +160,8 @@ func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet
 	}
 	// excelize names worksheet entries by sheet id, which here is the
 	// sheet's position.
-	b.paths = append(b.paths, "xl/worksheets/sheet"+strconv.Itoa(len(b.paths)+1)+".xml")
+	path := "xl/worksheets/sheet" + strconv.Itoa(len(b.paths)+1) + ".xml"
+	b.paths = append(b.paths, path)
 	// Without this, the stream keeps the template's <dimension ref="A1"/>
 	// and readers that trust it (openpyxl's read-only mode) see one cell.
 	if err := b.f.SetSheetDimension(name, ""); err != nil {
@@ -189,7 +193,12 @@ func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet
 			return nil, err
 		}
 	}
-	return &sheet{name: name, base: base, sw: sw, widths: widths}, nil
+	links := &sheetLinks{ids: map[string]int{}}
+	if b.links == nil {
+		b.links = map[string]*sheetLinks{}
+	}
+	b.links[path] = links
+	return &sheet{name: name, base: base, sw: sw, widths: widths, links: links}, nil
 }
 
 // closeSheet ends the current worksheet.
@@ -410,6 +419,7 @@ func (b *book) write(w io.Writer) error {
 	// The first sheet is the active one already. (SetActiveSheet would
 	// parse every flushed worksheet back into memory.)
 	z := newZipOut(w, b.paths, b.r.TempDir)
+	z.links = b.links
 	defer z.cleanup()
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
 	// excelize hands its own buffer to the function above; zipOut ignores it

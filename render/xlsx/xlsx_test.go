@@ -23,21 +23,28 @@ import (
 	"github.com/foliorender/folio/report"
 )
 
+// TestRendertest runs the suite. Cells are read with their raw values: a
+// workbook keeps numbers and dates, and the reader's spreadsheet formats
+// them with the cells' codes in its own locale.
 func TestRendertest(t *testing.T) {
-	rendertest.Run(t, rendertest.Config{
-		New:  func() rendertest.Renderer { return &xlsx.Renderer{} },
-		Text: visibleText,
-	})
+	c := rendertest.Config{
+		New:   func() rendertest.Renderer { return &xlsx.Renderer{} },
+		Text:  visibleText,
+		Raw:   true,
+		Links: linkTargets,
+	}
+	rendertest.Run(t, c)
 }
 
-// visibleText returns the text of every cell of every sheet.
+// visibleText returns the text of every cell of every sheet, numbers as
+// their values.
 func visibleText(t *testing.T, out []byte) string {
 	t.Helper()
 	f := open(t, out)
 	var b strings.Builder
 	for _, sheet := range f.GetSheetList() {
 		b.WriteString(sheet + "\n")
-		rows, err := f.GetRows(sheet)
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,6 +235,12 @@ func styleOf(t *testing.T, f *excelize.File, sheet, ref string) string {
 		}
 		if st.Font.Size != 0 {
 			parts = append(parts, fmt.Sprintf("size=%g", st.Font.Size))
+		}
+		if st.Font.Underline != "" {
+			parts = append(parts, "underline="+st.Font.Underline)
+		}
+		if st.Font.Color != "" {
+			parts = append(parts, "color="+st.Font.Color)
 		}
 	}
 	if len(st.Fill.Color) > 0 {

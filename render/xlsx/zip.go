@@ -3,6 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bufio"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -21,6 +22,10 @@ import (
 // entries in a random order. For the same bytes from the same document,
 // zipOut puts them in sheet order: an entry that comes early is spooled,
 // uncompressed, to a temporary file until its turn.
+//
+// zipOut also adds the worksheets' hyperlinks, which excelize's
+// StreamWriter cannot write (see sheetLinks): into each worksheet's XML as
+// it passes, and as .rels entries after the worksheets.
 type zipOut struct {
 	zw      *zip.Writer
 	dst     *stickyWriter
@@ -29,6 +34,8 @@ type zipOut struct {
 	spooled map[string]*os.File
 	spool   *bufio.Writer // the entry being spooled, if any
 	tmpDir  string
+	links   map[string]*sheetLinks // hyperlinks by worksheet entry
+	splice  *linkSplicer           // the worksheet entry being written, if it has links
 }
 
 // compressor makes the DEFLATE writer of each entry: klauspost/compress's
@@ -49,8 +56,16 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 	if err := z.endSpool(); err != nil {
 		return nil, err
 	}
+	if err := z.endEntry(); err != nil {
+		return nil, err
+	}
 	if err := z.drain(false); err != nil {
 		return nil, err
+	}
+	for sheet, l := range z.links {
+		if len(l.refs) > 0 && name == relsPath(sheet) {
+			return nil, errors.New("xlsx: excelize wrote relationships for " + sheet + ", whose hyperlinks folio writes")
+		}
 	}
 	i := slices.Index(z.sheets, name)
 	switch {
@@ -70,20 +85,54 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 		z.spool = bufio.NewWriterSize(f, 1<<16)
 		return z.spool, nil
 	}
-	return z.zw.Create(name)
+	w, err := z.zw.Create(name)
+	if err != nil || i < 0 {
+		return w, err
+	}
+	if l := z.links[name]; l != nil && len(l.refs) > 0 {
+		z.splice = &linkSplicer{w: w, links: l}
+		return z.splice, nil
+	}
+	return w, nil
+}
+
+// endEntry finishes the worksheet entry being written, adding its links.
+func (z *zipOut) endEntry() error {
+	if z.splice == nil {
+		return nil
+	}
+	s := z.splice
+	z.splice = nil
+	return s.finish()
 }
 
 // AddFS adds the files of fsys; excelize does not call it when saving.
 func (z *zipOut) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
 
-// Close writes what is left and the archive's central directory. It does
-// not close the destination.
+// Close writes what is left, the relationships of worksheets with links,
+// and the archive's central directory. It does not close the destination.
 func (z *zipOut) Close() error {
 	if err := z.endSpool(); err != nil {
 		return err
 	}
+	if err := z.endEntry(); err != nil {
+		return err
+	}
 	if err := z.drain(true); err != nil {
 		return err
+	}
+	for _, sheet := range z.sheets {
+		l := z.links[sheet]
+		if l == nil || len(l.refs) == 0 {
+			continue
+		}
+		w, err := z.zw.Create(relsPath(sheet))
+		if err != nil {
+			return err
+		}
+		if err := writeRels(w, l); err != nil {
+			return err
+		}
 	}
 	if err := z.zw.Close(); err != nil {
 		return err
@@ -114,7 +163,7 @@ func (z *zipOut) drain(all bool) error {
 			continue
 		}
 		delete(z.spooled, name)
-		err := copyEntry(z.zw, name, f)
+		err := copyEntry(z.zw, name, f, z.links[name])
 		f.Close()
 		os.Remove(f.Name())
 		if err != nil {
@@ -124,7 +173,9 @@ func (z *zipOut) drain(all bool) error {
 	return nil
 }
 
-func copyEntry(zw *zip.Writer, name string, f *os.File) error {
+// copyEntry copies the spooled entry f into the archive as name, adding
+// links, if any.
+func copyEntry(zw *zip.Writer, name string, f *os.File, links *sheetLinks) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -132,8 +183,15 @@ func copyEntry(zw *zip.Writer, name string, f *os.File) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(w, f)
-	return err
+	if links == nil || len(links.refs) == 0 {
+		_, err = io.Copy(w, f)
+		return err
+	}
+	s := &linkSplicer{w: w, links: links}
+	if _, err := io.Copy(s, f); err != nil {
+		return err
+	}
+	return s.finish()
 }
 
 // cleanup removes spool files left by an error.

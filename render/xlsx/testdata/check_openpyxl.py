@@ -5,7 +5,10 @@ independent reader. Run by TestOpenpyxl (xlsx_test.go) as
 
 where the JSON holds a list of cases:
   {"file": path, "readOnly": bool, "sheets": [names in order],
-   "rows": {sheet: number of rows}, "cells": {sheet: {ref: [type, value]}}}
+   "rows": {sheet: number of rows}, "cells": {sheet: {ref: [type, value]}},
+   "formats": {sheet: {ref: number format}}, "links": {sheet: {ref: target}},
+   "footer": {sheet: [refs of bold cells with a rule above]},
+   "noLinks": {sheet: [refs without a hyperlink]}}
 Every cell of every sheet must be a number (n, or d for a number with a
 date format, whose value is compared as text), string (s), boolean (b) or
 empty: never a formula (f). Prints one line per case; exits 1 on a failure.
@@ -44,6 +47,21 @@ def check(case):
             got = seen.get(ref, [None, None])
             if got != want:
                 errors.append("%s!%s = %r, want %r" % (name, ref, got, want))
+        if not case["readOnly"]:
+            for ref, want in ((case.get("formats") or {}).get(name) or {}).items():
+                if ws[ref].number_format != want:
+                    errors.append("%s!%s number_format %r, want %r" % (name, ref, ws[ref].number_format, want))
+            for ref, want in ((case.get("links") or {}).get(name) or {}).items():
+                link = ws[ref].hyperlink
+                if link is None or link.target != want:
+                    errors.append("%s!%s hyperlink %r, want %r" % (name, ref, link and link.target, want))
+            for ref in ((case.get("noLinks") or {}).get(name) or []):
+                if ws[ref].hyperlink is not None:
+                    errors.append("%s!%s has a hyperlink %r" % (name, ref, ws[ref].hyperlink.target))
+            for ref in ((case.get("footer") or {}).get(name) or []):
+                c = ws[ref]
+                if not c.font.b or c.border.top is None or c.border.top.style is None:
+                    errors.append("%s!%s is not a footer cell (bold %r, top border %r)" % (name, ref, c.font.b, c.border.top and c.border.top.style))
         if not case["readOnly"] and name in (case.get("rows") or {}):
             if ws.max_row != case["rows"][name]:
                 errors.append("%s: max_row %d, want %d" % (name, ws.max_row, case["rows"][name]))

@@ -1,0 +1,175 @@
+package xlsx
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"path"
+	"strconv"
+	"unsafe"
+
+	"github.com/foliorender/folio/internal/safeurl"
+)
+
+// MaxLinks is the most hyperlinks a worksheet holds: Excel's limit
+// (65,530). Linked cells past it on one worksheet show their value
+// without a link.
+const MaxLinks = 65530
+
+// Hyperlinks are real worksheet hyperlinks: a <hyperlink ref="B2"
+// r:id="rId1"/> in the worksheet and a relationship of type hyperlink with
+// TargetMode="External" in the worksheet's .rels part, as Excel writes
+// them, not HYPERLINK() formulas. excelize's StreamWriter has no way to
+// add them: its SetCellHyperLink works on the in-memory worksheet, and
+// costs time that grows with the square of the number of links (each call
+// scans every earlier link and relationship). So folio keeps each
+// worksheet's links itself (sheetLinks) as rows stream past, and its own
+// zip writer (zipOut) adds them as the archive is written: the
+// <hyperlinks> element is spliced into the worksheet's XML right before
+// its closing </worksheet> tag (the worksheet ends with sheetData and
+// autoFilter; hyperlinks follow both in the schema's order, and folio
+// writes nothing that comes after them), and the .rels entry is written
+// after the worksheets. The worksheet element already declares the r
+// namespace, and the package's content types cover .rels parts by their
+// extension.
+
+// sheetLinks are the hyperlinks of one worksheet.
+type sheetLinks struct {
+	refs    []string       // cell references, "B2"
+	targets []int          // the index in urls of each link's target
+	urls    []string       // distinct targets, ASCII: one relationship each
+	ids     map[string]int // index in urls by target as given
+}
+
+// addLink records a hyperlink from the cell at column col and row n to
+// target, which must satisfy safeurl.Link. It reports false, recording
+// nothing, when the worksheet has MaxLinks already or target is not a
+// link folio writes.
+func (s *sheet) addLink(col, n int, target []byte) bool {
+	l := s.links
+	if len(l.refs) >= MaxLinks || !safeurl.Link(unsafe.String(unsafe.SliceData(target), len(target))) {
+		return false
+	}
+	id, ok := l.ids[string(target)]
+	if !ok {
+		id = len(l.urls)
+		l.urls = append(l.urls, string(safeurl.AppendASCII(nil, string(target))))
+		l.ids[string(target)] = id
+	}
+	l.refs = append(l.refs, cellName(col, n))
+	l.targets = append(l.targets, id)
+	return true
+}
+
+// relsPath returns the name of the relationships part of the worksheet
+// entry name: xl/worksheets/_rels/sheet1.xml.rels.
+func relsPath(name string) string {
+	dir, file := path.Split(name)
+	return dir + "_rels/" + file + ".rels"
+}
+
+// writeHyperlinks writes the <hyperlinks> element of l.
+func writeHyperlinks(w io.Writer, l *sheetLinks) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.WriteString("<hyperlinks>")
+	for i, ref := range l.refs {
+		bw.WriteString(`<hyperlink ref="`)
+		bw.WriteString(ref)
+		bw.WriteString(`" r:id="rId`)
+		bw.WriteString(strconv.Itoa(l.targets[i] + 1))
+		bw.WriteString(`"/>`)
+	}
+	bw.WriteString("</hyperlinks>")
+	return bw.Flush()
+}
+
+// writeRels writes the relationships part of a worksheet with links l:
+// one external hyperlink relationship per distinct target.
+func writeRels(w io.Writer, l *sheetLinks) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
+	for i, u := range l.urls {
+		bw.WriteString(`<Relationship Id="rId`)
+		bw.WriteString(strconv.Itoa(i + 1))
+		bw.WriteString(`" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="`)
+		writeAttr(bw, u)
+		bw.WriteString(`" TargetMode="External"/>`)
+	}
+	bw.WriteString("</Relationships>")
+	return bw.Flush()
+}
+
+// writeAttr writes s escaped for a quoted XML attribute value. A link has
+// no control characters (safeurl.Link) and is ASCII (safeurl.AppendASCII).
+func writeAttr(w *bufio.Writer, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			w.WriteString("&amp;")
+		case '<':
+			w.WriteString("&lt;")
+		case '>':
+			w.WriteString("&gt;")
+		case '"':
+			w.WriteString("&quot;")
+		case '\'':
+			w.WriteString("&apos;")
+		default:
+			w.WriteByte(c)
+		}
+	}
+}
+
+// worksheetEnd is how every worksheet excelize's StreamWriter writes ends.
+const worksheetEnd = "</worksheet>"
+
+var errWorksheetEnd = errors.New("xlsx: a worksheet does not end in " + worksheetEnd + ", so its hyperlinks cannot be added")
+
+// A linkSplicer passes a worksheet's XML through, holding back its last
+// bytes, and at the end writes the worksheet's <hyperlinks> before the
+// closing tag.
+type linkSplicer struct {
+	w     io.Writer
+	links *sheetLinks
+	held  []byte // the last bytes written, up to len(worksheetEnd)
+}
+
+func (s *linkSplicer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(s.held)+len(p) <= len(worksheetEnd) {
+		s.held = append(s.held, p...)
+		return n, nil
+	}
+	// Write what is held and all of p but its last bytes, then hold those.
+	keep := len(worksheetEnd)
+	if len(p) >= keep {
+		if _, err := s.w.Write(s.held); err != nil {
+			return 0, err
+		}
+		if _, err := s.w.Write(p[:len(p)-keep]); err != nil {
+			return 0, err
+		}
+		s.held = append(s.held[:0], p[len(p)-keep:]...)
+		return n, nil
+	}
+	s.held = append(s.held, p...)
+	out := len(s.held) - keep
+	if _, err := s.w.Write(s.held[:out]); err != nil {
+		return 0, err
+	}
+	s.held = append(s.held[:0], s.held[out:]...)
+	return n, nil
+}
+
+// finish writes the hyperlinks and the closing tag.
+func (s *linkSplicer) finish() error {
+	if string(s.held) != worksheetEnd {
+		return errWorksheetEnd
+	}
+	if err := writeHyperlinks(s.w, s.links); err != nil {
+		return err
+	}
+	_, err := s.w.Write(s.held)
+	return err
+}
