@@ -166,6 +166,18 @@ func NewDir(root string) (*Dir, error) {
 	return &Dir{root: root}, nil
 }
 
+// NewSharedDir returns a Dir rooted at root, creating it if needed, for a
+// directory that several processes share (a network file system mounted
+// by every server): it removes no temporary file, since another process
+// may be writing it. RemoveUncommitted removes those a crash left, once
+// they are old enough.
+func NewSharedDir(root string) (*Dir, error) {
+	if err := os.MkdirAll(filepath.Join(root, tmpDir), 0o750); err != nil {
+		return nil, fullIf(err)
+	}
+	return &Dir{root: root}, nil
+}
+
 // TempFiles returns the names of the temporary files in d: files being
 // written now, or left by a crash before NewDir cleaned up.
 func (d *Dir) TempFiles() ([]string, error) {

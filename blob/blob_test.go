@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/foliorender/folio/blob"
 	"github.com/foliorender/folio/blob/blobtest"
@@ -108,5 +109,37 @@ func TestDir(t *testing.T) {
 		if _, err := d.Create(ctx, k); err == nil {
 			t.Errorf("Create(%q): no error", k)
 		}
+	}
+}
+
+// TestSharedDir opens a directory that another process writes in: the
+// other's write goes on and commits; the shared store sees it, and
+// RemoveUncommitted removes only old temporary files.
+func TestSharedDir(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	a, err := blob.NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := a.Create(ctx, "artifacts/1/x.csv")
+	io.WriteString(w, "x")
+	b, err := blob.NewSharedDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmp, _ := b.TempFiles(); len(tmp) != 1 {
+		t.Errorf("temp files after NewSharedDir: %v; want the other writer's", tmp)
+	}
+	if n, err := b.RemoveUncommitted(ctx, time.Now().Add(-time.Hour)); n != 0 || err != nil {
+		t.Errorf("RemoveUncommitted of writes over an hour old: %d, %v; want 0", n, err)
+	}
+	if _, err := w.Commit(); err != nil {
+		t.Fatalf("the other writer's Commit: %v", err)
+	}
+	if f, err := b.Open(ctx, "artifacts/1/x.csv"); err != nil {
+		t.Errorf("the shared store does not see the other's blob: %v", err)
+	} else {
+		f.Close()
 	}
 }

@@ -181,7 +181,9 @@ type Job struct {
 	Artifacts map[string]Blob    // rendered formats by format name
 	QueueID   int64              // the job's entry in the background queue, 0 if none
 
-	// Owner is the node rendering the job while it is processing, "" otherwise.
+	// Owner is the node rendering the job while it is processing, or
+	// receiving its document while it is request_received; "" otherwise
+	// (and "" for a job received by a server that names no node).
 	Owner string
 	// Tries counts, by format, the renders begun and not ended: a render
 	// that kills the process leaves its count raised, so a format that
@@ -276,7 +278,10 @@ type Filter struct {
 	Status Status
 	// FinishedBefore, if not zero, selects only jobs whose status is final
 	// and that were last updated before it: those past retention.
-	FinishedBefore         time.Time
+	FinishedBefore time.Time
+	// Owner, if not "", selects only the jobs of that node (see
+	// [Job].Owner).
+	Owner                  string
 	ID                     int64  // 0: any
 	RequestID              string // "": any
 	CreatedBy              string // "": any

@@ -19,7 +19,8 @@ import (
 // request_received. Rendering ahead: [Start], then for each format
 // [BeginRender] and [AddArtifact], [FailFormat] or [EndRender], [Progress]
 // along the way, and [Complete], [Fail] or [Requeue]; [Resume] queues a job
-// again after its node died. [Cancel] by its owner or an administrator.
+// again after its node died, and [Reclaim] does when the node's lease
+// expired, if the job is still the node's. [Cancel] by its owner or an administrator.
 // Formats rendered on download use BeginRender, AddArtifact, FailFormat and
 // EndRender on a complete job.
 
@@ -36,6 +37,7 @@ func Receive(ctx context.Context, s Store, id int64, doc Blob) (*Job, error) {
 			return &TransitionError{j.Status, StatusReadyToProcess}
 		}
 		j.Document = &doc
+		j.Owner = ""
 		if len(j.Formats) == 0 {
 			j.Status = StatusComplete
 			j.PercentCompleted = 1
@@ -75,6 +77,7 @@ func Reject(ctx context.Context, s Store, id int64, vs []report.Violation, total
 			return &TransitionError{j.Status, StatusFailToReceive}
 		}
 		j.Status = StatusFailToReceive
+		j.Owner = ""
 		j.ErrorCount = total
 		j.Details = kept
 		j.Summary = summary
@@ -91,15 +94,23 @@ func FailReceive(ctx context.Context, s Store, id int64, why string) (*Job, erro
 			return &TransitionError{j.Status, StatusFailToReceive}
 		}
 		j.Status = StatusFailToReceive
+		j.Owner = ""
 		j.Summary = why
 		return nil
 	})
 }
 
 // owns checks that node may change j: a processing job belongs to its
-// owner.
+// owner. A node rendering ahead (node not "") may change only a job it
+// is processing: once the job is queued again for another node (its lease
+// expired) or received by no one yet, the node has lost it, and its
+// renders record nothing; a final job is left to each transition's own
+// check. Renders on download (node "") change complete jobs.
 func owns(j *Job, node string) error {
 	if j.Status == StatusProcessing && j.Owner != node {
+		return ErrNotOwner
+	}
+	if node != "" && j.Status != StatusProcessing && !j.Status.Final() {
 		return ErrNotOwner
 	}
 	return nil
@@ -191,7 +202,8 @@ func AddArtifact(ctx context.Context, s Store, id int64, node, format string, b 
 		if err := owns(j, node); err != nil {
 			return err
 		}
-		if j.Status == StatusCanceled || j.Status == StatusFailToProcess || j.Status == StatusFailToReceive {
+		if j.Status == StatusCanceled || j.Status == StatusFailToProcess || j.Status == StatusFailToReceive ||
+			j.Status == StatusComplete && node != "" { // completed by the node that took it over
 			return ErrFinished
 		}
 		if j.Artifacts == nil {
@@ -339,6 +351,7 @@ func Resume(ctx context.Context, s Store, id int64, why string) (*Job, error) {
 			return ErrFinished
 		case j.Status == StatusRequestReceived:
 			j.Status = StatusFailToReceive
+			j.Owner = ""
 			j.Summary = "the upload was interrupted: " + why
 		default:
 			j.Status = StatusReadyToProcess
@@ -346,6 +359,39 @@ func Resume(ctx context.Context, s Store, id int64, why string) (*Job, error) {
 			j.QueueID = 0
 			j.Summary = why
 		}
+		return nil
+	})
+}
+
+// Reclaim resumes a job of node, a node whose lease expired (it died, or
+// lost the store for longer than its lease), as [Resume] does: a job it
+// was rendering is queued again with its tries still counted, an upload it
+// was receiving fails to receive. It changes the job only if it is still
+// as the caller saw it: owned by node (processing or request_received),
+// or, when entry is not 0, ready_to_process with that queue entry (the
+// node's queue took the entry and the node died before it started the
+// job). Otherwise it fails with ErrNotOwner (or ErrFinished), so nodes
+// reclaiming the same dead node's jobs at once resume each job once.
+func Reclaim(ctx context.Context, s Store, id int64, node string, entry int64, why string) (*Job, error) {
+	return s.Update(ctx, id, func(j *Job) error {
+		switch {
+		case j.Status.Final():
+			return ErrFinished
+		case node != "" && j.Owner == node && (j.Status == StatusProcessing || j.Status == StatusRequestReceived):
+		case entry != 0 && j.Status == StatusReadyToProcess && j.QueueID == entry:
+		default:
+			return ErrNotOwner
+		}
+		if j.Status == StatusRequestReceived {
+			j.Status = StatusFailToReceive
+			j.Owner = ""
+			j.Summary = "the upload was interrupted: " + why
+			return nil
+		}
+		j.Status = StatusReadyToProcess
+		j.Owner = ""
+		j.QueueID = 0
+		j.Summary = why
 		return nil
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/internal/pgtest"
 	"github.com/foliorender/folio/jobs"
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/render"
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(childEnv); dir != "" {
 		os.Exit(child(dir))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m, "runner")) // PostgreSQL for postgres_test.go
 }
 
 // crash reads the first rows of a table, works on them for 200 ms (other

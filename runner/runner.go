@@ -26,7 +26,14 @@
 // With Exclusive set (one process owns the store: the embedded SQLite
 // server, which locks its data directory), [Runner.Start] resumes the jobs
 // a previous process left unfinished at once rather than waiting for
-// River's rescuer. The runner also sweeps, every SweepInterval: jobs whose
+// River's rescuer. Servers sharing a store (jobs/postgres) use node leases
+// instead ([Config].Leases): each renews its own every Lease/3, and the
+// jobs of a node whose lease expired (it died) are resumed by another
+// ([jobs.Reclaim]) a lease after its death, not River's Budget + 1 minute;
+// Start touches only the jobs an earlier process of its own name left. A
+// node that lost its lease (paused, cut off) stops its renders and
+// records nothing of them: every transition checks the owner, and a
+// worker whose entry was replaced changes nothing. The runner also sweeps, every SweepInterval: jobs whose
 // queue entry River gave up are failed, and finished jobs past Retain are
 // deleted with their documents, artifacts and queue entries.
 package runner
@@ -95,6 +102,19 @@ type Config[TTx any] struct {
 	// Exclusive says this process is the only one using Store: Start then
 	// resumes every unfinished job at once.
 	Exclusive bool
+	// Leases, for a store that several servers share (not Exclusive):
+	// the node renews its lease every Lease/3, resumes the jobs of nodes
+	// whose leases expired, and at Start only those that an earlier
+	// process of its own name left. Node names must then be unique among
+	// the running servers. nil: the jobs of a dead node wait for River's
+	// rescuer (Budget + 1 minute).
+	Leases jobs.Leases
+	// Lease is how long a node is taken to be alive after it last renewed
+	// its lease; 0 means DefaultLease.
+	Lease time.Duration
+	// Locker, if not nil, makes the servers sharing the store apply River's
+	// migrations one at a time and sweep expired leases one at a time.
+	Locker jobs.Locker
 	// Budget is how long one job may render all its formats: River's
 	// timeout for the job kind. 0 means DefaultBudget.
 	Budget time.Duration
@@ -138,6 +158,12 @@ type Runner[TTx any] struct {
 	log    *slog.Logger
 	client *river.Client[TTx]
 	busy   atomic.Int64
+
+	instance   string       // this process, in its lease
+	base       time.Time    // leaseUntil counts from it (monotonic)
+	leaseUntil atomic.Int64 // time.Duration since base
+	stopLease  context.CancelFunc
+	leased     sync.WaitGroup
 
 	stopSweep context.CancelFunc
 	swept     sync.WaitGroup
@@ -191,16 +217,17 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Node == "" {
-		host, _ := os.Hostname()
-		cfg.Node = fmt.Sprintf("%s-%d", host, os.Getpid())
+		cfg.Node = DefaultNode()
 	}
-	r := &Runner[TTx]{cfg: cfg, log: cfg.Logger}
-	m, err := rivermigrate.New(cfg.Driver, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
-	if err != nil {
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.Leases != nil && cfg.Exclusive {
+		return nil, errors.New("runner: Config has both Exclusive and Leases")
+	}
+	r := &Runner[TTx]{cfg: cfg, log: cfg.Logger, instance: newInstance(), base: time.Now()}
+	if err := r.migrate(ctx); err != nil {
 		return nil, err
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("runner: migrating River's tables: %w", err)
 	}
 	// River deletes the entries it finalized past Retain: folio deletes a
 	// job's current entry with the job, but a job resumed after a crash
@@ -214,7 +241,15 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 	if err := river.AddWorkerSafely(workers, &worker[TTx]{r: r}); err != nil {
 		return nil, err
 	}
+	var id string
+	if cfg.Leases != nil {
+		// River records the client in the entries it runs: the sweeper
+		// finds a dead node's entries by its name.
+		id = cfg.Node
+	}
+	var err error
 	r.client, err = river.NewClient(cfg.Driver, &river.Config{
+		ID:                          id,
 		Workers:                     workers,
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		JobTimeout:                  cfg.Budget,
@@ -233,6 +268,33 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 	}
 	cfg.Store.SetHook(r.hook)
 	return r, nil
+}
+
+// DefaultNode is the node name of a Config without one: hostname-pid.
+func DefaultNode() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// migrate applies River's migrations, under the Locker's lock if there is
+// one: rivermigrate takes none, and servers starting together would apply
+// the same migration twice.
+func (r *Runner[TTx]) migrate(ctx context.Context) error {
+	if r.cfg.Locker != nil {
+		unlock, err := r.cfg.Locker.Lock(ctx, lockRiverMigrate)
+		if err != nil {
+			return fmt.Errorf("runner: waiting for the migration lock: %w", err)
+		}
+		defer unlock()
+	}
+	m, err := rivermigrate.New(r.cfg.Driver, &rivermigrate.Config{Logger: quiet(r.cfg.Logger)})
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("runner: migrating River's tables: %w", err)
+	}
+	return nil
 }
 
 // quiet passes River's warnings and errors on, not its info chatter.
@@ -267,6 +329,14 @@ func (r *Runner[TTx]) hook(ctx context.Context, tx TTx, before, after *jobs.Job)
 			}
 		}
 	case after.Status == jobs.StatusReadyToProcess && after.QueueID == 0:
+		if before != nil && before.QueueID != 0 {
+			// Resumed with a new entry: the old one (running on a node
+			// that died) must not run it again. River cancels a running
+			// entry when its worker returns, or its rescuer does.
+			if _, err := r.client.JobCancelTx(ctx, tx, before.QueueID); err != nil && !errors.Is(err, river.ErrNotFound) {
+				return fmt.Errorf("runner: canceling the old queue entry of job %d: %w", after.ID, err)
+			}
+		}
 		res, err := r.client.InsertTx(ctx, tx, RenderArgs{JobID: after.ID}, &river.InsertOpts{MaxAttempts: queueAttempts})
 		if err != nil {
 			return fmt.Errorf("runner: queueing job %d: %w", after.ID, err)
@@ -280,11 +350,21 @@ func (r *Runner[TTx]) hook(ctx context.Context, tx TTx, before, after *jobs.Job)
 	return nil
 }
 
-// Start resumes the jobs a previous process left unfinished (with
-// Exclusive), starts the workers and the sweeper.
+// Start resumes the jobs a previous process left unfinished (every one
+// with Exclusive; with Leases, those of an earlier process of this node's
+// name, after its lease expired), starts the workers, the sweeper and, with
+// Leases, the renewal of this node's lease.
 func (r *Runner[TTx]) Start(ctx context.Context) error {
 	if r.stopSweep != nil {
 		return errors.New("runner: Start called twice")
+	}
+	if r.cfg.Leases != nil {
+		if err := r.claim(ctx); err != nil {
+			return err
+		}
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		r.stopLease = cancel
+		r.leased.Go(func() { r.leaseLoop(lctx) })
 	}
 	if r.cfg.Exclusive {
 		if err := r.reconcile(ctx, true); err != nil {
@@ -348,7 +428,29 @@ func (r *Runner[TTx]) reconcile(ctx context.Context, atStart bool) error {
 	if err != nil {
 		return err
 	}
+	live := map[string]bool{}
+	if r.cfg.Leases != nil {
+		ls, err := r.cfg.Leases.Leases(ctx)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			live[l.Node] = !l.Expired
+		}
+		live[r.cfg.Node] = true
+	}
 	for _, j := range list {
+		if r.cfg.Leases != nil && j.Owner != "" && !live[j.Owner] {
+			// A node with no live lease (its row gone, or expired and not
+			// swept yet): what the lease sweep does.
+			if _, err := jobs.Reclaim(ctx, r.cfg.Store, j.ID, j.Owner, 0, "resumed: its node "+j.Owner+" has no lease"); err == nil {
+				r.stats.Resumed.Add(1)
+				r.log.Info("resuming job", "job", j.ID, "from_node", j.Owner, "why", "its node has no lease")
+			} else if !errors.Is(err, jobs.ErrConflict) {
+				return err
+			}
+			continue
+		}
 		if j.Status == jobs.StatusRequestReceived {
 			if atStart {
 				if _, err := jobs.Resume(ctx, r.cfg.Store, j.ID, "the server restarted"); err != nil && !errors.Is(err, jobs.ErrConflict) {
@@ -505,7 +607,8 @@ func (r *Runner[TTx]) deleteExpired(ctx context.Context, before time.Time) error
 
 // Stop stops the sweeper and fetching jobs, and waits for the running
 // ones; if ctx ends first, it cancels them (they run again at the next
-// start) and waits for them to return.
+// start, or on another node) and waits for them to return. With Leases it
+// then releases this node's lease.
 func (r *Runner[TTx]) Stop(ctx context.Context) error {
 	if r.stopSweep != nil {
 		r.stopSweep()
@@ -518,13 +621,40 @@ func (r *Runner[TTx]) Stop(ctx context.Context) error {
 		defer cancel()
 		err = r.client.StopAndCancel(cctx)
 	}
+	if r.stopLease != nil {
+		r.stopLease()
+		r.leased.Wait()
+		if err == nil {
+			// Every render has returned: no job is this node's any more.
+			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if rerr := r.cfg.Leases.Release(rctx, r.cfg.Node); rerr != nil {
+				r.log.Warn("releasing the lease", "error", rerr)
+			}
+		}
+	}
 	return err
 }
 
 // Busy returns how many jobs are rendering now.
 func (r *Runner[TTx]) Busy() int64 { return r.busy.Load() }
 
-var errCanceled = errors.New("runner: job canceled")
+var (
+	errCanceled = errors.New("runner: job canceled")
+	// errStale ends the render of an entry the job no longer has: the job
+	// was resumed with a new entry (its node's lease expired), maybe on
+	// this very node. The worker then changes nothing: the job's owner
+	// may be this node again, through the new entry.
+	errStale = errors.New("runner: the job has a new queue entry")
+)
+
+// stale reports whether the worker's entry no longer runs the job: River
+// canceled it (a Cancel, or a resume that replaced it) or the job names
+// another entry.
+func stale(ctx context.Context) bool {
+	c := context.Cause(ctx)
+	return errors.Is(c, errStale) || errors.Is(c, river.ErrJobCancelledRemotely)
+}
 
 type worker[TTx any] struct {
 	river.WorkerDefaults[RenderArgs]
@@ -545,6 +675,16 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 	r.busy.Add(1)
 	defer r.busy.Add(-1)
 	store, node, id := r.cfg.Store, r.cfg.Node, job.Args.JobID
+	if !r.leaseValid() {
+		// Other nodes may be resuming this node's jobs: take none now.
+		return river.JobSnooze(r.cfg.Lease / 3)
+	}
+	if cur, err := store.Get(ctx, id); err == nil && cur.QueueID != 0 && cur.QueueID != job.ID {
+		// The job was resumed with a new entry (its node died): this one
+		// is stale, rescued by River after the node's death.
+		r.log.Info("a stale queue entry: the job has another", "job", id, "entry", job.ID, "current", cur.QueueID)
+		return river.JobCancel(fmt.Errorf("runner: queue entry %d is stale: job %d has entry %d", job.ID, id, cur.QueueID))
+	}
 	j, err := jobs.Start(ctx, store, id, node)
 	if errors.Is(err, jobs.ErrNotFound) {
 		return river.JobCancel(err)
@@ -555,7 +695,7 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 	if err != nil {
 		return err
 	}
-	log := r.log.With("job", id, "attempt", job.Attempt)
+	log := r.log.With("job", id, "attempt", job.Attempt, "node", node)
 	log.Info("rendering", "formats", j.Formats)
 	start := time.Now()
 
@@ -571,7 +711,17 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 			case <-wctx.Done():
 				return
 			case <-t.C:
-				if cur, err := store.Get(wctx, id); err == nil && (cur.Status == jobs.StatusCanceled || cur.Owner != node) {
+				if !r.leaseValid() {
+					cancel(errLeaseLost)
+					return
+				}
+				cur, err := store.Get(wctx, id)
+				switch {
+				case err != nil:
+				case cur.QueueID != 0 && cur.QueueID != job.ID:
+					cancel(errStale)
+					return
+				case cur.Status == jobs.StatusCanceled || cur.Owner != node:
 					cancel(errCanceled)
 					return
 				}
@@ -600,6 +750,13 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 		}
 		release, err := acquire(wctx)
 		if err != nil {
+			if stale(wctx) {
+				log.Info("stopped waiting for a render slot: the queue entry was canceled or replaced", "format", name)
+				return river.JobCancel(context.Cause(wctx))
+			}
+			if errors.Is(context.Cause(wctx), errLeaseLost) {
+				return w.interrupted(ctx, wctx, job, log, "", errLeaseLost)
+			}
 			if errors.Is(context.Cause(wctx), errCanceled) {
 				log.Info("stopped waiting for a render slot: the job was canceled or taken over", "format", name)
 				return nil
@@ -629,14 +786,33 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 				log.Warn("recording progress", "error", err)
 			}
 		}
-		renderStart := time.Now()
-		b, err := artifact.Render(wctx, r.cfg.Blobs, f, j, progress)
-		r.cfg.Pool.Observe(name, time.Since(renderStart), b.Size, err)
+		blobs := r.cfg.Blobs
+		if r.cfg.Leases != nil {
+			blobs = fenced{blobs, func() error {
+				if !r.leaseValid() {
+					return errLeaseLost
+				}
+				cur, err := store.Get(wctx, id)
+				if err == nil && (cur.Status != jobs.StatusProcessing || cur.Owner != node || cur.QueueID != job.ID) {
+					err = jobs.ErrNotOwner
+				}
+				return err
+			}}
+		}
+		rstart := time.Now()
+		b, err := artifact.Render(wctx, blobs, f, j, progress)
+		r.cfg.Pool.Observe(name, time.Since(rstart), b.Size, err)
 		release()
 		if err != nil {
 			var re *artifact.RenderError
 			switch {
-			case errors.Is(context.Cause(wctx), errCanceled):
+			case stale(wctx):
+				log.Info("render stopped: the queue entry was canceled or replaced", "format", name)
+				return river.JobCancel(context.Cause(wctx))
+			case errors.Is(context.Cause(wctx), errLeaseLost) || errors.Is(err, errLeaseLost):
+				log.Warn("render stopped: this node's lease expired", "format", name)
+				return w.interrupted(ctx, wctx, job, log, name, errLeaseLost)
+			case errors.Is(context.Cause(wctx), errCanceled) || ended(err):
 				log.Info("render stopped: the job was canceled or taken over", "format", name)
 				jobs.EndRender(ctx, store, id, node, name)
 				return nil
@@ -657,6 +833,7 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[RenderArgs]) erro
 			return w.done(log, err, err)
 		}
 		r.stats.Rendered.Add(1)
+		log.Info("format rendered", "format", name, "bytes", b.Size, "sha256", b.SHA256, "duration", time.Since(rstart))
 	}
 	if _, err := jobs.Complete(ctx, store, id, node); err != nil {
 		return w.done(log, err, err)
@@ -694,8 +871,12 @@ func (w *worker[TTx]) interrupted(ctx, wctx context.Context, job *river.Job[Rend
 		log.Warn("render failed", "why", why)
 		return w.done(log, ferr, river.JobCancel(err))
 	}
+	shutdown := ctx.Err() != nil
 	why := "interrupted by a shutdown; it runs again at the next start"
-	if ctx.Err() == nil {
+	if w.r.cfg.Leases != nil {
+		why = "interrupted by a shutdown; it runs again on another server or at the next start"
+	}
+	if !shutdown {
 		why = fmt.Sprintf("interrupted (%v); tried again later", err)
 		if Full(err) {
 			why = "the storage is full; tried again later"
@@ -704,6 +885,11 @@ func (w *worker[TTx]) interrupted(ctx, wctx context.Context, job *river.Job[Rend
 	log.Info("render interrupted", "format", format, "why", why, "error", err)
 	if _, rerr := jobs.Requeue(bg, store, id, node, why); rerr != nil && !ended(rerr) {
 		log.Warn("recording the interruption", "error", rerr)
+	}
+	if shutdown {
+		// Not the job's fault: its entry is available again at once, for
+		// another server (or the next start), without an attempt counted.
+		return river.JobSnooze(0)
 	}
 	return err
 }

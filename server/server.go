@@ -98,6 +98,12 @@ type Config struct {
 	// Ready reports whether the server can serve, for GET /healthz. nil
 	// means: the store answers Ping if it has one.
 	Ready func(context.Context) error
+	// Node names this server in the jobs it receives (jobs.Job.Owner,
+	// while the document is received), for servers sharing a store.
+	Node string
+	// RenderLock, for servers sharing a store, makes a render on download
+	// happen on one server at a time; nil for a single server.
+	RenderLock RenderLock
 }
 
 // Server is the job API. It is safe for concurrent use.
@@ -386,7 +392,7 @@ func (s *Server) postJob(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	j := &jobs.Job{Entity: "report", Operation: "render", Status: jobs.StatusRequestReceived, RequestID: requestID,
-		CreatedBy: u.Name, Formats: formats, Summary: "receiving the document"}
+		CreatedBy: u.Name, Formats: formats, Summary: "receiving the document", Owner: s.cfg.Node}
 	if err := s.cfg.Store.Create(ctx, j); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -866,6 +872,11 @@ func (s *Server) renderOnDemand(ctx context.Context, id int64, f render.Format, 
 		return jobs.Blob{}, err
 	}
 	defer release()
+	unlock, err := s.lockRender(ctx, id, f.Name)
+	if err != nil {
+		return jobs.Blob{}, err
+	}
+	defer unlock() // after the artifact is recorded: a server waiting reads it
 	cur, err := s.cfg.Store.Get(ctx, id)
 	if err != nil {
 		return jobs.Blob{}, err

@@ -19,10 +19,11 @@ import (
 	"github.com/foliorender/folio/blob"
 	"github.com/foliorender/folio/blob/blobtest"
 	"github.com/foliorender/folio/blob/s3"
+	"github.com/foliorender/folio/internal/s3test"
 )
 
 var (
-	gw      *gateway // the gateway of most tests, nil if none could start
+	gw      *s3test.Gateway // the gateway of most tests, nil if none could start
 	gwBin   string
 	skipWhy string
 )
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	var err error
-	gwBin, err = findGateway()
+	gwBin, err = s3test.Find()
 	var dir string
 	if err == nil {
 		dir, err = os.MkdirTemp("", "folio-s3-")
@@ -45,7 +46,7 @@ func run(m *testing.M) int {
 		defer os.RemoveAll(dir)
 		root := filepath.Join(dir, "root")
 		if err = os.Mkdir(root, 0o700); err == nil {
-			gw, err = startGateway(gwBin, root)
+			gw, err = s3test.Start(gwBin, root)
 		}
 	}
 	if err != nil {
@@ -55,7 +56,7 @@ func run(m *testing.M) int {
 		}
 		skipWhy = err.Error()
 	} else {
-		defer gw.stop()
+		defer gw.Stop()
 	}
 	return m.Run()
 }
@@ -73,7 +74,7 @@ var seq atomic.Int64
 func newStore(t testing.TB, cfg func(*s3.Config)) *s3.Store {
 	t.Helper()
 	need(t)
-	c := gw.config(fmt.Sprintf("%s/%d", strings.ReplaceAll(t.Name(), "/", "-"), seq.Add(1)))
+	c := gw.Config(fmt.Sprintf("%s/%d", strings.ReplaceAll(t.Name(), "/", "-"), seq.Add(1)))
 	if cfg != nil {
 		cfg(&c)
 	}
@@ -86,7 +87,7 @@ func newStore(t testing.TB, cfg func(*s3.Config)) *s3.Store {
 
 func TestStore(t *testing.T) {
 	need(t)
-	t.Logf("versitygw %s (%s) at %s", gatewayVersion(gwBin), gwBin, gw.endpoint)
+	t.Logf("versitygw %s (%s) at %s", s3test.Version(gwBin), gwBin, gw.Endpoint)
 	blobtest.Run(t, func(t *testing.T) blob.Store { return newStore(t, nil) })
 }
 
@@ -95,11 +96,11 @@ func TestStore(t *testing.T) {
 func TestPrefix(t *testing.T) {
 	need(t)
 	ctx := context.Background()
-	a, err := s3.New(ctx, gw.config("prefix/a"))
+	a, err := s3.New(ctx, gw.Config("prefix/a"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ab, err := s3.New(ctx, gw.config("/prefix/ab/"))
+	ab, err := s3.New(ctx, gw.Config("/prefix/ab/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,14 +132,14 @@ func TestFromURL(t *testing.T) {
 	need(t)
 	ctx := context.Background()
 	env := map[string]string{
-		"FOLIO_S3_ENDPOINT":     gw.endpoint,
+		"FOLIO_S3_ENDPOINT":     gw.Endpoint,
 		"FOLIO_S3_PATH_STYLE":   "true",
 		"FOLIO_S3_REGION":       "us-east-1",
-		"AWS_ACCESS_KEY_ID":     accessKey,
-		"AWS_SECRET_ACCESS_KEY": secretKey,
+		"AWS_ACCESS_KEY_ID":     s3test.AccessKey,
+		"AWS_SECRET_ACCESS_KEY": s3test.SecretKey,
 	}
 	getenv := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	s, err := s3.FromURL(ctx, "s3://"+bucket+"/fromurl/x", getenv(env))
+	s, err := s3.FromURL(ctx, "s3://"+s3test.Bucket+"/fromurl/x", getenv(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestFromURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The same object through a store at the bucket's root.
-	root, err := s3.FromURL(ctx, "s3://"+bucket, getenv(env))
+	root, err := s3.FromURL(ctx, "s3://"+s3test.Bucket, getenv(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,15 +175,15 @@ func TestFromURL(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"http://" + bucket + "/p", env, "not a URL s3://BUCKET/PREFIX"},
+		{"http://" + s3test.Bucket + "/p", env, "not a URL s3://BUCKET/PREFIX"},
 		{"s3:///p", env, "not a URL"},
-		{"s3://" + bucket + "/p?region=x", env, "not a URL"},
-		{"s3://" + bucket + "/a//b", env, "invalid prefix"},
-		{"s3://" + bucket + "/../b", env, "invalid prefix"},
-		{"s3://" + bucket, with("FOLIO_S3_PATH_STYLE", "yes please"), "FOLIO_S3_PATH_STYLE"},
-		{"s3://" + bucket, with("AWS_SECRET_ACCESS_KEY", ""), "no credentials"},
-		{"s3://" + bucket, with("AWS_SECRET_ACCESS_KEY", "wrong"), "bucket " + bucket},
-		{"s3://" + bucket, with("FOLIO_S3_ENDPOINT", "127.0.0.1:1"), "not a URL such as"},
+		{"s3://" + s3test.Bucket + "/p?region=x", env, "not a URL"},
+		{"s3://" + s3test.Bucket + "/a//b", env, "invalid prefix"},
+		{"s3://" + s3test.Bucket + "/../b", env, "invalid prefix"},
+		{"s3://" + s3test.Bucket, with("FOLIO_S3_PATH_STYLE", "yes please"), "FOLIO_S3_PATH_STYLE"},
+		{"s3://" + s3test.Bucket, with("AWS_SECRET_ACCESS_KEY", ""), "no credentials"},
+		{"s3://" + s3test.Bucket, with("AWS_SECRET_ACCESS_KEY", "wrong"), "bucket " + s3test.Bucket},
+		{"s3://" + s3test.Bucket, with("FOLIO_S3_ENDPOINT", "127.0.0.1:1"), "not a URL such as"},
 		{"s3://no-such-bucket", env, "no bucket no-such-bucket"},
 	} {
 		_, err := s3.FromURL(ctx, tc.url, getenv(tc.env))
@@ -362,13 +363,13 @@ func TestFull(t *testing.T) {
 		}
 		t.Skip("mounting a small tmpfs for the gateway needs root")
 	}
-	g, err := startGateway(gwBin, root, "unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=6m tmpfs "$0" && exec "$@"`, root)
+	g, err := s3test.Start(gwBin, root, "unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=6m tmpfs "$0" && exec "$@"`, root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.stop()
+	defer g.Stop()
 	ctx := context.Background()
-	s, err := s3.New(ctx, g.config(""))
+	s, err := s3.New(ctx, g.Config(""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,9 +208,16 @@ const crashToken = "crash-token"
 
 func startServer(t *testing.T, bin, data string) *testServer {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-format", "text")
-	cmd.Env = append(os.Environ(), "FOLIO_TOKENS="+crashToken+"=tester:admin")
+	return startServe(t, bin, freeAddr(t), []string{"--data", data}, nil)
+}
+
+// startServe starts bin serve on addr with the arguments and environment
+// variables given, the test token and text logs, and waits until it is
+// healthy.
+func startServe(t *testing.T, bin, addr string, args, env []string) *testServer {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--log-format", "text"}, args...)...)
+	cmd.Env = append(append(os.Environ(), "FOLIO_TOKENS="+crashToken+"=tester:admin"), env...)
 	s := &testServer{cmd: cmd, base: "http://" + addr, done: make(chan error, 1), log: &syncBuffer{}}
 	cmd.Stderr = s.log
 	if err := cmd.Start(); err != nil {

@@ -18,12 +18,18 @@ import (
 
 	"github.com/foliorender/folio/artifact"
 	"github.com/foliorender/folio/blob"
+	"github.com/foliorender/folio/blob/s3"
 	"github.com/foliorender/folio/internal/netlimit"
+	"github.com/foliorender/folio/jobs"
+	"github.com/foliorender/folio/jobs/postgres"
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/runner"
 	"github.com/foliorender/folio/server"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
@@ -38,7 +44,12 @@ const serveSynopsis = `folio serve [--addr :8080] [--data DIR] [--tokens-file F]
 Serves the job API. Tokens come from --tokens-file (TOKEN=USER[:admin], one
 per line, # comments) or else from the FOLIO_TOKENS environment variable
 (the same entries separated by commas). Data lives under DIR: the SQLite
-database folio.db and the blobs directory of documents and artifacts.`
+database folio.db and the blobs directory of documents and artifacts.
+
+Several servers share the work with --database postgres://… (or
+FOLIO_DATABASE_URL) and --blobs s3://BUCKET/PREFIX (FOLIO_S3_ENDPOINT,
+FOLIO_S3_REGION, FOLIO_S3_PATH_STYLE, AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY), or a --data directory they all mount.`
 
 // byteSize is a flag of a byte count with an optional K, M or G suffix
 // (powers of 1024).
@@ -90,6 +101,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&minFree, "min-free", "free space under --data below which /healthz answers 503 (`bytes`, K/M/G suffixes)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "time given to requests and renders to finish on SIGINT/SIGTERM")
 	logFormat := fs.String("log-format", "json", "log `format`: json or text")
+	database := fs.String("database", "", "PostgreSQL `URL` (postgres://…) shared by several servers; else FOLIO_DATABASE_URL; neither: SQLite under --data")
+	blobsURL := fs.String("blobs", "", "`URL` s3://BUCKET/PREFIX of the documents and artifacts; empty: files under --data")
+	s3Endpoint := fs.String("s3-endpoint", "", "S3 server `URL` such as http://127.0.0.1:7070 (else FOLIO_S3_ENDPOINT; neither: Amazon S3)")
+	s3Region := fs.String("s3-region", "", "S3 `region` (else FOLIO_S3_REGION)")
+	var s3PathStyle optBool
+	fs.Var(&s3PathStyle, "s3-path-style", "address the bucket in the URL path, not the host name (else FOLIO_S3_PATH_STYLE)")
+	node := fs.String("node", "", "this server's `name` among those sharing --database, unique among the running ones (default hostname-pid)")
+	lease := fs.Duration("lease", runner.DefaultLease, "with --database: how long after its last renewal (every lease/3) a server's jobs are taken to be lost and resumed elsewhere")
 	pos, code, ok := parse(fs, serveSynopsis, args, stdout, stderr)
 	if !ok {
 		return code
@@ -109,6 +128,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *retain < 0 {
 		return usageErr("--retain must be 0 (forever) or positive")
+	}
+	if *database == "" {
+		*database = os.Getenv("FOLIO_DATABASE_URL")
+	}
+	if *database != "" && !strings.HasPrefix(*database, "postgres://") && !strings.HasPrefix(*database, "postgresql://") {
+		return usageErr("--database must be a URL postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+	}
+	if *blobsURL != "" && !strings.HasPrefix(*blobsURL, "s3://") {
+		return usageErr("--blobs must be a URL s3://BUCKET/PREFIX (without it, blobs are files under --data)")
+	}
+	if *node == "" {
+		*node = runner.DefaultNode()
+	}
+	if !validNode(*node) {
+		return usageErr("--node must be 1 to 100 letters, digits and . _ : -, got %q", *node)
+	}
+	if *lease < time.Second {
+		return usageErr("--lease must be at least 1s")
 	}
 	keep := *retain
 	if keep == 0 {
@@ -151,30 +188,104 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error("folio serve failed", "error", err)
 		return exitInvalid
 	}
-	if err := os.MkdirAll(*data, 0o750); err != nil {
-		return fail(err)
+	if *database == "" || *blobsURL == "" {
+		if err := os.MkdirAll(*data, 0o750); err != nil {
+			return fail(err)
+		}
 	}
-	unlock, err := lockDir(filepath.Join(*data, "folio.lock"))
-	if err != nil {
-		return fail(fmt.Errorf("%s is in use by another folio serve: %w", *data, err))
+
+	// Blobs: a bucket, or files under --data (shared by the servers of a
+	// --database, so none removes another's writes in progress).
+	var blobs blob.Store
+	var blobsReady func(context.Context) error
+	blobsWhere := *blobsURL
+	if *blobsURL != "" {
+		flagged := map[string]string{"FOLIO_S3_ENDPOINT": *s3Endpoint, "FOLIO_S3_REGION": *s3Region}
+		if s3PathStyle.set {
+			flagged["FOLIO_S3_PATH_STYLE"] = strconv.FormatBool(s3PathStyle.v)
+		}
+		bucket, err := s3.FromURL(ctx, *blobsURL, func(k string) string {
+			if v := flagged[k]; v != "" {
+				return v
+			}
+			return os.Getenv(k)
+		})
+		if err != nil {
+			return fail(err)
+		}
+		blobs, blobsReady = bucket, bucket.Ping
+	} else {
+		dir := filepath.Join(*data, "blobs")
+		blobsWhere = dir
+		newDir := blob.NewDir
+		if *database != "" {
+			newDir = blob.NewSharedDir
+		}
+		d, err := newDir(dir)
+		if err != nil {
+			return fail(err)
+		}
+		blobs, blobsReady = d, func(context.Context) error { return nil }
 	}
-	defer unlock()
-	store, err := sqlite.Open(ctx, filepath.Join(*data, "folio.db"))
-	if err != nil {
-		return fail(err)
-	}
-	defer store.Close()
-	blobs, err := blob.NewDir(filepath.Join(*data, "blobs"))
-	if err != nil {
-		return fail(err)
-	}
+
+	// Jobs and the queue: PostgreSQL shared with other servers, or SQLite
+	// owned by this one (its directory locked).
 	pool := artifact.NewPool(*workers)
-	run, err := runner.New(ctx, runner.Config[*sql.Tx]{Store: store, Driver: riversqlite.New(store.DB()), Blobs: blobs,
-		Pool: pool, Exclusive: true, Budget: *budget, Workers: *workers, MaxAttempts: *maxAttempts, Retain: keep, Logger: log})
-	if err != nil {
-		return fail(err)
+	var store interface {
+		jobs.Store
+		Ping(context.Context) error
 	}
-	dataDir := *data
+	var run interface {
+		Start(context.Context) error
+		Stop(context.Context) error
+		Stats() *runner.Stats
+	}
+	var renderLock server.RenderLock
+	dbWhere := filepath.Join(*data, "folio.db")
+	if *database != "" {
+		pcfg, err := pgxpool.ParseConfig(*database)
+		if err != nil {
+			return usageErr("--database: %v", err)
+		}
+		if !strings.Contains(*database, "pool_max_conns") {
+			pcfg.MaxConns = int32(poolSize(*workers))
+		}
+		dbWhere = fmt.Sprintf("postgres %s:%d/%s (pool of %d)", pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.Database, pcfg.MaxConns)
+		st, err := postgres.OpenConfig(ctx, pcfg)
+		if err != nil {
+			return fail(err)
+		}
+		defer st.Close()
+		store, renderLock = st, st
+		run, err = runner.New(ctx, runner.Config[pgx.Tx]{Store: st, Driver: riverpgxv5.New(st.Pool()), Blobs: blobs,
+			Pool: pool, Node: *node, Leases: st, Locker: st, Lease: *lease, Budget: *budget, Workers: *workers,
+			MaxAttempts: *maxAttempts, Retain: keep, Logger: log})
+		if err != nil {
+			return fail(err)
+		}
+		if rescue := *budget + time.Minute; *lease*10 > rescue {
+			log.Warn("--lease is not an order of magnitude below River's rescue of a crashed render (--render-budget + 1m)",
+				"lease", lease.String(), "rescue", rescue.String())
+		}
+	} else {
+		unlock, err := lockDir(filepath.Join(*data, "folio.lock"))
+		if err != nil {
+			return fail(fmt.Errorf("%s is in use by another folio serve: %w", *data, err))
+		}
+		defer unlock()
+		st, err := sqlite.Open(ctx, dbWhere)
+		if err != nil {
+			return fail(err)
+		}
+		defer st.Close()
+		store = st
+		run, err = runner.New(ctx, runner.Config[*sql.Tx]{Store: st, Driver: riversqlite.New(st.DB()), Blobs: blobs,
+			Pool: pool, Node: *node, Exclusive: true, Budget: *budget, Workers: *workers, MaxAttempts: *maxAttempts,
+			Retain: keep, Logger: log})
+		if err != nil {
+			return fail(err)
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	stats := run.Stats()
@@ -189,12 +300,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	h, err := server.New(server.Config{Metrics: reg, MetricsToken: *metricsToken, Store: store, Blobs: blobs, Auth: tokens, MaxBodyBytes: int64(maxBody),
 		RenderTimeout: *budget, Logger: log, Pool: pool, QueueWait: *queueWait, MaxAttempts: *maxAttempts,
-		UserUploads: *userUploads, UserRenders: *userRenders,
+		UserUploads: *userUploads, UserRenders: *userRenders, Node: *node, RenderLock: renderLock,
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return fmt.Errorf("the database cannot write: %w", err)
 			}
-			if free, err := freeBytes(dataDir); err == nil && free < int64(minFree) {
+			if err := blobsReady(ctx); err != nil {
+				return fmt.Errorf("the blob store: %w", err)
+			}
+			if *database != "" && *blobsURL != "" {
+				return nil // nothing under --data
+			}
+			if free, err := freeBytes(*data); err == nil && free < int64(minFree) {
 				return fmt.Errorf("%d bytes free under the data directory, below --min-free %d", free, int64(minFree))
 			}
 			return nil
@@ -212,7 +329,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Help: "Connections answered 503 at once because --max-conns were open."}, func() float64 { return float64(ln.Refused()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "folio_connections_open", Help: "Open connections."},
 			func() float64 { return float64(ln.Conns()) }))
-	if err := run.Start(ctx); err != nil {
+	// Not ctx: River cancels running renders at once when the context of
+	// Start ends; on SIGINT/SIGTERM they get --shutdown-timeout (Stop).
+	if err := run.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
 		return fail(err)
 	}
@@ -227,7 +346,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "data", *data, "tokens", tokens.Len(),
+	log.Info("listening", "addr", ln.Addr().String(), "node", *node, "database", dbWhere, "blobs", blobsWhere, "tokens", tokens.Len(),
 		"max_body", int64(maxBody), "render_budget", budget.String(), "workers", *workers, "retain", retain.String(),
 		"max_conns", *maxConns, "min_body_rate", int64(minRate))
 	serveErr := make(chan error, 1)
@@ -262,4 +381,39 @@ var metricHelp = map[string]string{
 	"folio_retention_deleted_blobs_total": "Blobs deleted that no job named (left by a crash).",
 	"folio_jobs_resumed_total":            "Jobs queued again after their render stopped (a restart, a dead node).",
 	"folio_jobs_given_up_total":           "Jobs failed because the queue gave them up.",
+}
+
+// poolSize is the PostgreSQL connections of a server with that many
+// workers, unless the URL sets pool_max_conns: each render may hold one
+// for its render lock (on download) and use another for its job's
+// changes and cancel checks, and 8 serve HTTP requests, River's
+// listener, leader election and maintenance, and the lease.
+func poolSize(workers int) int { return 2*workers + 8 }
+
+// validNode reports whether name may name a node: 1 to 100 letters,
+// digits and . _ : - (River's client ID is at most 100 bytes).
+func validNode(name string) bool {
+	if len(name) == 0 || len(name) > 100 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._:-", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// optBool is a boolean flag that knows whether it was given.
+type optBool struct{ v, set bool }
+
+func (b *optBool) String() string   { return strconv.FormatBool(b.v) }
+func (b *optBool) IsBoolFlag() bool { return true }
+func (b *optBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	b.v, b.set = v, true
+	return nil
 }

@@ -33,6 +33,12 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "--log-format", "xml"}, exitUsage, "json or text"},
 		{[]string{"serve"}, exitUsage, "no tokens"},
 		{[]string{"serve", "--tokens-file", filepath.Join(t.TempDir(), "missing")}, exitUsage, "no such file"},
+		{[]string{"serve", "--database", "mysql://db/folio"}, exitUsage, "--database must be a URL postgres://"},
+		{[]string{"serve", "--blobs", "/var/folio"}, exitUsage, "--blobs must be a URL s3://"},
+		{[]string{"serve", "--node", "a b"}, exitUsage, "--node must be"},
+		{[]string{"serve", "--node", strings.Repeat("n", 101)}, exitUsage, "--node must be"},
+		{[]string{"serve", "--lease", "100ms"}, exitUsage, "--lease must be at least 1s"},
+		{[]string{"serve", "--s3-path-style=maybe"}, exitUsage, "invalid boolean"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr)

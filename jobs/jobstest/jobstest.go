@@ -43,6 +43,8 @@ func Run(t *testing.T, newStore func(t *testing.T) jobs.Store) {
 		{"Lifecycle", testLifecycle},
 		{"Poison", testPoison},
 		{"Owner", testOwner},
+		{"OwnerFilter", testOwnerFilter},
+		{"Reclaim", testReclaim},
 		{"Reject", testReject},
 	}
 	for _, tc := range tests {
@@ -739,6 +741,143 @@ func testOwner(t *testing.T, s jobs.Store) {
 	}
 	must(t, "AddArtifact")(jobs.AddArtifact(ctx, s, j.ID, "new", "csv", b))
 	must(t, "Complete")(jobs.Complete(ctx, s, j.ID, "new"))
+	// A node that lost the job learns it late: the job is complete.
+	if _, err := jobs.AddArtifact(ctx, s, j.ID, "old", "csv", jobs.Blob{Key: "artifacts/x/csv", Size: 2, SHA256: "ff"}); !errors.Is(err, jobs.ErrConflict) {
+		t.Errorf("AddArtifact of a render ahead to a complete job: %v, want a conflict", err)
+	}
+	if got := get(t, s, j.ID); got.Artifacts["csv"] != b {
+		t.Errorf("artifact after a late render: %+v, want %+v", got.Artifacts["csv"], b)
+	}
+
+	// Resumed for another node to take: the node that had it changes
+	// nothing, though no one else has started it yet.
+	k := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, k.ID, doc))
+	must(t, "Start")(jobs.Start(ctx, s, k.ID, "old"))
+	must(t, "BeginRender")(jobs.BeginRender(ctx, s, k.ID, "old", "csv", 3))
+	must(t, "Resume")(jobs.Resume(ctx, s, k.ID, "its node's lease expired"))
+	for name, err := range map[string]error{
+		"BeginRender": second(jobs.BeginRender(ctx, s, k.ID, "old", "csv", 3)),
+		"AddArtifact": second(jobs.AddArtifact(ctx, s, k.ID, "old", "csv", b)),
+		"EndRender":   second(jobs.EndRender(ctx, s, k.ID, "old", "csv")),
+		"Complete":    second(jobs.Complete(ctx, s, k.ID, "old")),
+		"Requeue":     second(jobs.Requeue(ctx, s, k.ID, "old", "x")),
+		"Fail":        second(jobs.Fail(ctx, s, k.ID, "old", "x")),
+		"FailFormat":  second(jobs.FailFormat(ctx, s, k.ID, "old", "csv", "x")),
+	} {
+		if !errors.Is(err, jobs.ErrNotOwner) {
+			t.Errorf("%s by a node whose job was resumed: %v, want ErrNotOwner", name, err)
+		}
+	}
+	if got := get(t, s, k.ID); got.Status != jobs.StatusReadyToProcess || len(got.Artifacts) != 0 || got.Tries["csv"] != 1 || len(got.Failures) != 0 {
+		t.Errorf("the node that lost the job changed it: %+v", got)
+	}
+}
+
+func testOwnerFilter(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	up := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Owner: "n1"}) // receiving on n1
+	a := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}, Owner: "n1"})
+	b := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}, Owner: "n2"})
+	if got := get(t, s, up.ID); got.Owner != "n1" {
+		t.Errorf("owner of an upload: %q, want n1", got.Owner)
+	}
+	for _, j := range []*jobs.Job{a, b} {
+		if got := must(t, "Receive")(jobs.Receive(ctx, s, j.ID, doc)); got.Owner != "" {
+			t.Errorf("received: owner %q, want none", got.Owner)
+		}
+	}
+	must(t, "Start")(jobs.Start(ctx, s, a.ID, "n2"))
+	must(t, "Start")(jobs.Start(ctx, s, b.ID, "n1"))
+	for _, tc := range []struct {
+		f    jobs.Filter
+		want []int64
+	}{
+		{jobs.Filter{Owner: "n1"}, []int64{up.ID, b.ID}},
+		{jobs.Filter{Owner: "n2", Unfinished: true}, []int64{a.ID}},
+		{jobs.Filter{Owner: "n"}, nil},
+	} {
+		if got := ids(list(t, s, tc.f)); !slices.Equal(got, tc.want) {
+			t.Errorf("List(%+v): %v, want %v", tc.f, got, tc.want)
+		}
+	}
+	rejected := must(t, "FailReceive")(jobs.FailReceive(ctx, s, up.ID, "cut"))
+	if rejected.Owner != "" {
+		t.Errorf("failed to receive: owner %q, want none", rejected.Owner)
+	}
+}
+
+func testReclaim(t *testing.T, s jobs.Store) {
+	ctx := context.Background()
+	// An upload that died with its node fails to receive.
+	up := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Owner: "dead"})
+	if _, err := jobs.Reclaim(ctx, s, up.ID, "other", 0, "x"); !errors.Is(err, jobs.ErrNotOwner) {
+		t.Errorf("Reclaim of another node's upload: %v, want ErrNotOwner", err)
+	}
+	got := must(t, "Reclaim")(jobs.Reclaim(ctx, s, up.ID, "dead", 0, "its node stopped"))
+	if got.Status != jobs.StatusFailToReceive || got.Owner != "" || got.Summary != "the upload was interrupted: its node stopped" {
+		t.Errorf("reclaimed upload: %s owner %q %q", got.Status, got.Owner, got.Summary)
+	}
+
+	// A render: queued again with its tries, once however many reclaim it.
+	j := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, j.ID, doc))
+	if _, err := s.Update(ctx, j.ID, func(j *jobs.Job) error { j.QueueID = 7; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "Start")(jobs.Start(ctx, s, j.ID, "dead"))
+	must(t, "BeginRender")(jobs.BeginRender(ctx, s, j.ID, "dead", "csv", 3))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var won, lost int
+	for range 4 {
+		wg.Go(func() {
+			_, err := jobs.Reclaim(ctx, s, j.ID, "dead", 0, "its node's lease expired")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, jobs.ErrNotOwner):
+				lost++
+			default:
+				t.Errorf("Reclaim: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 || lost != 3 {
+		t.Errorf("4 nodes reclaiming one job: %d resumed it, %d were told ErrNotOwner; want 1 and 3", won, lost)
+	}
+	got = get(t, s, j.ID)
+	if got.Status != jobs.StatusReadyToProcess || got.Owner != "" || got.QueueID != 0 || got.Tries["csv"] != 1 ||
+		got.Summary != "its node's lease expired" {
+		t.Errorf("reclaimed render: %s owner %q queue %d tries %v %q", got.Status, got.Owner, got.QueueID, got.Tries, got.Summary)
+	}
+
+	// Taken by a node that died before it started the job: reclaimed by
+	// its queue entry, and only that one.
+	k := create(t, s, &jobs.Job{Status: jobs.StatusRequestReceived, Formats: []string{"csv"}})
+	must(t, "Receive")(jobs.Receive(ctx, s, k.ID, doc))
+	if _, err := s.Update(ctx, k.ID, func(j *jobs.Job) error { j.QueueID = 9; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		node  string
+		entry int64
+	}{{"dead", 0}, {"dead", 8}, {"", 0}} {
+		if _, err := jobs.Reclaim(ctx, s, k.ID, tc.node, tc.entry, "x"); !errors.Is(err, jobs.ErrNotOwner) {
+			t.Errorf("Reclaim(%q, entry %d) of a job waiting with entry 9: %v, want ErrNotOwner", tc.node, tc.entry, err)
+		}
+	}
+	if got := must(t, "Reclaim")(jobs.Reclaim(ctx, s, k.ID, "dead", 9, "x")); got.Status != jobs.StatusReadyToProcess || got.QueueID != 0 {
+		t.Errorf("reclaimed by entry: %s queue %d", got.Status, got.QueueID)
+	}
+	must(t, "Start")(jobs.Start(ctx, s, k.ID, "n2"))
+	must(t, "Cancel")(jobs.Cancel(ctx, s, k.ID))
+	if _, err := jobs.Reclaim(ctx, s, k.ID, "n2", 0, "x"); !errors.Is(err, jobs.ErrFinished) {
+		t.Errorf("Reclaim of a canceled job: %v, want ErrFinished", err)
+	}
 }
 
 func second[T any](_ T, err error) error { return err }

@@ -11,7 +11,9 @@
 // lock, so servers starting together apply each migration once.
 //
 // [Store.SetHook] lets a job queue in the same database (River's
-// riverpgxv5 driver) act in the transaction of every change.
+// riverpgxv5 driver) act in the transaction of every change. The Store is
+// also a [jobs.Locker] (advisory locks) and keeps node leases
+// ([jobs.Leases], in folio_node), for servers sharing the database.
 package postgres
 
 import (
@@ -81,6 +83,14 @@ var migrations = []string{
 	ALTER TABLE folio_job ADD COLUMN tries bytea NOT NULL DEFAULT '{}';
 	ALTER TABLE folio_job ADD COLUMN failures bytea NOT NULL DEFAULT '{}';
 	CREATE INDEX folio_job_status_updated ON folio_job (status, updated_at);`,
+	// 3: node leases.
+	`CREATE TABLE folio_node (
+		node       text        PRIMARY KEY,
+		instance   text        NOT NULL,
+		started_at timestamptz NOT NULL DEFAULT now(),
+		renewed_at timestamptz NOT NULL,
+		expires_at timestamptz NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version Open brings a database to.
@@ -89,7 +99,17 @@ var SchemaVersion = len(migrations)
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // string) and applies the migrations it lacks. The caller closes the Store.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return OpenConfig(ctx, cfg)
+}
+
+// OpenConfig is [Open] with a pool configuration (pgxpool.ParseConfig),
+// for a caller that sizes the pool.
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +364,9 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	}
 	if f.CreatedBy != "" {
 		add("created_by = $%d", []byte(f.CreatedBy))
+	}
+	if f.Owner != "" {
+		add("owner = $%d", []byte(f.Owner))
 	}
 	for _, b := range []struct {
 		t    time.Time

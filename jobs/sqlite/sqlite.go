@@ -390,6 +390,9 @@ func (s *Store) List(ctx context.Context, f jobs.Filter) (*jobs.Page, error) {
 	if f.CreatedBy != "" {
 		add("created_by = ?", []byte(f.CreatedBy))
 	}
+	if f.Owner != "" {
+		add("owner = ?", []byte(f.Owner))
+	}
 	for _, b := range []struct {
 		t    time.Time
 		cond string
