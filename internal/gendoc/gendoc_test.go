@@ -32,7 +32,10 @@ func TestReaderAllocates(t *testing.T) {
 			}
 		}
 	})
-	if total > 4096 {
+	// A million parts: an allocation per part would be megabytes. The
+	// bound leaves room for what the runtime and the test framework
+	// allocate meanwhile (MemStats counts the whole process).
+	if total > 64<<10 {
 		t.Errorf("reading 15 MB allocated %d bytes", total)
 	}
 }
