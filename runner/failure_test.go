@@ -245,6 +245,37 @@ func TestRetention(t *testing.T) {
 	}
 }
 
+// TestRetentionOfCutUpload expires a job whose upload was cut after its
+// document was stored: the job names no document, the document goes with
+// the job all the same.
+func TestRetentionOfCutUpload(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := e.newRunner(t, config{Retain: time.Hour})
+	j := &jobs.Job{Status: jobs.StatusRequestReceived, CreatedBy: "bob"}
+	if err := e.store.Create(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := e.blobs.Create(ctx, artifact.DocumentKey(j.RequestID))
+	w.Write(document(1))
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.FailReceive(ctx, e.store, j.ID, "the upload was cut"); err != nil {
+		t.Fatal(err)
+	}
+	e.age(t, j.ID, time.Now().Add(-2*time.Hour))
+	if err := r.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Get(ctx, j.ID); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("the expired job: %v", err)
+	}
+	if _, err := e.blobs.Open(ctx, artifact.DocumentKey(j.RequestID)); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("its document: %v, want it deleted", err)
+	}
+}
+
 // TestRetentionOfLeftEntries checks that River deletes, past Retain, the
 // queue entries a resumed job left behind (folio deletes only a job's
 // current entry, with the job).

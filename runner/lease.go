@@ -216,6 +216,9 @@ func (r *Runner[TTx]) reclaim(ctx context.Context, node, why string) (int, error
 		n++
 		r.stats.Resumed.Add(1)
 		r.log.Info("resuming job", "job", t.id, "from_node", node, "status", j.Status, "why", why)
+		if j.Status == jobs.StatusFailToReceive {
+			r.dropUpload(ctx, j)
+		}
 	}
 	return n, nil
 }

@@ -345,6 +345,11 @@ func TestPostgresStartTouchesOwnJobsOnly(t *testing.T) {
 	if err := sa.Create(ctx, upload); err != nil {
 		t.Fatal(err)
 	}
+	w, _ := e.blobs.Create(ctx, artifact.DocumentKey(upload.RequestID)) // stored, not recorded
+	w.Write(document(1))
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	if err := sa.Renew(ctx, "x", "the dead one", 700*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
@@ -368,6 +373,9 @@ func TestPostgresStartTouchesOwnJobsOnly(t *testing.T) {
 	}
 	if j, _ := sx.Get(ctx, upload.ID); j.Status != jobs.StatusFailToReceive || j.Owner != "" {
 		t.Errorf("the dead x's upload: %s owner %q", j.Status, j.Owner)
+	}
+	if _, err := e.blobs.Open(ctx, artifact.DocumentKey(upload.RequestID)); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("the dead x's upload's document: %v, want it deleted", err)
 	}
 	j := waitJob(t, sa, live, 10*time.Second, final)
 	if j.Status != jobs.StatusComplete || !bytes.Equal(e.bytesOf(t, j.Artifacts["slow"]), direct(t, "slow", doc)) {

@@ -443,7 +443,10 @@ func (r *Runner[TTx]) reconcile(ctx context.Context, atStart bool) error {
 		if r.cfg.Leases != nil && j.Owner != "" && !live[j.Owner] {
 			// A node with no live lease (its row gone, or expired and not
 			// swept yet): what the lease sweep does.
-			if _, err := jobs.Reclaim(ctx, r.cfg.Store, j.ID, j.Owner, 0, "resumed: its node "+j.Owner+" has no lease"); err == nil {
+			if got, err := jobs.Reclaim(ctx, r.cfg.Store, j.ID, j.Owner, 0, "resumed: its node "+j.Owner+" has no lease"); err == nil {
+				if got.Status == jobs.StatusFailToReceive {
+					r.dropUpload(ctx, got)
+				}
 				r.stats.Resumed.Add(1)
 				r.log.Info("resuming job", "job", j.ID, "from_node", j.Owner, "why", "its node has no lease")
 			} else if !errors.Is(err, jobs.ErrConflict) {
@@ -455,6 +458,8 @@ func (r *Runner[TTx]) reconcile(ctx context.Context, atStart bool) error {
 			if atStart {
 				if _, err := jobs.Resume(ctx, r.cfg.Store, j.ID, "the server restarted"); err != nil && !errors.Is(err, jobs.ErrConflict) {
 					return err
+				} else if err == nil {
+					r.dropUpload(ctx, j)
 				}
 			}
 			continue
@@ -521,6 +526,15 @@ func (r *Runner[TTx]) Sweep(ctx context.Context) error {
 		r.log.Info("removed uncommitted blob writes", "count", n, "older_than", UncommittedAge.String())
 	}
 	return err
+}
+
+// dropUpload deletes the document of j, an upload that was cut (its
+// server died or restarted): stored whole before the cut, it is named by no
+// job, and the orphan sweep keeps it since a job has its request ID.
+func (r *Runner[TTx]) dropUpload(ctx context.Context, j *jobs.Job) {
+	if err := r.cfg.Blobs.Delete(ctx, artifact.DocumentKey(j.RequestID)); err != nil {
+		r.log.Warn("deleting the document of a cut upload", "job", j.ID, "error", err)
+	}
 }
 
 // OrphanAge is how old a blob that no job names must be before the sweeper
@@ -590,6 +604,10 @@ func (r *Runner[TTx]) deleteExpired(ctx context.Context, before time.Time) error
 			var keys []string
 			if j.Document != nil {
 				keys = append(keys, j.Document.Key)
+			} else {
+				// An upload cut after its document was stored: the job
+				// names none, the key is still the job's.
+				keys = append(keys, artifact.DocumentKey(j.RequestID))
 			}
 			for _, b := range j.Artifacts {
 				keys = append(keys, b.Key)

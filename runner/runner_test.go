@@ -335,6 +335,12 @@ func TestResumeOrphan(t *testing.T) {
 	if err := e.store.Create(ctx, cut); err != nil {
 		t.Fatal(err)
 	}
+	// Its document was stored whole before the crash, not recorded.
+	w, _ := e.blobs.Create(ctx, artifact.DocumentKey(cut.RequestID))
+	w.Write(document(1))
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	r := e.runner(t, config{})
 	defer stop(t, r)
@@ -345,5 +351,8 @@ func TestResumeOrphan(t *testing.T) {
 	t.Logf("orphan resumed in %s", time.Since(start))
 	if c, _ := e.store.Get(ctx, cut.ID); c.Status != jobs.StatusFailToReceive {
 		t.Errorf("interrupted upload: %s", c.Status)
+	}
+	if _, err := e.blobs.Open(ctx, artifact.DocumentKey(cut.RequestID)); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("the interrupted upload's document: %v, want it deleted", err)
 	}
 }
