@@ -644,9 +644,10 @@ func TestRollingRestart(t *testing.T) {
 			t.Errorf("%s rendered %d times: %v", k, len(rs), rs)
 		}
 	}
-	var resumed int
+	var resumed, cut int
 	for _, nd := range c.nodes {
 		resumed += strings.Count(nd.log(), `msg="resuming job"`)
+		cut += strings.Count(nd.log(), `msg="render interrupted"`)
 	}
 	for _, nd := range c.nodes {
 		nd.srv.stop(t)
@@ -657,5 +658,5 @@ func TestRollingRestart(t *testing.T) {
 		t.Errorf("%d jobs unfinished at the end", left)
 	}
 	c.checkBucket(t, conn)
-	t.Logf("FIGURES jobs=%d resumed=%d total=%s", len(ids), resumed, time.Since(began).Round(time.Millisecond))
+	t.Logf("FIGURES jobs=%d cut_by_shutdown=%d resumed=%d total=%s", len(ids), cut, resumed, time.Since(began).Round(time.Millisecond))
 }
