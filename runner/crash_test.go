@@ -39,7 +39,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(childEnv); dir != "" {
 		os.Exit(child(dir))
 	}
-	os.Exit(pgtest.Main(m, "runner")) // PostgreSQL for postgres_test.go
+	code := pgtest.Main(m, "runner") // PostgreSQL for postgres_test.go
+	gateways.Stop()
+	os.Exit(code)
 }
 
 // crash reads the first rows of a table, works on them for 200 ms (other

@@ -130,6 +130,12 @@ type Config[TTx any] struct {
 	// SweepInterval is how often the sweeper runs; 0 means
 	// DefaultSweepInterval.
 	SweepInterval time.Duration
+	// UncommittedAge is how old an uncommitted blob write (a temporary
+	// file, an incomplete S3 multipart upload: left by a process that
+	// died while it wrote) must be before the sweeper removes it; 0 means
+	// DefaultUncommittedAge. A write that takes longer than it would be
+	// removed while it is being written.
+	UncommittedAge time.Duration
 	// PollInterval is how often idle workers look for new jobs (SQLite has
 	// no notifications). 0 means 200 ms.
 	PollInterval time.Duration
@@ -172,11 +178,12 @@ type Runner[TTx any] struct {
 
 // Stats counts what the runner did since it started.
 type Stats struct {
-	Deleted  atomic.Int64 // jobs deleted past retention
-	Orphans  atomic.Int64 // blobs deleted that no job named
-	Resumed  atomic.Int64 // jobs queued again after their render stopped
-	GaveUp   atomic.Int64 // jobs failed because the queue gave them up
-	Rendered atomic.Int64 // formats rendered
+	Deleted     atomic.Int64 // jobs deleted past retention
+	Orphans     atomic.Int64 // blobs deleted that no job named
+	Uncommitted atomic.Int64 // uncommitted blob writes removed
+	Resumed     atomic.Int64 // jobs queued again after their render stopped
+	GaveUp      atomic.Int64 // jobs failed because the queue gave them up
+	Rendered    atomic.Int64 // formats rendered
 }
 
 // New prepares a Runner: it applies River's migrations to the store's
@@ -206,6 +213,9 @@ func New[TTx any](ctx context.Context, cfg Config[TTx]) (*Runner[TTx], error) {
 	}
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = DefaultSweepInterval
+	}
+	if cfg.UncommittedAge <= 0 {
+		cfg.UncommittedAge = DefaultUncommittedAge
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 200 * time.Millisecond
@@ -520,10 +530,11 @@ func (r *Runner[TTx]) Sweep(ctx context.Context) error {
 		err = errors.Join(err, r.deleteExpired(ctx, time.Now().Add(-r.cfg.Retain)))
 	}
 	err = errors.Join(err, r.deleteOrphans(ctx, time.Now().Add(-OrphanAge)))
-	if n, uerr := r.cfg.Blobs.RemoveUncommitted(ctx, time.Now().Add(-UncommittedAge)); uerr != nil {
-		err = errors.Join(err, uerr)
-	} else if n > 0 {
-		r.log.Info("removed uncommitted blob writes", "count", n, "older_than", UncommittedAge.String())
+	n, uerr := r.cfg.Blobs.RemoveUncommitted(ctx, time.Now().Add(-r.cfg.UncommittedAge))
+	err = errors.Join(err, uerr)
+	if n > 0 {
+		r.stats.Uncommitted.Add(int64(n))
+		r.log.Info("removed uncommitted blob writes", "count", n, "older_than", r.cfg.UncommittedAge.String())
 	}
 	return err
 }
@@ -539,12 +550,11 @@ func (r *Runner[TTx]) dropUpload(ctx context.Context, j *jobs.Job) {
 
 // OrphanAge is how old a blob that no job names must be before the sweeper
 // deletes it (a job's row is written before its blobs, so a younger one
-// could only be the leftover of a job deleted moments ago); UncommittedAge
-// is how old an uncommitted write (a temporary file, an S3 multipart
-// upload) must be before the sweeper removes it.
+// could only be the leftover of a job deleted moments ago);
+// DefaultUncommittedAge is Config.UncommittedAge's default.
 const (
-	OrphanAge      = time.Hour
-	UncommittedAge = 24 * time.Hour
+	OrphanAge             = time.Hour
+	DefaultUncommittedAge = 24 * time.Hour
 )
 
 // deleteOrphans deletes the documents and artifacts older than before

@@ -30,46 +30,20 @@ import (
 // for those that ask, versitygw (see gateway).
 func TestMain(m *testing.M) {
 	code := pgtest.Main(m, "cmd/folio")
-	if gw != nil {
-		gw.Stop()
-		os.RemoveAll(gwDir)
-	}
+	gateways.Stop()
 	os.Exit(code)
 }
 
 var (
-	gwOnce  sync.Once
-	gw      *s3test.Gateway
-	gwDir   string
-	gwErr   error
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	prefSeq atomic.Int64
+	gateways s3test.Lazy // versitygw, for the tests that ask (gateway)
+	binOnce  sync.Once
+	binPath  string
+	binErr   error
 )
 
 // gateway returns the versitygw of the tests, started at the first call,
-// and a prefix of the test bucket of the caller's own. It skips t without
-// versitygw, or fails it when FOLIO_REQUIRE_TOOLS=1.
-func gateway(t *testing.T) (*s3test.Gateway, string) {
-	gwOnce.Do(func() {
-		var bin string
-		if bin, gwErr = s3test.Find(); gwErr != nil {
-			return
-		}
-		if gwDir, gwErr = os.MkdirTemp("", "folio-s3-"); gwErr != nil {
-			return
-		}
-		gw, gwErr = s3test.Start(bin, gwDir)
-	})
-	if gwErr != nil {
-		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("versitygw (scripts/deps.sh installs it): %v", gwErr)
-		}
-		t.Skipf("no S3 server: %v", gwErr)
-	}
-	return gw, fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), prefSeq.Add(1))
-}
+// and a prefix of the test bucket of the caller's own.
+func gateway(t *testing.T) (*s3test.Gateway, string) { return gateways.Get(t) }
 
 // folioBinary builds the folio binary once for the tests that run it.
 func folioBinary(t *testing.T) string {

@@ -15,7 +15,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -198,4 +200,49 @@ func (g *Gateway) Config(prefix string) s3.Config {
 func (g *Gateway) Env() []string {
 	return []string{"FOLIO_S3_ENDPOINT=" + g.Endpoint, "FOLIO_S3_PATH_STYLE=true", "FOLIO_S3_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=" + AccessKey, "AWS_SECRET_ACCESS_KEY=" + SecretKey}
+}
+
+// A Lazy is a package's test gateway, started at the first test that asks
+// for it: a package whose tests need S3 only in some of them declares one,
+// and calls Stop from TestMain after the tests.
+type Lazy struct {
+	once sync.Once
+	gw   *Gateway
+	dir  string
+	err  error
+	seq  atomic.Int64
+}
+
+// Get returns the gateway, started at the first call, and a prefix of the
+// test bucket of the caller's own. It skips t without versitygw, or fails
+// it when FOLIO_REQUIRE_TOOLS=1 (as CI sets).
+func (l *Lazy) Get(t testing.TB) (*Gateway, string) {
+	t.Helper()
+	l.once.Do(func() {
+		var bin string
+		if bin, l.err = Find(); l.err != nil {
+			return
+		}
+		if l.dir, l.err = os.MkdirTemp("", "folio-s3-"); l.err != nil {
+			return
+		}
+		l.gw, l.err = Start(bin, l.dir)
+	})
+	if l.err != nil {
+		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("versitygw (scripts/deps.sh installs it): %v", l.err)
+		}
+		t.Skipf("no S3 server: %v", l.err)
+	}
+	return l.gw, fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), l.seq.Add(1))
+}
+
+// Stop stops the gateway, if it was started, and removes its directory.
+func (l *Lazy) Stop() {
+	if l.gw != nil {
+		l.gw.Stop()
+	}
+	if l.dir != "" {
+		os.RemoveAll(l.dir)
+	}
 }
