@@ -19,10 +19,13 @@ import (
 	"github.com/foliorender/folio/blob"
 	"github.com/foliorender/folio/internal/pgtest"
 	"github.com/foliorender/folio/jobs"
+	"github.com/foliorender/folio/jobs/postgres"
 	"github.com/foliorender/folio/jobs/sqlite"
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/runner"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
@@ -71,45 +74,97 @@ func (crash) Render(ctx context.Context, w io.Writer, doc *report.Document) erro
 	return errors.New("crash: the document has no table of 3 rows")
 }
 
+// With childDSNEnv set too, the server process is a node named
+// childNodeEnv on that PostgreSQL database, with leases of childLease and
+// its blobs in the directory shared with the other nodes (see childPG).
+const (
+	childDSNEnv  = "FOLIO_RUNNER_CHILD_DSN"
+	childNodeEnv = "FOLIO_RUNNER_CHILD_NODE"
+	childLease   = time.Second
+	// childMaxAttempts is the nodes' MaxAttempts: two deaths, so that
+	// two nodes each die of a poison job once.
+	childMaxAttempts = 2
+)
+
+// childFormats are the formats of the tests and "crash".
+func childFormats() registry {
+	reg := maps.Clone(formats)
+	reg["crash"] = render.Format{Name: "crash", MediaType: "text/plain", Ext: ".crash",
+		New: func(render.Options) (render.Renderer, error) { return crash{}, nil }}
+	return reg
+}
+
 // child is the server process of the crash tests: it renders the jobs of
 // the store in dir with the formats of the tests and "crash", and exits 0
 // when no job is unfinished (4 if some still are after 20 s).
 func child(dir string) int {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	fail := func(err error) int {
-		log.Error("child", "error", err)
-		return 1
+	if dsn := os.Getenv(childDSNEnv); dsn != "" {
+		return childPG(ctx, log, dir, dsn, os.Getenv(childNodeEnv))
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "folio.db"))
 	if err != nil {
-		return fail(err)
+		return childFail(log, err)
 	}
 	defer st.Close()
 	bl, err := blob.NewDir(filepath.Join(dir, "blobs"))
 	if err != nil {
-		return fail(err)
+		return childFail(log, err)
 	}
-	reg := maps.Clone(formats)
-	reg["crash"] = render.Format{Name: "crash", MediaType: "text/plain", Ext: ".crash",
-		New: func(render.Options) (render.Renderer, error) { return crash{}, nil }}
 	workers, _ := strconv.Atoi(os.Getenv(childWorkersEnv))
 	r, err := runner.New(ctx, runner.Config[*sql.Tx]{
-		Store: st, Driver: riversqlite.New(st.DB()), Blobs: bl, Formats: reg,
+		Store: st, Driver: riversqlite.New(st.DB()), Blobs: bl, Formats: childFormats(),
 		Exclusive: true, Workers: workers, PollInterval: 50 * time.Millisecond,
 		CancelPoll: 50 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
-		return fail(err)
+		return childFail(log, err)
 	}
+	return serveUntilDone(ctx, log, st, r)
+}
+
+// childPG is a node on the PostgreSQL database at dsn, one of several
+// sharing it and the blobs in dir (as servers share a file system).
+func childPG(ctx context.Context, log *slog.Logger, dir, dsn, node string) int {
+	log = log.With("test_node", node)
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return childFail(log, err)
+	}
+	defer st.Close()
+	bl, err := blob.NewSharedDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		return childFail(log, err)
+	}
+	workers, _ := strconv.Atoi(os.Getenv(childWorkersEnv))
+	r, err := runner.New(ctx, runner.Config[pgx.Tx]{
+		Store: st, Driver: riverpgxv5.New(st.Pool()), Blobs: bl, Formats: childFormats(),
+		Node: node, Leases: st, Locker: st, Lease: childLease, MaxAttempts: childMaxAttempts,
+		Workers: workers, PollInterval: 50 * time.Millisecond, CancelPoll: 50 * time.Millisecond, Logger: log,
+	})
+	if err != nil {
+		return childFail(log, err)
+	}
+	return serveUntilDone(ctx, log, st, r)
+}
+
+func childFail(log *slog.Logger, err error) int {
+	log.Error("child", "error", err)
+	return 1
+}
+
+// serveUntilDone starts r, waits until st has no unfinished job, and stops
+// r: it returns 0, or 4 if jobs are still unfinished after 20 s.
+func serveUntilDone[TTx any](ctx context.Context, log *slog.Logger, st jobs.Store, r *runner.Runner[TTx]) int {
 	if err := r.Start(ctx); err != nil {
-		return fail(err)
+		return childFail(log, err)
 	}
 	code := 0
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		p, err := st.List(ctx, jobs.Filter{Unfinished: true, PerPage: 1})
 		if err != nil {
-			return fail(err)
+			return childFail(log, err)
 		}
 		if p.TotalEntries == 0 {
 			break
@@ -123,7 +178,7 @@ func child(dir string) int {
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := r.Stop(sctx); err != nil {
-		return fail(err)
+		return childFail(log, err)
 	}
 	return code
 }

@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -439,5 +443,152 @@ func TestPostgresSweepNoLease(t *testing.T) {
 	}
 	if n := a.Stats().Resumed.Load(); n != 1 {
 		t.Errorf("Resumed = %d, want 1", n)
+	}
+}
+
+// A pgChild is a node process (see childPG) on e's database.
+type pgChild struct {
+	name string
+	cmd  *exec.Cmd
+	out  *syncLog
+	done chan int // its exit code
+}
+
+// startNode starts the test binary as the node name on e's database and
+// the blobs in dir, with one worker.
+func (e *pgEnv) startNode(t *testing.T, dir, name string) *pgChild {
+	t.Helper()
+	c := &pgChild{name: name, out: &syncLog{}, done: make(chan int, 1)}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	c.cmd.Env = append(os.Environ(), childEnv+"="+dir, childWorkersEnv+"=1", childDSNEnv+"="+e.dsn, childNodeEnv+"="+name)
+	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		c.cmd.Wait()
+		c.done <- c.cmd.ProcessState.ExitCode()
+	}()
+	t.Cleanup(func() {
+		if c.cmd.ProcessState == nil {
+			c.cmd.Process.Kill()
+		}
+		if t.Failed() {
+			t.Logf("node %s:\n%s", name, c.out.String())
+		}
+	})
+	return c
+}
+
+// TestPostgresPoisonAcrossNodes runs a job whose render kills the server
+// process on two node processes sharing the database and the blobs: the
+// node that takes it dies, the other resumes it once the dead one's lease
+// expires and dies too, its try counted after the first; the first node,
+// started again, resumes it from the second and gives it up at
+// MaxAttempts ("crashed the renderer 2 times") instead of dying. A job
+// that renders well completes meanwhile.
+func TestPostgresPoisonAcrossNodes(t *testing.T) {
+	e := newPGEnv(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	bl, err := blob.NewSharedDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.blobs = bl
+	_, st := e.node(t, "setup", pgConfig{}) // River's tables and the hook that queues jobs
+	doc := document(20)
+	poison := e.submit(t, st, doc, "csv", "crash")
+	good := e.submit(t, st, doc, "json")
+
+	began := time.Now()
+	nodes := []*pgChild{e.startNode(t, dir, "a"), e.startNode(t, dir, "b")}
+	// dies waits for one of nodes to die of the poison job, and checks
+	// that it owned the job with tries crash tries counted.
+	dies := func(tries int, nodes ...*pgChild) *pgChild {
+		t.Helper()
+		var dead *pgChild
+		var code int
+		select {
+		case code = <-nodes[0].done:
+			dead = nodes[0]
+		case code = <-nodes[len(nodes)-1].done:
+			dead = nodes[len(nodes)-1]
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no node died of the poison job within 30 s (try %d)", tries)
+		}
+		if code != crashExit {
+			t.Fatalf("node %s exited %d; want %d, a death of the poison job", dead.name, code, crashExit)
+		}
+		j, err := st.Get(ctx, poison)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status != jobs.StatusProcessing || j.Owner != dead.name || j.Tries["crash"] != tries || len(j.Failures) != 0 {
+			t.Fatalf("after %s died: %s on %q, tries %v, failures %v; want processing on %s with %d crash tries",
+				dead.name, j.Status, j.Owner, j.Tries, j.Failures, dead.name, tries)
+		}
+		t.Logf("%s died of the poison job (try %d) %s after the start", dead.name, tries, time.Since(began).Round(time.Millisecond))
+		return dead
+	}
+	first := dies(1, nodes...)
+	other := nodes[0]
+	if other == first {
+		other = nodes[1]
+	}
+	// The live node resumes the dead one's job after its lease and dies
+	// of it in turn.
+	if second := dies(2, other); second != other {
+		t.Fatalf("%s died twice", first.name)
+	}
+	resumed := func(c *pgChild, from string) bool {
+		return regexp.MustCompile(fmt.Sprintf(`msg="resuming job" test_node=%s job=%d from_node=%s `, c.name, poison, from)).MatchString(c.out.String())
+	}
+	if !resumed(other, first.name) {
+		t.Errorf("%s's log does not show it resuming job %d from %s", other.name, poison, first.name)
+	}
+	// Started again, the first node resumes the job from the second and
+	// gives it up rather than dying.
+	again := e.startNode(t, dir, first.name)
+	select {
+	case code := <-again.done:
+		if code != 0 {
+			t.Fatalf("%s, started again, exited %d; want 0 (the poison job given up, nothing left to do)", again.name, code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s, started again, still runs after 30 s", again.name)
+	}
+	t.Logf("%s, started again, gave the job up %s after the start", again.name, time.Since(began).Round(time.Millisecond))
+	if !resumed(again, other.name) {
+		t.Errorf("%s's log does not show it resuming job %d from %s", again.name, poison, other.name)
+	}
+
+	j, err := st.Get(ctx, poison)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("rendering crash crashed the renderer %d times; it is not tried again", childMaxAttempts)
+	if j.Status != jobs.StatusFailToProcess || j.Result != jobs.ResultFailure || j.Summary != want {
+		t.Errorf("poison job: %s %s %q; want fail_to_process %q", j.Status, j.Result, j.Summary, want)
+	}
+	if len(j.Failures) != 1 || j.Failures["crash"] != want || len(j.Tries) != 0 || j.Owner != "" {
+		t.Errorf("poison job: failures %v, tries %v, owner %q", j.Failures, j.Tries, j.Owner)
+	}
+	if got := e.bytesOf(t, j.Artifacts["csv"]); !bytes.Equal(got, direct(t, "csv", doc)) {
+		t.Error("the poison job's csv artifact differs from a direct render")
+	}
+	g, err := st.Get(ctx, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Status != jobs.StatusComplete || !bytes.Equal(e.bytesOf(t, g.Artifacts["json"]), direct(t, "json", doc)) {
+		t.Errorf("the good job: %s %q, or its json differs from a direct render", g.Status, g.Summary)
+	}
+	ls, err := st.Leases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 0 {
+		t.Errorf("leases left: %+v", ls)
 	}
 }
