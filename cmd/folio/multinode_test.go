@@ -220,7 +220,9 @@ func (c *cluster) renders() map[string][][2]string {
 }
 
 // checkBucket checks that the prefix holds only the documents and
-// artifacts the jobs name, and no incomplete multipart upload.
+// artifacts the jobs name, and no incomplete multipart upload (S3 writes
+// no temporary objects: an object appears when its PUT or upload
+// completes).
 func (c *cluster) checkBucket(t *testing.T, conn *pgx.Conn) {
 	ctx := context.Background()
 	want := map[string]bool{}
@@ -252,11 +254,28 @@ func (c *cluster) checkBucket(t *testing.T, conn *pgx.Conn) {
 	if seen != len(want) {
 		t.Errorf("%d objects under the prefix; the jobs name %d", seen, len(want))
 	}
+	// A canary: the listing must show an upload begun now, so that
+	// showing no other means none is left.
+	core := minio.Core{Client: mc}
+	canary := c.prefix + "/canary"
+	id, err := core.NewMultipartUpload(ctx, s3test.Bucket, canary, minio.PutObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.AbortMultipartUpload(ctx, s3test.Bucket, canary, id)
+	found := false
 	for u := range mc.ListIncompleteUploads(ctx, s3test.Bucket, c.prefix+"/", true) {
 		if u.Err != nil {
 			t.Fatal(u.Err)
 		}
+		if u.Key == canary && u.UploadID == id {
+			found = true
+			continue
+		}
 		t.Errorf("an incomplete upload is left: %s (%s)", u.Key, u.UploadID)
+	}
+	if !found {
+		t.Errorf("the listing of incomplete uploads does not show one begun at %s: it cannot show those left", canary)
 	}
 }
 
