@@ -36,7 +36,7 @@ func Main(m *testing.M, pkg string) int {
 		dsn = v
 		return m.Run()
 	}
-	stop, err := start()
+	u, stop, err := Start()
 	if err != nil {
 		if os.Getenv("FOLIO_REQUIRE_TOOLS") == "1" {
 			fmt.Fprintf(os.Stderr, "%s: cannot start PostgreSQL (scripts/deps.sh installs it): %v\n", pkg, err)
@@ -44,6 +44,7 @@ func Main(m *testing.M, pkg string) int {
 		}
 		skipWhy = err.Error()
 	}
+	dsn = u
 	defer func() {
 		if stop != nil {
 			stop()
@@ -65,22 +66,25 @@ func binDir() (string, error) {
 	return "", fmt.Errorf("no initdb: install postgresql")
 }
 
-func start() (func(), error) {
+// Start starts a private server (as Main does) and returns its URL and a
+// function that stops it and removes its directory. It is for programs
+// other than tests, such as benchmarks.
+func Start() (string, func(), error) {
 	bin, err := binDir()
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	// Not t.TempDir: its root-owned 0700 parent keeps the postgres user out.
 	dir, err := os.MkdirTemp("", "pg-")
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	var cred *syscall.Credential
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, fmt.Errorf("running as root and no postgres user: %w", err)
+			return "", nil, fmt.Errorf("running as root and no postgres user: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
@@ -89,7 +93,7 @@ func start() (func(), error) {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
@@ -108,15 +112,15 @@ func start() (func(), error) {
 	}
 	if err := run("initdb", "-D", filepath.Join(dir, "data"), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"); err != nil {
 		os.RemoveAll(dir)
-		return nil, err
+		return "", nil, err
 	}
 	if err := run("pg_ctl", "-D", filepath.Join(dir, "data"), "-l", filepath.Join(dir, "pg.log"), "-w", "-t", "30", "start",
 		"-o", fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c max_connections=300", port, sock)); err != nil {
 		os.RemoveAll(dir)
-		return nil, err
+		return "", nil, err
 	}
-	dsn = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	return func() {
+	u := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	return u, func() {
 		// SIGINT is a fast shutdown; the pid file's first line is the
 		// postmaster's pid.
 		if b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid")); err == nil {

@@ -107,6 +107,7 @@ type Options struct {
 	Log     string   // the file the server's log is appended to
 	PidFile string   // if set, the server's PID is written there (for a shell trap)
 	Args    []string // more flags of folio serve
+	Env     []string // more environment variables
 }
 
 // A Server is a running `folio serve` on a loopback port.
@@ -132,7 +133,7 @@ func Start(o Options) (*Server, error) {
 	}
 	args := append([]string{"serve", "--addr", addr, "--data", o.Data, "--log-format", "json"}, o.Args...)
 	cmd := exec.Command(o.Bin, args...)
-	cmd.Env = append(os.Environ(), "FOLIO_TOKENS="+o.Tokens)
+	cmd.Env = append(append(os.Environ(), "FOLIO_TOKENS="+o.Tokens), o.Env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	s := &Server{Base: "http://" + addr, cmd: cmd, log: logf, exited: make(chan struct{})}
