@@ -126,14 +126,28 @@ func (d *Document) Elements() iter.Seq2[Element, error] {
 }
 
 // An Element is one part of a document: a [*Table], a [*Paragraph] or a
-// [*Heading]. The set is closed; renderers switch on the type.
+// [*Heading]. The set is closed; renderers handle each kind through a
+// [Visitor].
 type Element interface {
-	element()
+	accept(Visitor) error
 }
 
-func (*Table) element()     {}
-func (*Paragraph) element() {}
-func (*Heading) element()   {}
+// A Visitor has one method for each kind of [Element]. Every renderer
+// implements it and hands each element to [Visit], so a new kind of element
+// is a compile error in each renderer until the renderer handles it: no
+// renderer can skip a kind it does not know.
+type Visitor interface {
+	Table(*Table) error
+	Paragraph(*Paragraph) error
+	Heading(*Heading) error
+}
+
+// Visit calls the method of v for el's kind and returns its error.
+func Visit(el Element, v Visitor) error { return el.accept(v) }
+
+func (t *Table) accept(v Visitor) error     { return v.Table(t) }
+func (p *Paragraph) accept(v Visitor) error { return v.Paragraph(p) }
+func (h *Heading) accept(v Visitor) error   { return v.Heading(h) }
 
 // A ColumnType declares what a column's cells hold. The empty type allows
 // any value; a typed column allows its type and null.

@@ -74,7 +74,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	bw := newWriter(w)
-	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale()}
+	s := state{ctx: ctx, w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale()}
 	if s.lang == "" && s.loc != nil {
 		s.lang = cleanLang(s.loc.Tag)
 	}
@@ -91,17 +91,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		if !s.started {
 			s.start(el)
 		}
-		switch el := el.(type) {
-		case *report.Table:
-			err = s.table(ctx, el)
-		case *report.Paragraph:
-			err = s.paragraph(el)
-		case *report.Heading:
-			s.heading(el)
-		default:
-			err = fmt.Errorf("html: unknown element type %T", el)
-		}
-		if err != nil {
+		if err := report.Visit(el, &s); err != nil {
 			return err
 		}
 		if err := bw.flushErr(); err != nil {
@@ -115,6 +105,11 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	return bw.flush()
 }
 
+// Table, Paragraph and Heading make state a report.Visitor.
+func (s *state) Table(t *report.Table) error         { return s.table(s.ctx, t) }
+func (s *state) Paragraph(p *report.Paragraph) error { return s.paragraph(p) }
+func (s *state) Heading(h *report.Heading) error     { s.heading(h); return nil }
+
 // flushErr returns the first write error, flushing first if the buffer is
 // more than half full.
 func (w *writer) flushErr() error {
@@ -125,6 +120,7 @@ func (w *writer) flushErr() error {
 }
 
 type state struct {
+	ctx       context.Context
 	w         *writer
 	lang      string
 	fragment  bool

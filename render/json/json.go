@@ -28,7 +28,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := &enc{w: bufio.NewWriterSize(w, 64<<10)}
+	e := &enc{ctx: ctx, w: bufio.NewWriterSize(w, 64<<10)}
 	e.w.WriteByte('{')
 	if t := doc.Title(); t != "" {
 		e.w.WriteString(`"title":`)
@@ -54,33 +54,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		}
 		e.w.WriteByte('\n')
 		n++
-		switch el := el.(type) {
-		case *report.Table:
-			if err := e.table(ctx, el); err != nil {
-				return err
-			}
-		case *report.Paragraph:
-			e.w.WriteString(`{"type":"paragraph","data":{"text":[`)
-			for i, run := range el.Runs {
-				if i > 0 {
-					e.w.WriteByte(',')
-				}
-				e.w.WriteString(`{"value":`)
-				e.str(run.Text)
-				if run.Markdown {
-					e.w.WriteString(`,"markdown":true`)
-				}
-				e.w.WriteByte('}')
-			}
-			e.w.WriteString("]}}")
-		case *report.Heading:
-			e.w.WriteString(`{"type":"heading","data":{"text":`)
-			e.str(el.Text)
-			if level := max(1, min(6, el.Level)); level != 1 {
-				e.w.WriteString(`,"level":`)
-				e.w.WriteString(strconv.Itoa(level))
-			}
-			e.w.WriteString("}}")
+		if err := report.Visit(el, e); err != nil {
+			return err
 		}
 		if _, err := e.w.Write(nil); err != nil {
 			return err
@@ -94,11 +69,44 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 }
 
 type enc struct {
+	ctx context.Context
 	w   *bufio.Writer
 	buf []byte
 }
 
-func (e *enc) table(ctx context.Context, t *report.Table) error {
+// Paragraph writes a paragraph element.
+func (e *enc) Paragraph(p *report.Paragraph) error {
+	e.w.WriteString(`{"type":"paragraph","data":{"text":[`)
+	for i, run := range p.Runs {
+		if i > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteString(`{"value":`)
+		e.str(run.Text)
+		if run.Markdown {
+			e.w.WriteString(`,"markdown":true`)
+		}
+		e.w.WriteByte('}')
+	}
+	e.w.WriteString("]}}")
+	return nil
+}
+
+// Heading writes a heading element.
+func (e *enc) Heading(h *report.Heading) error {
+	e.w.WriteString(`{"type":"heading","data":{"text":`)
+	e.str(h.Text)
+	if level := max(1, min(6, h.Level)); level != 1 {
+		e.w.WriteString(`,"level":`)
+		e.w.WriteString(strconv.Itoa(level))
+	}
+	e.w.WriteString("}}")
+	return nil
+}
+
+// Table writes a table element, a row per line.
+func (e *enc) Table(t *report.Table) error {
+	ctx := e.ctx
 	e.w.WriteString(`{"type":"table",`)
 	if t.Caption != "" {
 		e.w.WriteString(`"caption":`)

@@ -45,7 +45,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &md{w: bufio.NewWriterSize(w, 64<<10), loc: doc.Locale()}
+	m := &md{ctx: ctx, w: bufio.NewWriterSize(w, 64<<10), loc: doc.Locale()}
 	if t := doc.Title(); t != "" {
 		m.w.WriteString("# ")
 		m.inline([]byte(t), false)
@@ -63,18 +63,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 			m.w.WriteByte('\n')
 		}
 		m.blocks++
-		switch el := el.(type) {
-		case *report.Heading:
-			m.w.WriteString(strings.Repeat("#", max(1, min(6, el.Level))))
-			m.w.WriteByte(' ')
-			m.inline([]byte(el.Text), false)
-			m.w.WriteByte('\n')
-		case *report.Paragraph:
-			m.paragraph(el)
-		case *report.Table:
-			if err := m.table(ctx, el); err != nil {
-				return err
-			}
+		if err := report.Visit(el, m); err != nil {
+			return err
 		}
 		if _, err := m.w.Write(nil); err != nil {
 			return err
@@ -84,12 +74,31 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 }
 
 type md struct {
+	ctx    context.Context
 	w      *bufio.Writer
 	blocks int
 	loc    *numfmt.Locale
 	text   []byte // scratch: a cell's formatted text
 	link   []byte // scratch: a cell's link
 }
+
+// Heading writes a heading as an ATX heading.
+func (m *md) Heading(h *report.Heading) error {
+	m.w.WriteString(strings.Repeat("#", max(1, min(6, h.Level))))
+	m.w.WriteByte(' ')
+	m.inline([]byte(h.Text), false)
+	m.w.WriteByte('\n')
+	return nil
+}
+
+// Paragraph writes a paragraph.
+func (m *md) Paragraph(p *report.Paragraph) error {
+	m.paragraph(p)
+	return nil
+}
+
+// Table writes a table as a pipe table.
+func (m *md) Table(t *report.Table) error { return m.table(m.ctx, t) }
 
 func (m *md) paragraph(p *report.Paragraph) {
 	var b []byte

@@ -197,22 +197,17 @@ func (d *docWriter) document(doc *report.Document) error {
 		if err := d.ctx.Err(); err != nil {
 			return err
 		}
-		switch el := el.(type) {
-		case *report.Table:
-			err = d.table(el)
-		case *report.Paragraph:
-			err = d.para(el)
-		case *report.Heading:
-			err = d.heading(el)
-		default:
-			err = fmt.Errorf("pdf: unknown element %T", el)
-		}
-		if err != nil {
+		if err := report.Visit(el, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// Table, Paragraph and Heading make docWriter a report.Visitor.
+func (d *docWriter) Table(t *report.Table) error         { return d.table(t) }
+func (d *docWriter) Paragraph(p *report.Paragraph) error { return d.para(p) }
+func (d *docWriter) Heading(h *report.Heading) error     { return d.heading(h) }
 
 func (d *docWriter) para(p *report.Paragraph) error {
 	in, err := d.inline(10, 13.5)

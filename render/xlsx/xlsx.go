@@ -97,15 +97,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		switch el := el.(type) {
-		case *report.Table:
-			err = b.table(el)
-		case *report.Paragraph:
-			err = b.text(el)
-		case *report.Heading:
-			err = b.text(el)
-		}
-		if err != nil {
+		if err := report.Visit(el, b); err != nil {
 			return err
 		}
 	}
@@ -262,6 +254,11 @@ func (b *book) continueSheet(frozen int) error {
 	}
 	return nil
 }
+
+// Table, Paragraph and Heading make book a report.Visitor.
+func (b *book) Table(t *report.Table) error         { return b.table(t) }
+func (b *book) Paragraph(p *report.Paragraph) error { return b.text(p) }
+func (b *book) Heading(h *report.Heading) error     { return b.text(h) }
 
 // text handles a paragraph or heading. In a worksheet per table, text
 // that follows a table before any heading goes below that table; a heading
