@@ -109,6 +109,9 @@ type tables struct {
 // Paragraph leaves a paragraph out.
 func (tw *tables) Paragraph(*report.Paragraph) error { return nil }
 
+// Fields leaves key figures out: like paragraphs, they are not table rows.
+func (tw *tables) Fields(*report.Fields) error { return nil }
+
 // Heading leaves a heading out.
 func (tw *tables) Heading(*report.Heading) error { return nil }
 

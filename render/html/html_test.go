@@ -446,7 +446,7 @@ func TestMarkdown(t *testing.T) {
 	} {
 		doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: c.in, Markdown: true}}})
 		out := string(renderDoc(t, &html.Renderer{Fragment: true}, doc))
-		got := strings.TrimSuffix(strings.TrimPrefix(out, "<div class=\"folio\">\n<p>"), "</p>\n</div>\n")
+		got := strings.TrimSuffix(strings.TrimPrefix(out, "<div class=\"folio\">\n<p dir=\"auto\">"), "</p>\n</div>\n")
 		if got != c.want {
 			t.Errorf("Markdown %q\n got %q\nwant %q", c.in, got, c.want)
 		}

@@ -72,6 +72,20 @@ func dump(doc *report.Document) (string, error) {
 			}
 		case *report.Heading:
 			fmt.Fprintf(&b, "heading %d %q\n", el.Level, el.Text)
+		case *report.Fields:
+			fmt.Fprintf(&b, "fields %q\n", el.Caption)
+			for _, it := range el.Items {
+				format := "-"
+				if it.Format != nil {
+					format = it.Format.String()
+				}
+				fmt.Fprintf(&b, " item %q %v:%q format %q link %q\n", it.Label, it.Value.Kind(), it.Value.Text(), format, it.Value.Link())
+			}
+		default:
+			return "", fmt.Errorf("unknown element %T", el)
+		}
+		if pb := report.BlockOf(el).PageBreak; pb != report.BreakNone {
+			fmt.Fprintf(&b, " pageBreak %q\n", pb)
 		}
 	}
 	return b.String(), nil

@@ -19,7 +19,13 @@ const KindsDocument = `{"title":"Kinds title","locale":"en-GB","elements":[
 	{"caption":"Kinds amount","type":"number","format":"0.00","total":"sum"}],
 	"rows":[{"sourceKey":1,"cells":[{"value":"kinds cell","link":"https://example.com/cell"},{"value":2.5}]}],
 	"footer":[{"cells":[{"value":"kinds footer"},{"value":null}]}]}},
-{"type":"heading","data":{"text":"Kinds last heading","level":6}}
+{"type":"fields","caption":"Kinds fields","pageBreak":"before","data":{"items":[
+	{"label":"Kinds label","value":"kinds value"},
+	{"label":"Kinds number","value":1234.5,"format":"#,##0.00"},
+	{"label":"Kinds link","value":"kinds linked","link":"https://example.com/item"},
+	{"label":"Kinds flag","value":true},
+	{"label":"Kinds none","value":null}]}},
+{"type":"heading","pageBreak":"before","data":{"text":"Kinds last heading","level":6}}
 ]}`
 
 // Kinds checks that the renderer shows every element of [KindsDocument]:
@@ -36,7 +42,7 @@ func Kinds(t *testing.T, c Config) {
 			t.Fatalf("KindsDocument: %v", err)
 		}
 	}
-	for _, k := range []string{"table", "paragraph", "heading"} {
+	for _, k := range []string{"table", "paragraph", "heading", "fields"} {
 		if !want.seen[k] {
 			t.Fatalf("KindsDocument has no %s element", k)
 		}
@@ -94,6 +100,20 @@ func (s *shown) Paragraph(p *report.Paragraph) error {
 	if !s.tablesOnly {
 		for _, r := range p.Runs {
 			s.texts = append(s.texts, strings.Trim(r.Text, "* "))
+		}
+	}
+	return nil
+}
+
+func (s *shown) Fields(f *report.Fields) error {
+	s.see("fields")
+	if !s.tablesOnly {
+		s.texts = append(s.texts, f.Caption)
+		for _, it := range f.Items {
+			s.texts = append(s.texts, it.Label)
+			if it.Value.Kind() == report.KindString {
+				s.texts = append(s.texts, it.Value.Text())
+			}
 		}
 	}
 	return nil
