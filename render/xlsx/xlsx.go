@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -399,6 +400,14 @@ func (b *book) writeFields(f *report.Fields) error {
 // end places the text still held back and makes sure the workbook has a
 // worksheet.
 func (b *book) end() error {
+	if b.oneSheet == nil && slices.ContainsFunc(b.pending, func(el report.Element) bool {
+		return report.BlockOf(el).PageBreak == report.BreakBefore
+	}) {
+		// Text with a page break goes on a worksheet of its own.
+		if err := b.closeSheet(); err != nil {
+			return err
+		}
+	}
 	if len(b.pending) > 0 || b.cur == nil && b.oneSheet == nil && len(b.paths) == 0 {
 		if err := b.flushPending(); err != nil {
 			return err
