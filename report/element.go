@@ -109,6 +109,10 @@ type head struct {
 	footerKind   jsontext.Kind // the kind of data.footer, 0 when absent
 	footerRaw    []byte        // data.footer's compact JSON text, until the columns are known
 	footer       []Row         // data.footer's valid rows, once parsed
+	pageBreak    scalar
+	itemsKind    jsontext.Kind // the kind of data.items, 0 when absent
+	itemsRaw     []byte        // data.items's compact JSON text
+	items        []Field       // data.items, once converted
 }
 
 // typeName returns the element's type once it is known to be a string; it
@@ -128,9 +132,11 @@ const (
 	mLevel
 	mRows
 	mFooter
+	mItems
+	mPageBreak
 )
 
-var memberNames = [...]string{"type", "caption", "data", "columns", "sourceBusinessObject", "text", "level", "rows", "footer"}
+var memberNames = [...]string{"type", "caption", "data", "columns", "sourceBusinessObject", "text", "level", "rows", "footer", "items", "pageBreak"}
 
 // member returns which held member the raw name is, or -1.
 func (d *decoder) member(raw []byte) int {
@@ -201,6 +207,8 @@ func (e *elemReader) wants(m int) bool {
 		return m == mData || m == mText
 	case "heading":
 		return m == mData || m == mText || m == mLevel
+	case "fields":
+		return m == mCaption || m == mData || m == mItems
 	}
 	return false
 }
@@ -231,7 +239,7 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 		}
 		m := d.member(raw)
 		switch {
-		case e.limited || m != mType && (m != mCaption && m != mData || !e.wants(m)):
+		case e.limited || m != mType && m != mPageBreak && (m != mCaption && m != mData || !e.wants(m)):
 			if !d.skip(dec) { // unknown, or not read for this type: not held
 				return false
 			}
@@ -254,6 +262,13 @@ func (d *decoder) element(i int, yield func(Element, error) bool) bool {
 			}
 			if m == mType {
 				e.h.typ = s
+				continue
+			}
+			if m == mPageBreak {
+				e.h.pageBreak = s
+				if e.streamed != nil && !e.violate(e.base+"/pageBreak", "pageBreak must come before data.rows, since rows are read as a stream") {
+					return false
+				}
 				continue
 			}
 			e.h.caption = s
@@ -502,7 +517,7 @@ func (e *elemReader) tail() bool {
 // name is the length of its raw name.
 func (e *elemReader) dataMember(m, name int) bool {
 	d, dec := e.d, e.dec
-	if m < mColumns || !e.wants(m) {
+	if m < mColumns || m == mPageBreak || !e.wants(m) {
 		return d.skip(dec) // unknown: ignored, not held
 	}
 	switch m {
@@ -511,6 +526,8 @@ func (e *elemReader) dataMember(m, name int) bool {
 		return d.skip(dec)
 	case mFooter:
 		return e.readFooter(name)
+	case mItems:
+		return e.readItems(name)
 	case mColumns:
 		if e.h.columns = d.peek(dec); e.h.columns != '[' {
 			return d.skip(dec)
@@ -574,6 +591,167 @@ func (e *elemReader) readFooter(name int) bool {
 		return e.footer(e.streamed)
 	}
 	return true
+}
+
+// readItems reads data.items, holding its text (counted against MaxHeader
+// as compact JSON) until the element's type is known.
+func (e *elemReader) readItems(name int) bool {
+	d, dec := e.d, e.dec
+	if e.h.itemsKind = d.peek(dec); e.h.itemsKind != '[' {
+		return d.skip(dec)
+	}
+	raw, ok := d.value(dec)
+	if !ok {
+		return false
+	}
+	if e.limited {
+		return true
+	}
+	raw = append(jsontext.Value(nil), raw...)
+	if err := raw.Compact(); err != nil {
+		d.fatal(err)
+		return false
+	}
+	if !e.hold(name + len(raw) + 1) {
+		return d.err == nil
+	}
+	e.h.itemsRaw = raw
+	return true
+}
+
+// parseItems parses the items of a fields element from their compact JSON
+// text, at (the pointer of data.items). It returns the first violation, or
+// nil.
+func parseItems(at string, raw []byte) ([]Field, *Violation) {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	bad := func(ptr, msg string) ([]Field, *Violation) { return nil, &Violation{Pointer: ptr, Message: msg} }
+	if _, err := dec.ReadToken(); err != nil {
+		return bad(at, err.Error())
+	}
+	items := []Field{}
+	for j := 0; dec.PeekKind() != ']'; j++ {
+		ptr := at + "/" + strconv.Itoa(j)
+		if k := dec.PeekKind(); k != '{' {
+			if msg := skipDeep(dec, ptr); msg != "" {
+				return bad(ptr, msg)
+			}
+			return bad(ptr, "item must be an object, not "+kindName(k))
+		}
+		dec.ReadToken()
+		var label, value, format, link jsontext.Value
+		for dec.PeekKind() != '}' {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return bad(ptr, err.Error())
+			}
+			var dst *jsontext.Value
+			switch tok.String() {
+			case "label":
+				dst = &label
+			case "value":
+				dst = &value
+			case "format":
+				dst = &format
+			case "link":
+				dst = &link
+			default:
+				if msg := skipDeep(dec, ptr); msg != "" {
+					return bad(ptr, msg)
+				}
+				continue
+			}
+			if k := dec.PeekKind(); k == '{' || k == '[' {
+				if msg := skipDeep(dec, ptr); msg != "" {
+					return bad(ptr, msg)
+				}
+				*dst = jsontext.Value{byte(k)}
+				continue
+			}
+			v, err := dec.ReadValue()
+			if err != nil {
+				return bad(ptr, err.Error())
+			}
+			*dst = append(jsontext.Value(nil), v...)
+		}
+		dec.ReadToken()
+		var f Field
+		switch {
+		case label == nil:
+			return bad(ptr, "item has no label member")
+		case label.Kind() != '"':
+			return bad(ptr+"/label", "label must be a string, not "+kindName(label.Kind()))
+		}
+		f.Label = unquote(label)
+		switch k := value.Kind(); {
+		case value == nil:
+			return bad(ptr, "item has no value member")
+		case k == '"':
+			f.Value = String(unquote(value))
+		case k == '0':
+			if !ValidNumber(value) {
+				return bad(ptr+"/value", fmt.Sprintf("%q is not a JSON number within the range of a float64", clip(string(value))))
+			}
+			f.Value = Value{kind: KindNumber, text: value}
+		case k == 't' || k == 'f':
+			f.Value = Bool(k == 't')
+		case k == 'n':
+		default:
+			return bad(ptr+"/value", "a value must be a string, a number, a boolean or null, not "+kindName(k))
+		}
+		if format != nil {
+			if format.Kind() != '"' {
+				return bad(ptr+"/format", "format must be a string, not "+kindName(format.Kind()))
+			}
+			text := unquote(format)
+			if hasControl(text) {
+				return bad(ptr+"/format", controlMessage(text))
+			}
+			code, err := numfmt.Parse(text)
+			if err != nil {
+				msg := err.Error()
+				var se *numfmt.SyntaxError
+				if errors.As(err, &se) {
+					msg = se.Msg
+				}
+				return bad(ptr+"/format", fmt.Sprintf("format %q: %s", clip(text), msg))
+			}
+			f.Format = code
+		}
+		if link != nil {
+			if link.Kind() != '"' {
+				return bad(ptr+"/link", "link must be a string, not "+kindName(link.Kind()))
+			}
+			l := unquote(link)
+			if !safeurl.Link(l) {
+				return bad(ptr+"/link", linkMessage(l))
+			}
+			f.Value = f.Value.WithLink(l)
+		}
+		items = appendDoubling(items, f)
+	}
+	return items, nil
+}
+
+// itemsDepth is the depth of data.items in the document, which a decoder
+// of the items alone lacks.
+const itemsDepth = 4
+
+// skipDeep skips the next value of an items decoder, holding its nesting
+// to MaxDepth; it returns a message when the value nests deeper.
+func skipDeep(dec *jsontext.Decoder, at string) string {
+	depth := dec.StackDepth()
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err.Error()
+		}
+		if k := tok.Kind(); (k == '{' || k == '[') && dec.StackDepth()+itemsDepth > MaxDepth {
+			return fmt.Sprintf("nesting is deeper than %d levels", MaxDepth)
+		}
+		if dec.StackDepth() == depth {
+			return ""
+		}
+	}
 }
 
 // footer parses the footer held in the head into t.Footer: its valid rows,
@@ -894,6 +1072,7 @@ func (h *head) generic() map[string]any {
 			m[name] = s.generic()
 		}
 	}
+	put(el, "pageBreak", h.pageBreak)
 	switch h.typ.text {
 	case "table":
 		put(el, "caption", h.caption)
@@ -954,6 +1133,20 @@ func (h *head) generic() map[string]any {
 	case "heading":
 		put(data, "text", h.text)
 		put(data, "level", h.level)
+	case "fields":
+		put(el, "caption", h.caption)
+		items := make([]any, len(h.items))
+		for j, f := range h.items {
+			m := map[string]any{"label": f.Label, "value": f.Value.generic()}
+			if f.Format != nil {
+				m["format"] = f.Format.String()
+			}
+			if l := f.Value.link; l != "" {
+				m["link"] = l
+			}
+			items[j] = m
+		}
+		data["items"] = items
 	}
 	return el
 }
@@ -971,9 +1164,9 @@ func (d *decoder) convert(base string, h *head, violate func(string, string) boo
 	}
 	name := h.typ.text
 	switch name {
-	case "table", "paragraph", "heading":
+	case "table", "paragraph", "heading", "fields":
 	default:
-		return nil, violate(base+"/type", fmt.Sprintf("unknown element type %q; the types are table, paragraph and heading", clip(name)))
+		return nil, violate(base+"/type", fmt.Sprintf("unknown element type %q; the types are table, paragraph, heading and fields", clip(name)))
 	}
 	switch h.data {
 	case 0:
@@ -990,9 +1183,17 @@ func (d *decoder) convert(base string, h *head, violate func(string, string) boo
 		good = false
 	}
 	failAt := func(v *Violation) { fail(v.Pointer, v.Message) }
+	var blk Block
+	if pb := h.pageBreak; pb.kind != 0 {
+		if pb.kind != '"' || PageBreak(pb.text) != BreakBefore {
+			fail(base+"/pageBreak", pageBreakMessage+", not "+pb.describe())
+		} else {
+			blk.PageBreak = BreakBefore
+		}
+	}
 	switch name {
 	case "table":
-		t := &Table{Caption: h.caption.str(), Source: h.source.str()}
+		t := &Table{Block: blk, Caption: h.caption.str(), Source: h.source.str()}
 		if k := h.caption.kind; k != 0 && k != '"' {
 			fail(base+"/caption", "caption must be a string, not "+kindName(k))
 		}
@@ -1022,7 +1223,7 @@ func (d *decoder) convert(base string, h *head, violate func(string, string) boo
 		}
 		return t, true
 	case "paragraph":
-		p := &Paragraph{}
+		p := &Paragraph{Block: blk}
 		switch {
 		case h.text.kind == 0:
 			fail(base+"/data", "paragraph data has no text member")
@@ -1037,8 +1238,29 @@ func (d *decoder) convert(base string, h *head, violate func(string, string) boo
 			return nil, d.err == nil
 		}
 		return p, true
+	case "fields":
+		f := &Fields{Block: blk, Caption: h.caption.str()}
+		if k := h.caption.kind; k != 0 && k != '"' {
+			fail(base+"/caption", "caption must be a string, not "+kindName(k))
+		}
+		switch {
+		case h.itemsKind == 0:
+			fail(base+"/data", "fields data has no items member")
+		case h.itemsKind != '[':
+			fail(base+"/data/items", "items must be an array, not "+kindName(h.itemsKind))
+		default:
+			items, v := parseItems(base+"/data/items", h.itemsRaw)
+			if v != nil {
+				failAt(v)
+			}
+			f.Items, h.items = items, items
+		}
+		if !good {
+			return nil, d.err == nil
+		}
+		return f, true
 	default: // heading
-		hd := &Heading{Level: 1}
+		hd := &Heading{Block: blk, Level: 1}
 		switch {
 		case h.text.kind == 0:
 			fail(base+"/data", "heading data has no text member")

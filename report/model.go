@@ -111,11 +111,10 @@ func (d *Document) Elements() iter.Seq2[Element, error] {
 				err = errors.New("report: nil element")
 			}
 			if err == nil {
-				if t, ok := el.(*Table); ok {
-					if err = t.check(); err != nil {
-						yield(nil, err)
-						return
-					}
+				err = checkElement(el)
+				if err != nil {
+					yield(nil, err)
+					return
 				}
 			}
 			if !yield(el, err) || err != nil {
@@ -125,15 +124,54 @@ func (d *Document) Elements() iter.Seq2[Element, error] {
 	}
 }
 
-// An Element is one part of a document: a [*Table], a [*Paragraph] or a
-// [*Heading]. The set is closed; renderers switch on the type.
+// An Element is one part of a document: a [*Table], a [*Paragraph], a
+// [*Heading] or a [*Fields]. The set is closed; renderers handle each kind
+// through a [Visitor]. Every element has a [Block], the members all kinds
+// share.
 type Element interface {
-	element()
+	accept(Visitor) error
+	block() *Block
 }
 
-func (*Table) element()     {}
-func (*Paragraph) element() {}
-func (*Heading) element()   {}
+// A Block holds the members that every kind of element has. Each element
+// type embeds it.
+type Block struct {
+	// PageBreak asks for a new page before the element (its "pageBreak"
+	// member): see [PageBreak].
+	PageBreak PageBreak
+}
+
+func (b *Block) block() *Block { return b }
+
+// BlockOf returns the members that el shares with every kind of element.
+func BlockOf(el Element) Block { return *el.block() }
+
+// A PageBreak says where an element breaks the page.
+type PageBreak string
+
+const (
+	BreakNone   PageBreak = ""       // the element follows on the same page when it fits
+	BreakBefore PageBreak = "before" // the element starts a new page
+)
+
+// A Visitor has one method for each kind of [Element]. Every renderer
+// implements it and hands each element to [Visit], so a new kind of element
+// is a compile error in each renderer until the renderer handles it: no
+// renderer can skip a kind it does not know.
+type Visitor interface {
+	Table(*Table) error
+	Paragraph(*Paragraph) error
+	Heading(*Heading) error
+	Fields(*Fields) error
+}
+
+// Visit calls the method of v for el's kind and returns its error.
+func Visit(el Element, v Visitor) error { return el.accept(v) }
+
+func (t *Table) accept(v Visitor) error     { return v.Table(t) }
+func (p *Paragraph) accept(v Visitor) error { return v.Paragraph(p) }
+func (h *Heading) accept(v Visitor) error   { return v.Heading(h) }
+func (f *Fields) accept(v Visitor) error    { return v.Fields(f) }
 
 // A ColumnType declares what a column's cells hold. The empty type allows
 // any value; a typed column allows its type and null.
@@ -227,6 +265,7 @@ func (r Row) Clone() Row {
 
 // A Table is a captioned grid: columns and a stream of rows.
 type Table struct {
+	Block
 	Caption string
 	Columns []Column
 	// Source is the table's sourceBusinessObject, the kind of record its rows
@@ -309,6 +348,22 @@ func (t *Table) Rows() iter.Seq2[Row, error] {
 	}
 }
 
+// checkElement validates an element built in Go.
+func checkElement(el Element) error {
+	if b := el.block().PageBreak; b != BreakNone && b != BreakBefore {
+		return &Violation{Pointer: "/pageBreak", Message: pageBreakMessage}
+	}
+	switch el := el.(type) {
+	case *Table:
+		return el.check()
+	case *Fields:
+		return el.check()
+	}
+	return nil
+}
+
+const pageBreakMessage = `pageBreak must be "before"`
+
 // check validates the header and footer of a table built in Go.
 func (t *Table) check() error {
 	for i, c := range t.Columns {
@@ -385,6 +440,7 @@ func plural(n int, one, many string) string {
 
 // A Paragraph is a block of text made of runs.
 type Paragraph struct {
+	Block
 	Runs []Run
 }
 
@@ -422,8 +478,67 @@ func (p *Paragraph) Text() string {
 
 // A Heading is a section title of level 1 (highest) to 6.
 type Heading struct {
+	Block
 	Text  string
 	Level int
+}
+
+// A Fields element is a block of key figures: a caption and label/value
+// items (a report's period, its filters, who ran it, a grand total).
+type Fields struct {
+	Block
+	Caption string
+	Items   []Field
+}
+
+// A Field is one item of a [Fields] element: a label and a value typed
+// like a cell's (a string, a number, a boolean or null, with an optional
+// link: see [Value.WithLink]), shown with an optional format.
+type Field struct {
+	Label string
+	Value Value
+	// Format is the item's display format, an Excel number-format code, or
+	// nil. A number takes number and text codes, a date (2006-01-02) or
+	// RFC 3339 datetime string takes date/time codes, another string goes
+	// through a code's text section, a boolean or null is shown as given.
+	Format *numfmt.Code
+}
+
+// Column returns the column that shows f's value as [Column.AppendText]
+// and [Column.AppendLink] do: captioned with its label, with its format,
+// and typed after its value (number for a number, date or datetime for a
+// string in that form under a date/time code), so that a renderer shows
+// an item as it would show a cell.
+func (f Field) Column() Column {
+	c := Column{Caption: f.Label, Format: f.Format}
+	switch {
+	case f.Value.kind == KindNumber:
+		c.Type = TypeNumber
+	case f.Value.kind == KindString && f.Format != nil && f.Format.Kind() == numfmt.KindDateTime:
+		if isDate(f.Value.text) {
+			c.Type = TypeDate
+		} else if typeMismatch(Column{Type: TypeDateTime}, f.Value) == "" {
+			c.Type = TypeDateTime
+		}
+	}
+	return c
+}
+
+// check validates a Fields element built in Go.
+func (f *Fields) check() error {
+	for i, it := range f.Items {
+		at := fmt.Sprintf("/data/items/%d", i)
+		if it.Value.kind == KindNumber && !ValidNumber(it.Value.text) {
+			return &Violation{Pointer: at + "/value", Message: fmt.Sprintf("%q is not a JSON number within the range of a float64", clip(it.Value.text))}
+		}
+		if it.Value.link != "" && !safeurl.Link(it.Value.link) {
+			return &Violation{Pointer: at + "/link", Message: linkMessage(it.Value.link)}
+		}
+		if it.Format != nil && hasControl(it.Format.String()) {
+			return &Violation{Pointer: at + "/format", Message: controlMessage(it.Format.String())}
+		}
+	}
+	return nil
 }
 
 // A Violation is one way in which input is not a valid report document.

@@ -142,6 +142,25 @@ var rowCases = []string{
 // headerCases are documents whose new members (locale, format, total,
 // link templates, footers) both the decoder and the schema judge.
 var headerCases = []string{
+	`{"elements":[{"type":"fields","caption":"P","data":{"items":[{"label":"a","value":"x"},{"label":"b","value":1.5,"format":"0.00"},{"label":"c","value":true,"link":"https://e.example/"},{"label":"d","value":null}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[]}}]}`,
+	`{"elements":[{"type":"fields","data":{}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":{}}}]}`,
+	`{"elements":[{"type":"fields","caption":[],"data":{"items":[]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":"a"}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"value":1}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":1,"value":1}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":"a","value":{}}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[7]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":"a","value":1,"format":"\u0001"}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":"a","value":1,"format":3}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":"a","value":1,"link":"ftp://x"}]}}]}`,
+	`{"elements":[{"type":"fields","data":{"items":[{"label":"a","value":1,"link":"https://x","other":[1]}]}}]}`,
+	`{"elements":[{"type":"paragraph","pageBreak":"before","data":{"text":[]}}]}`,
+	`{"elements":[{"type":"heading","pageBreak":"after","data":{"text":"h"}}]}`,
+	`{"elements":[{"type":"fields","pageBreak":1,"data":{"items":[]}}]}`,
+	`{"elements":[{"type":"table","pageBreak":"before","data":{"columns":[{"caption":"A"}],"rows":[]}}]}`,
+	`{"elements":[{"type":"table","pageBreak":null,"data":{"columns":[{"caption":"A"}],"rows":[]}}]}`,
 	`{"locale":"de-DE","elements":[]}`,
 	`{"locale":"","elements":[]}`,
 	`{"locale":7,"elements":[]}`,
@@ -226,8 +245,8 @@ func fastVerdict(row string) bool {
 }
 
 // canonical writes v as JSON in the member order folio streams (title
-// before elements; type, caption and data first; columns before rows), so
-// that order rules never decide the verdict.
+// and page before elements; type, caption, pageBreak and data first;
+// columns before rows), so that order rules never decide the verdict.
 func canonical(b *bytes.Buffer, v any) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -235,7 +254,7 @@ func canonical(b *bytes.Buffer, v any) {
 		for k := range v {
 			keys = append(keys, k)
 		}
-		rank := map[string]int{"title": 0, "locale": 0, "type": 1, "caption": 2, "columns": 3, "data": 4, "elements": 5, "rows": 6}
+		rank := map[string]int{"title": 0, "locale": 0, "page": 0, "type": 1, "caption": 2, "pageBreak": 2, "columns": 3, "data": 4, "elements": 5, "rows": 6}
 		sort.Slice(keys, func(i, j int) bool {
 			ri, ok := rank[keys[i]]
 			if !ok {
@@ -295,6 +314,14 @@ func beyondSchema(doc any) bool {
 	for _, e := range els {
 		el, _ := e.(map[string]any)
 		data, _ := el["data"].(map[string]any)
+		if items, _ := data["items"].([]any); el["type"] == "fields" {
+			for _, it := range items {
+				im, _ := it.(map[string]any)
+				if code, ok := im["format"].(string); ok && numfmtFails(code) || bigNumber(im["value"]) {
+					return true
+				}
+			}
+		}
 		if el["type"] != "table" || data == nil {
 			continue
 		}
@@ -363,6 +390,12 @@ func formatFits(typ any, code string) bool {
 		return c.Kind() == numfmt.KindDateTime
 	}
 	return c.Kind() != numfmt.KindDateTime || !c.HasDate()
+}
+
+// numfmtFails reports whether numfmt rejects code.
+func numfmtFails(code string) bool {
+	_, err := numfmt.Parse(code)
+	return err != nil
 }
 
 func bigNumber(v any) bool {

@@ -80,73 +80,96 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if r.BOM {
 		cw.w.WriteString("\uFEFF")
 	}
-	n := 0
+	tw := &tables{ctx: ctx, r: r, cw: cw, loc: loc}
 	for el, err := range doc.Elements() {
 		if err != nil {
 			return err
 		}
-		t, ok := el.(*report.Table)
-		if !ok {
-			continue
-		}
-		n++
-		if r.Table != 0 && n != r.Table {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
+		if err := report.Visit(el, tw); err != nil {
 			return err
 		}
-		if n > 1 && r.Table == 0 {
-			cw.w.WriteString("\r\n")
+	}
+	n := tw.n
+	if r.Table > n {
+		return fmt.Errorf("csv: table %d asked for, but the report has %d", r.Table, n)
+	}
+	return cw.w.Flush()
+}
+
+// tables writes the tables of a document: CSV has no place for the other
+// kinds of element, which it leaves out.
+type tables struct {
+	ctx context.Context
+	r   *Renderer
+	cw  *writer
+	loc *numfmt.Locale
+	n   int // tables seen
+}
+
+// Paragraph leaves a paragraph out.
+func (tw *tables) Paragraph(*report.Paragraph) error { return nil }
+
+// Fields leaves key figures out: like paragraphs, they are not table rows.
+func (tw *tables) Fields(*report.Fields) error { return nil }
+
+// Heading leaves a heading out.
+func (tw *tables) Heading(*report.Heading) error { return nil }
+
+// Table writes a table: its captions row, its rows and, with Footer, its
+// footer rows.
+func (tw *tables) Table(t *report.Table) error {
+	ctx, r, cw, loc := tw.ctx, tw.r, tw.cw, tw.loc
+	tw.n++
+	if r.Table != 0 && tw.n != r.Table {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if tw.n > 1 && r.Table == 0 {
+		cw.w.WriteString("\r\n")
+	}
+	for i, c := range t.Columns {
+		cw.text(i, c.Caption)
+	}
+	cw.w.WriteString("\r\n")
+	rows := 0
+	cols := t.Columns
+	for row, err := range t.Rows() {
+		if err != nil {
+			return err
 		}
-		for i, c := range t.Columns {
-			cw.text(i, c.Caption)
+		for i, v := range row.Cells {
+			if r.Formatted && i < len(cols) && cols[i].Format != nil {
+				cw.formatted(i, cols[i], v, loc)
+			} else {
+				cw.value(i, v)
+			}
 		}
 		cw.w.WriteString("\r\n")
-		rows := 0
-		cols := t.Columns
-		for row, err := range t.Rows() {
-			if err != nil {
+		if rows++; rows%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if err := cw.err(); err != nil {
+				return err
+			}
+		}
+	}
+	if r.Footer {
+		fcols := t.FooterColumns()
+		for _, row := range t.FooterRows() {
 			for i, v := range row.Cells {
-				if r.Formatted && i < len(cols) && cols[i].Format != nil {
-					cw.formatted(i, cols[i], v, loc)
+				if r.Formatted && i < len(fcols) && fcols[i].Format != nil {
+					cw.formatted(i, fcols[i], v, loc)
 				} else {
 					cw.value(i, v)
 				}
 			}
 			cw.w.WriteString("\r\n")
-			if rows++; rows%checkEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if err := cw.err(); err != nil {
-					return err
-				}
-			}
-		}
-		if r.Footer {
-			fcols := t.FooterColumns()
-			for _, row := range t.FooterRows() {
-				for i, v := range row.Cells {
-					if r.Formatted && i < len(fcols) && fcols[i].Format != nil {
-						cw.formatted(i, fcols[i], v, loc)
-					} else {
-						cw.value(i, v)
-					}
-				}
-				cw.w.WriteString("\r\n")
-			}
-		}
-		if err := cw.err(); err != nil {
-			return err
 		}
 	}
-	if r.Table > n {
-		return fmt.Errorf("csv: table %d asked for, but the report has %d", r.Table, n)
-	}
-	return cw.w.Flush()
+	return cw.err()
 }
 
 type writer struct {

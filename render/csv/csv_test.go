@@ -310,3 +310,12 @@ func FuzzRoundtrip(f *testing.F) {
 var numberRE = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`)
 
 func isNumber(s string) bool { return numberRE.MatchString(s) }
+
+// TestKinds checks CSV writes the tables only: no key figures.
+func TestKinds(t *testing.T) {
+	out := render(t, &csv.Renderer{}, report.Read(strings.NewReader(rendertest.KindsDocument)))
+	golden.Check(t, "kinds.csv", out)
+	if bytes.Contains(out, []byte("Kinds label")) || !bytes.Contains(out, []byte("kinds cell")) {
+		t.Errorf("output %q: want the table and no key figures", out)
+	}
+}

@@ -28,7 +28,7 @@ func ExampleRenderer_fragment() {
 	// <div class="folio" lang="en">
 	// <div class="table" role="region" tabindex="0" aria-label="Stock &lt;check&gt;">
 	// <table>
-	// <caption>Stock &lt;check&gt;</caption>
+	// <caption dir="auto">Stock &lt;check&gt;</caption>
 	// <thead>
 	// <tr><th scope="col">Item</th><th scope="col" class="num">Count</th></tr>
 	// </thead>
@@ -37,6 +37,6 @@ func ExampleRenderer_fragment() {
 	// </tbody>
 	// </table>
 	// </div>
-	// <p>See *the* [manual](https://example.com/m) See <em>the</em> <a href="https://example.com/m">manual</a>, not this.</p>
+	// <p dir="auto">See *the* [manual](https://example.com/m) See <em>the</em> <a href="https://example.com/m">manual</a>, not this.</p>
 	// </div>
 }

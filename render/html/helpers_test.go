@@ -128,10 +128,11 @@ var allowed = map[atom.Atom][]string{
 	atom.Meta:  {"charset", "name", "content", "http-equiv"},
 	atom.Title: nil, atom.Style: nil, atom.Main: nil,
 	atom.Div: {"class", "role", "tabindex", "aria-label", "lang"},
-	atom.H1:  {"class"}, atom.H2: nil, atom.H3: nil, atom.H4: nil, atom.H5: nil, atom.H6: nil,
-	atom.P: nil, atom.Br: nil, atom.Em: nil, atom.Strong: nil, atom.Code: nil,
+	atom.H1:  {"class", "dir"}, atom.H2: {"class", "dir"}, atom.H3: {"class", "dir"}, atom.H4: {"class", "dir"}, atom.H5: {"class", "dir"}, atom.H6: {"class", "dir"},
+	atom.P: {"class", "dir"}, atom.Br: nil,
+	atom.Dl: nil, atom.Dt: {"dir"}, atom.Dd: {"class", "dir", "data-value"}, atom.Em: nil, atom.Strong: nil, atom.Code: nil,
 	atom.A:     {"href", "title", "rel"},
-	atom.Table: nil, atom.Caption: nil, atom.Thead: nil, atom.Tbody: nil, atom.Tfoot: nil, atom.Tr: nil,
+	atom.Table: nil, atom.Caption: {"dir"}, atom.Thead: nil, atom.Tbody: nil, atom.Tfoot: nil, atom.Tr: nil,
 	atom.Th: {"scope", "class", "aria-label"}, atom.Td: {"class", "data-value"}, atom.Time: {"datetime"},
 }
 
@@ -180,7 +181,7 @@ func checkAttr(n *xhtml.Node, a xhtml.Attribute) error {
 		}
 	case "class":
 		for c := range strings.FieldsSeq(a.Val) {
-			if !slices.Contains([]string{"folio", "table", "title", "num", "left", "center", "right"}, c) {
+			if !slices.Contains([]string{"folio", "table", "title", "num", "left", "center", "right", "fields", "caption", "break"}, c) {
 				return fmt.Errorf("class %q", c)
 			}
 		}
@@ -191,6 +192,10 @@ func checkAttr(n *xhtml.Node, a xhtml.Attribute) error {
 	case "data-value":
 		if !report.ValidNumber(a.Val) {
 			return fmt.Errorf("data-value %q is not a number", a.Val)
+		}
+	case "dir":
+		if a.Val != "auto" {
+			return fmt.Errorf("dir %q", a.Val)
 		}
 	case "scope":
 		if a.Val != "col" {

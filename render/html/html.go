@@ -74,7 +74,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	bw := newWriter(w)
-	s := state{w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale()}
+	s := state{ctx: ctx, w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale()}
 	if s.lang == "" && s.loc != nil {
 		s.lang = cleanLang(s.loc.Tag)
 	}
@@ -91,17 +91,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		if !s.started {
 			s.start(el)
 		}
-		switch el := el.(type) {
-		case *report.Table:
-			err = s.table(ctx, el)
-		case *report.Paragraph:
-			err = s.paragraph(el)
-		case *report.Heading:
-			s.heading(el)
-		default:
-			err = fmt.Errorf("html: unknown element type %T", el)
-		}
-		if err != nil {
+		if err := report.Visit(el, &s); err != nil {
 			return err
 		}
 		if err := bw.flushErr(); err != nil {
@@ -115,6 +105,45 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	return bw.flush()
 }
 
+// Table, Paragraph and Heading make state a report.Visitor.
+func (s *state) Table(t *report.Table) error         { return s.table(s.ctx, t) }
+func (s *state) Paragraph(p *report.Paragraph) error { return s.paragraph(p) }
+func (s *state) Heading(h *report.Heading) error     { s.heading(h); return nil }
+
+// Fields writes key figures as a description list, the caption above it,
+// each value shown as a table cell is (formatted, with its link).
+func (s *state) Fields(f *report.Fields) error {
+	w := s.w
+	w.raw(`<div class="fields` + breakClass(f.Block) + `">`)
+	if strings.TrimSpace(f.Caption) != "" {
+		w.raw(`<p class="caption" dir="auto">`)
+		w.text(f.Caption)
+		w.raw("</p>")
+	}
+	w.raw("\n<dl>\n")
+	for _, it := range f.Items {
+		w.raw(`<div><dt dir="auto">`)
+		w.text(it.Label)
+		w.raw("</dt>")
+		col := newColumn(it.Column())
+		col.td, col.num = `<dd dir="auto"`+">", `<dd class="num"`
+		col.end = "</dd>"
+		s.cell(&col, it.Value)
+		w.raw("</div>\n")
+	}
+	w.raw("</dl>\n</div>\n")
+	return nil
+}
+
+// breakClass returns the class, after a space, of an element that starts
+// a printed page.
+func breakClass(b report.Block) string {
+	if b.PageBreak == report.BreakBefore {
+		return " break"
+	}
+	return ""
+}
+
 // flushErr returns the first write error, flushing first if the buffer is
 // more than half full.
 func (w *writer) flushErr() error {
@@ -125,6 +154,7 @@ func (w *writer) flushErr() error {
 }
 
 type state struct {
+	ctx       context.Context
 	w         *writer
 	lang      string
 	fragment  bool
@@ -189,7 +219,7 @@ func (s *state) start(first report.Element) {
 		w.raw("</style>\n</head>\n<body class=\"folio\">\n<main>\n")
 	}
 	if strings.TrimSpace(s.title) != "" {
-		w.raw(`<h1 class="title">`)
+		w.raw(`<h1 class="title" dir="auto">`)
 		w.text(s.title)
 		w.raw("</h1>\n")
 	}
@@ -214,14 +244,22 @@ func (s *state) end() {
 func (s *state) heading(h *report.Heading) {
 	level := min(max(h.Level, 1), 6)
 	tag := strconv.Itoa(level)
-	s.w.raw("<h" + tag + ">")
+	s.w.raw("<h" + tag + ` dir="auto"`)
+	if h.PageBreak == report.BreakBefore {
+		s.w.raw(` class="break"`)
+	}
+	s.w.raw(">")
 	s.w.text(h.Text)
 	s.w.raw("</h" + tag + ">\n")
 }
 
 func (s *state) paragraph(p *report.Paragraph) error {
 	w := s.w
-	w.raw("<p>")
+	w.raw(`<p dir="auto"`)
+	if p.PageBreak == report.BreakBefore {
+		w.raw(` class="break"`)
+	}
+	w.raw(">")
 	for _, run := range p.Runs {
 		if run.IsMarkdown() {
 			var err error
@@ -256,6 +294,7 @@ type column struct {
 	report.Column
 	td   string // for text, booleans and null
 	num  string // for numbers
+	end  string // the cell's end, when not "</td>"
 	date bool   // a date or datetime column: strings are wrapped in <time>
 	// footer is set for the cells of a footer, which may hold any value:
 	// only strings that are dates are wrapped in <time>.
@@ -303,11 +342,11 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 	}
 	// The scrolling wrapper is a focusable, labelled region so that keyboard
 	// users can scroll a wide table.
-	w.raw(`<div class="table" role="region" tabindex="0" aria-label="`)
+	w.raw(`<div class="table` + breakClass(t.Block) + `" role="region" tabindex="0" aria-label="`)
 	w.text(label)
 	w.raw("\">\n<table>\n")
 	if strings.TrimSpace(t.Caption) != "" {
-		w.raw("<caption>")
+		w.raw(`<caption dir="auto">`)
 		w.text(t.Caption)
 		w.raw("</caption>\n")
 	}
@@ -421,7 +460,11 @@ func (s *state) cell(c *column, v report.Value) {
 	if linked {
 		w.buf = append(w.buf, "</a>"...)
 	}
-	w.buf = append(w.buf, "</td>"...)
+	if c.end != "" {
+		w.buf = append(w.buf, c.end...)
+	} else {
+		w.buf = append(w.buf, "</td>"...)
+	}
 	w.full()
 }
 

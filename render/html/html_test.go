@@ -446,7 +446,7 @@ func TestMarkdown(t *testing.T) {
 	} {
 		doc := report.New("", &report.Paragraph{Runs: []report.Run{{Text: c.in, Markdown: true}}})
 		out := string(renderDoc(t, &html.Renderer{Fragment: true}, doc))
-		got := strings.TrimSuffix(strings.TrimPrefix(out, "<div class=\"folio\">\n<p>"), "</p>\n</div>\n")
+		got := strings.TrimSuffix(strings.TrimPrefix(out, "<div class=\"folio\">\n<p dir=\"auto\">"), "</p>\n</div>\n")
 		if got != c.want {
 			t.Errorf("Markdown %q\n got %q\nwant %q", c.in, got, c.want)
 		}
@@ -613,5 +613,36 @@ func TestPageTitle(t *testing.T) {
 				t.Errorf("<title> reads %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestKinds checks key figures are a description list, values formatted
+// and linked as cells, and elements with a page break carry its class.
+func TestKinds(t *testing.T) {
+	out := renderDoc(t, &html.Renderer{}, report.Read(strings.NewReader(rendertest.KindsDocument)))
+	golden.Check(t, "kinds.html", out)
+	n := parse(t, out)
+	checkMarkup(t, n)
+	var got []string
+	for _, d := range find(n, atom.Dl) {
+		for _, e := range append(find(d, atom.Dt), find(d, atom.Dd)...) {
+			got = append(got, textOf(e))
+		}
+	}
+	want := []string{"Kinds label", "Kinds number", "Kinds link", "Kinds flag", "Kinds none", "kinds value", "1,234.50", "kinds linked", "true", ""}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("dl holds %q, want %q", got, want)
+	}
+	breaks := 0
+	for d := range n.Descendants() {
+		if c, _ := attr(d, "class"); slices.Contains(strings.Fields(c), "break") {
+			breaks++
+		}
+	}
+	if breaks != 2 {
+		t.Errorf("%d elements with a page break, want 2", breaks)
+	}
+	if !strings.Contains(html.CSS(), ".folio .break { break-before: page; }") {
+		t.Error("the stylesheet has no page break rule")
 	}
 }

@@ -5,7 +5,8 @@
 // line, numbers exactly as given and unknown members dropped. Formats,
 // totals, link templates, cell links and the producer's footer are kept;
 // the row of totals is not written, since the columns' totals give it
-// again. Decoding the output gives a document equal to the input.
+// again. Key figures (fields) and page breaks are kept too. Decoding the
+// output gives a document equal to the input.
 package json
 
 import (
@@ -28,7 +29,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := &enc{w: bufio.NewWriterSize(w, 64<<10)}
+	e := &enc{ctx: ctx, w: bufio.NewWriterSize(w, 64<<10)}
 	e.w.WriteByte('{')
 	if t := doc.Title(); t != "" {
 		e.w.WriteString(`"title":`)
@@ -54,33 +55,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		}
 		e.w.WriteByte('\n')
 		n++
-		switch el := el.(type) {
-		case *report.Table:
-			if err := e.table(ctx, el); err != nil {
-				return err
-			}
-		case *report.Paragraph:
-			e.w.WriteString(`{"type":"paragraph","data":{"text":[`)
-			for i, run := range el.Runs {
-				if i > 0 {
-					e.w.WriteByte(',')
-				}
-				e.w.WriteString(`{"value":`)
-				e.str(run.Text)
-				if run.Markdown {
-					e.w.WriteString(`,"markdown":true`)
-				}
-				e.w.WriteByte('}')
-			}
-			e.w.WriteString("]}}")
-		case *report.Heading:
-			e.w.WriteString(`{"type":"heading","data":{"text":`)
-			e.str(el.Text)
-			if level := max(1, min(6, el.Level)); level != 1 {
-				e.w.WriteString(`,"level":`)
-				e.w.WriteString(strconv.Itoa(level))
-			}
-			e.w.WriteString("}}")
+		if err := report.Visit(el, e); err != nil {
+			return err
 		}
 		if _, err := e.w.Write(nil); err != nil {
 			return err
@@ -94,12 +70,91 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 }
 
 type enc struct {
+	ctx context.Context
 	w   *bufio.Writer
 	buf []byte
 }
 
-func (e *enc) table(ctx context.Context, t *report.Table) error {
+// Paragraph writes a paragraph element.
+func (e *enc) Paragraph(p *report.Paragraph) error {
+	e.w.WriteString(`{"type":"paragraph",`)
+	e.block(p.Block)
+	e.w.WriteString(`"data":{"text":[`)
+	for i, run := range p.Runs {
+		if i > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteString(`{"value":`)
+		e.str(run.Text)
+		if run.Markdown {
+			e.w.WriteString(`,"markdown":true`)
+		}
+		e.w.WriteByte('}')
+	}
+	e.w.WriteString("]}}")
+	return nil
+}
+
+// Heading writes a heading element.
+func (e *enc) Heading(h *report.Heading) error {
+	e.w.WriteString(`{"type":"heading",`)
+	e.block(h.Block)
+	e.w.WriteString(`"data":{"text":`)
+	e.str(h.Text)
+	if level := max(1, min(6, h.Level)); level != 1 {
+		e.w.WriteString(`,"level":`)
+		e.w.WriteString(strconv.Itoa(level))
+	}
+	e.w.WriteString("}}")
+	return nil
+}
+
+// Fields writes a fields element, an item per line.
+func (e *enc) Fields(f *report.Fields) error {
+	e.w.WriteString(`{"type":"fields",`)
+	e.block(f.Block)
+	if f.Caption != "" {
+		e.w.WriteString(`"caption":`)
+		e.str(f.Caption)
+		e.w.WriteByte(',')
+	}
+	e.w.WriteString(`"data":{"items":[`)
+	for i, it := range f.Items {
+		if i > 0 {
+			e.w.WriteByte(',')
+		}
+		e.w.WriteString("\n{\"label\":")
+		e.str(it.Label)
+		e.w.WriteString(`,"value":`)
+		e.value(it.Value)
+		if it.Format != nil {
+			e.w.WriteString(`,"format":`)
+			e.str(it.Format.String())
+		}
+		if l := it.Value.Link(); l != "" {
+			e.w.WriteString(`,"link":`)
+			e.str(l)
+		}
+		e.w.WriteByte('}')
+	}
+	e.w.WriteString("]}}")
+	return nil
+}
+
+// block writes the members every element has, each followed by a comma.
+func (e *enc) block(b report.Block) {
+	if b.PageBreak != report.BreakNone {
+		e.w.WriteString(`"pageBreak":`)
+		e.str(string(b.PageBreak))
+		e.w.WriteByte(',')
+	}
+}
+
+// Table writes a table element, a row per line.
+func (e *enc) Table(t *report.Table) error {
+	ctx := e.ctx
 	e.w.WriteString(`{"type":"table",`)
+	e.block(t.Block)
 	if t.Caption != "" {
 		e.w.WriteString(`"caption":`)
 		e.str(t.Caption)

@@ -72,6 +72,20 @@ func dump(doc *report.Document) (string, error) {
 			}
 		case *report.Heading:
 			fmt.Fprintf(&b, "heading %d %q\n", el.Level, el.Text)
+		case *report.Fields:
+			fmt.Fprintf(&b, "fields %q\n", el.Caption)
+			for _, it := range el.Items {
+				format := "-"
+				if it.Format != nil {
+					format = it.Format.String()
+				}
+				fmt.Fprintf(&b, " item %q %v:%q format %q link %q\n", it.Label, it.Value.Kind(), it.Value.Text(), format, it.Value.Link())
+			}
+		default:
+			return "", fmt.Errorf("unknown element %T", el)
+		}
+		if pb := report.BlockOf(el).PageBreak; pb != report.BreakNone {
+			fmt.Fprintf(&b, " pageBreak %q\n", pb)
 		}
 	}
 	return b.String(), nil
@@ -203,7 +217,23 @@ func FuzzRoundtrip(f *testing.F) {
 	f.Add(string(seed))
 	f.Add(`{"title":"t","elements":[{"type":"table","caption":"c","data":{"columns":[{"caption":"a","type":"date"}],"rows":[{"cells":[{"value":"2024-02-29"}]}]}}]}`)
 	f.Add(numbersDoc)
+	f.Add(rendertest.KindsDocument)
 	f.Fuzz(func(t *testing.T, in string) {
 		roundtrip(t, []byte(in))
 	})
+}
+
+// TestKinds checks key figures and page breaks survive a round trip.
+func TestKinds(t *testing.T) {
+	out, err := render(report.Read(strings.NewReader(rendertest.KindsDocument)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "kinds.json", out)
+	for _, want := range []string{`{"type":"fields","pageBreak":"before","caption":"Kinds fields"`, `{"label":"Kinds number","value":1234.5,"format":"#,##0.00"}`, `"link":"https://example.com/item"`, `{"label":"Kinds none","value":null}`} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	roundtrip(t, []byte(rendertest.KindsDocument))
 }

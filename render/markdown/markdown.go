@@ -45,7 +45,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &md{w: bufio.NewWriterSize(w, 64<<10), loc: doc.Locale()}
+	m := &md{ctx: ctx, w: bufio.NewWriterSize(w, 64<<10), loc: doc.Locale()}
 	if t := doc.Title(); t != "" {
 		m.w.WriteString("# ")
 		m.inline([]byte(t), false)
@@ -63,18 +63,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 			m.w.WriteByte('\n')
 		}
 		m.blocks++
-		switch el := el.(type) {
-		case *report.Heading:
-			m.w.WriteString(strings.Repeat("#", max(1, min(6, el.Level))))
-			m.w.WriteByte(' ')
-			m.inline([]byte(el.Text), false)
-			m.w.WriteByte('\n')
-		case *report.Paragraph:
-			m.paragraph(el)
-		case *report.Table:
-			if err := m.table(ctx, el); err != nil {
-				return err
-			}
+		if err := report.Visit(el, m); err != nil {
+			return err
 		}
 		if _, err := m.w.Write(nil); err != nil {
 			return err
@@ -84,12 +74,55 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 }
 
 type md struct {
+	ctx    context.Context
 	w      *bufio.Writer
 	blocks int
 	loc    *numfmt.Locale
 	text   []byte // scratch: a cell's formatted text
 	link   []byte // scratch: a cell's link
 }
+
+// Heading writes a heading as an ATX heading.
+func (m *md) Heading(h *report.Heading) error {
+	m.w.WriteString(strings.Repeat("#", max(1, min(6, h.Level))))
+	m.w.WriteByte(' ')
+	m.inline([]byte(h.Text), false)
+	m.w.WriteByte('\n')
+	return nil
+}
+
+// Paragraph writes a paragraph.
+func (m *md) Paragraph(p *report.Paragraph) error {
+	m.paragraph(p)
+	return nil
+}
+
+// Fields writes key figures as a pipe table of two columns, labels in bold
+// and values shown as cells are, under the caption in bold. The header
+// row, which a pipe table needs, is empty.
+func (m *md) Fields(f *report.Fields) error {
+	w := m.w
+	if c := strings.TrimSpace(strings.ToValidUTF8(f.Caption, "\uFFFD")); c != "" {
+		w.WriteString("**")
+		m.inline([]byte(c), true)
+		w.WriteString("**\n\n")
+	}
+	if len(f.Items) == 0 {
+		w.WriteString("&nbsp;\n") // a block without items keeps its place
+		return nil
+	}
+	w.WriteString("| | |\n| --- | --- |\n")
+	for _, it := range f.Items {
+		w.WriteByte('|')
+		m.cell(report.Column{}, report.String(it.Label), true)
+		m.cell(it.Column(), it.Value, false)
+		w.WriteByte('\n')
+	}
+	return nil
+}
+
+// Table writes a table as a pipe table.
+func (m *md) Table(t *report.Table) error { return m.table(m.ctx, t) }
 
 func (m *md) paragraph(p *report.Paragraph) {
 	var b []byte
@@ -463,46 +496,52 @@ func (m *md) row(cols []report.Column, row report.Row, bold bool) {
 	w := m.w
 	w.WriteByte('|')
 	for i, v := range row.Cells {
-		w.WriteByte(' ')
 		var c report.Column
 		if i < len(cols) {
 			c = cols[i]
 		}
-		text := v.Bytes()
-		if c.Format != nil && !v.IsNull() {
-			m.text = c.AppendText(m.text[:0], v, m.loc)
-			text = m.text
-		}
-		m.link = c.AppendLink(m.link[:0], v)
-		linked := len(m.link) > 0 && safeurl.Link(unsafe.String(unsafe.SliceData(m.link), len(m.link)))
-		if bold || linked {
-			// Emphasis needs no space inside its delimiters, and a pipe
-			// table trims a cell's spaces but not a link text's.
-			text = bytes.Trim(text, " \t")
-			linked = linked && len(text) > 0
-		}
-		if bold && len(text) > 0 {
-			w.WriteString("**")
-		}
-		if linked {
-			w.WriteByte('[')
-		}
-		if v.Kind() == report.KindNumber && c.Format == nil || v.Kind() == report.KindBool {
-			w.Write(text) // a JSON number or a boolean: nothing to escape
-		} else {
-			m.inline(text, true)
-		}
-		if linked {
-			w.WriteString("](")
-			writeDestination(w, m.link)
-			w.WriteByte(')')
-		}
-		if bold && len(text) > 0 {
-			w.WriteString("**")
-		}
-		w.WriteString(" |")
+		m.cell(c, v, bold)
 	}
 	w.WriteByte('\n')
+}
+
+// cell writes a cell of a pipe table and the pipe after it.
+func (m *md) cell(c report.Column, v report.Value, bold bool) {
+	w := m.w
+	w.WriteByte(' ')
+	text := v.Bytes()
+	if c.Format != nil && !v.IsNull() {
+		m.text = c.AppendText(m.text[:0], v, m.loc)
+		text = m.text
+	}
+	m.link = c.AppendLink(m.link[:0], v)
+	linked := len(m.link) > 0 && safeurl.Link(unsafe.String(unsafe.SliceData(m.link), len(m.link)))
+	if bold || linked {
+		// Emphasis needs no space inside its delimiters, and a pipe
+		// table trims a cell's spaces but not a link text's.
+		text = bytes.Trim(text, " \t")
+		linked = linked && len(text) > 0
+	}
+	if bold && len(text) > 0 {
+		w.WriteString("**")
+	}
+	if linked {
+		w.WriteByte('[')
+	}
+	if v.Kind() == report.KindNumber && c.Format == nil || v.Kind() == report.KindBool {
+		w.Write(text) // a JSON number or a boolean: nothing to escape
+	} else {
+		m.inline(text, true)
+	}
+	if linked {
+		w.WriteString("](")
+		writeDestination(w, m.link)
+		w.WriteByte(')')
+	}
+	if bold && len(text) > 0 {
+		w.WriteString("**")
+	}
+	w.WriteString(" |")
 }
 
 // writeDestination writes a link's URL as a Markdown link destination:

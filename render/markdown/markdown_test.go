@@ -506,3 +506,29 @@ func FuzzLinks(f *testing.F) {
 		}
 	})
 }
+
+// TestKinds reads key figures back as a two-column table, values
+// formatted as cells.
+func TestKinds(t *testing.T) {
+	out := render(t, report.Read(strings.NewReader(rendertest.KindsDocument)))
+	golden.Check(t, "kinds.md", out)
+	p := read(t, out)
+	want := [][]string{
+		{"", ""},
+		{"Kinds label", "kinds value"},
+		{"Kinds number", "1,234.50"},
+		{"Kinds link", "kinds linked"},
+		{"Kinds flag", "true"},
+		{"Kinds none", ""},
+	}
+	var got [][]string
+	for i, row := range p.cells {
+		if len(row) > 0 && row[0] == "" {
+			got = p.cells[i:]
+			break
+		}
+	}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("key figures read back as %q, want %q", got, want)
+	}
+}

@@ -106,6 +106,8 @@ type docWriter struct {
 	lineText shaped
 	// loc is the document's locale, for formatted cells
 	loc *numfmt.Locale
+	// breakNext asks the next table to start a new page
+	breakNext bool
 }
 
 func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
@@ -197,22 +199,45 @@ func (d *docWriter) document(doc *report.Document) error {
 		if err := d.ctx.Err(); err != nil {
 			return err
 		}
-		switch el := el.(type) {
-		case *report.Table:
-			err = d.table(el)
-		case *report.Paragraph:
-			err = d.para(el)
-		case *report.Heading:
-			err = d.heading(el)
-		default:
-			err = fmt.Errorf("pdf: unknown element %T", el)
+		if report.BlockOf(el).PageBreak == report.BreakBefore {
+			if err := d.pageBreak(el); err != nil {
+				return err
+			}
 		}
-		if err != nil {
+		if err := report.Visit(el, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// pageBreak starts a new page for el unless the page holds nothing but
+// the title. A table starts its page itself (see tableWriter.start), in
+// the orientation it needs.
+func (d *docWriter) pageBreak(el report.Element) error {
+	if t, ok := el.(*report.Table); ok && len(t.Columns) > 0 {
+		d.breakNext = true
+		return nil
+	}
+	c := d.c
+	if c.pages > 0 && c.y > c.top {
+		return c.newPage(d.landscape())
+	}
+	return nil
+}
+
+// broken reports whether a table must start a new page for its page
+// break, and forgets the break.
+func (d *docWriter) broken() bool {
+	b := d.breakNext && d.c.pages > 0 && d.c.y > d.c.top
+	d.breakNext = false
+	return b
+}
+
+// Table, Paragraph and Heading make docWriter a report.Visitor.
+func (d *docWriter) Table(t *report.Table) error         { return d.table(t) }
+func (d *docWriter) Paragraph(p *report.Paragraph) error { return d.para(p) }
+func (d *docWriter) Heading(h *report.Heading) error     { return d.heading(h) }
 
 func (d *docWriter) para(p *report.Paragraph) error {
 	in, err := d.inline(10, 13.5)

@@ -786,3 +786,51 @@ func TestEscapes(t *testing.T) {
 		t.Errorf("text = %q, want %q", text, s)
 	}
 }
+
+// TestKinds checks key figures read back as label and value on one line,
+// values formatted and linked, and page breaks: the key figures and the
+// last heading start pages of their own.
+func TestKinds(t *testing.T) {
+	out := renderPDF(t, &pdf.Renderer{}, report.Read(strings.NewReader(rendertest.KindsDocument)))
+	golden.Check(t, "kinds.pdf", out)
+	pages := strings.Split(strings.TrimSuffix(pdftotext(t, out, "-layout"), "\f"), "\f")
+	if len(pages) != 3 {
+		t.Fatalf("%d pages, want 3 (two page breaks)", len(pages))
+	}
+	if !strings.Contains(pages[0], "Kinds table") || strings.Contains(pages[0], "Kinds fields") {
+		t.Errorf("page 1 does not end before the key figures:\n%s", pages[0])
+	}
+	lines := regexp.MustCompile(`Kinds label +kinds value|Kinds number +1,234\.50|Kinds link +kinds linked|Kinds flag +true`)
+	if n := len(lines.FindAllString(pages[1], -1)); n != 4 {
+		t.Errorf("page 2 shows %d of 4 items as label and value on a line:\n%s", n, pages[1])
+	}
+	if !strings.Contains(pages[2], "Kinds last heading") {
+		t.Errorf("page 3 lacks the last heading:\n%s", pages[2])
+	}
+	if links := uris(t, out); !slices.Contains(links, "https://example.com/item") {
+		t.Errorf("links %q lack the item's", links)
+	}
+}
+
+// TestFieldsKeepItems checks an item is never split across pages: after
+// enough items to fill pages, each item's label and value share a page.
+func TestFieldsKeepItems(t *testing.T) {
+	var items []report.Field
+	for i := range 120 {
+		long := strings.Repeat(fmt.Sprintf("value%d ", i), 1+i%9*4)
+		items = append(items, report.Field{Label: fmt.Sprintf("Label %d", i), Value: report.String(long)})
+	}
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", &report.Fields{Caption: "Many", Items: items}))
+	pages := strings.Split(strings.TrimSuffix(pdftotext(t, out), "\f"), "\f")
+	if len(pages) < 3 {
+		t.Fatalf("%d pages, want the items to fill at least 3", len(pages))
+	}
+	for i := range items {
+		label, value := regexp.MustCompile(fmt.Sprintf(`Label %d\s`, i)), regexp.MustCompile(fmt.Sprintf(`value%d\s`, i))
+		for p, text := range pages {
+			if label.MatchString(text) != value.MatchString(text) {
+				t.Errorf("item %d is split: page %d has its label or its value, not both", i, p+1)
+			}
+		}
+	}
+}

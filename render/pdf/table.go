@@ -391,7 +391,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 	if tw.caption != "" {
 		capH = captionSize * 1.35 * 2
 	}
-	if c.pages == 0 || c.landscape != tw.landscape {
+	if d.broken() || c.pages == 0 || c.landscape != tw.landscape {
 		if err := c.newPage(tw.landscape); err != nil {
 			return err
 		}
@@ -749,7 +749,7 @@ func (tw *tableWriter) draw(g *group, cells []report.Value) error {
 func (tw *tableWriter) startGroups(sample []report.Row) error {
 	tw.blockH = make([]float64, len(tw.groups))
 	c := tw.d.c
-	if c.pages == 0 {
+	if tw.d.broken() || c.pages == 0 {
 		if err := c.newPage(tw.landscape); err != nil {
 			return err
 		}

@@ -108,6 +108,8 @@ type inline struct {
 	width         int64   // of line
 	lines         int     // lines drawn
 	lastWord      bool    // the last piece put was a word
+	x             float64 // the left edge of the lines
+	dry           bool    // lines are counted, not drawn
 }
 
 // chunkBytes is how much text is shaped at a time.
@@ -120,7 +122,18 @@ func (d *docWriter) inline(size, leading float64) (*inline, error) {
 	if err := d.c.ensure(d.landscape()); err != nil {
 		return nil, err
 	}
-	return &inline{d: d, set: d.c.fonts, size: size, leading: leading, maxEm: int64(d.c.width() * 1000 / size)}, nil
+	return &inline{d: d, set: d.c.fonts, size: size, leading: leading, maxEm: int64(d.c.width() * 1000 / size), x: d.c.left()}, nil
+}
+
+// inlineAt starts text like inline in a column of width w at x. With dry
+// set, lines are only counted (in lines), not drawn.
+func (d *docWriter) inlineAt(size, leading, x, w float64, dry bool) (*inline, error) {
+	in, err := d.inline(size, leading)
+	if err != nil {
+		return nil, err
+	}
+	in.x, in.maxEm, in.dry = x, int64(w*1000/size), dry
+	return in, nil
 }
 
 // add appends text in style st, split into words and spaces, and where
@@ -350,7 +363,9 @@ func (in *inline) endLine() {
 	for len(line) > 0 && line[len(line)-1].space {
 		line = line[:len(line)-1]
 	}
-	in.err = in.d.drawLine(line, in.size, in.leading)
+	if !in.dry {
+		in.err = in.d.drawLine(line, in.size, in.leading, in.x)
+	}
 	in.lines++
 	if in.err == nil && in.lines%1000 == 0 {
 		in.err = in.d.ctx.Err()
@@ -363,12 +378,11 @@ func (in *inline) endLine() {
 // it fits on this one. Pieces without a link go out as one text run, with
 // the spaces between them, like a line of a table cell; a word with a link
 // is drawn on its own, underlined, with its annotation.
-func (d *docWriter) drawLine(line []piece, size, leading float64) error {
+func (d *docWriter) drawLine(line []piece, size, leading, x float64) error {
 	c := d.c
 	if err := c.need(leading, d.landscape()); err != nil {
 		return err
 	}
-	x := c.left()
 	base := c.y + (leading-size)/2 + size*0.8
 	for i := 0; i < len(line); {
 		p := line[i]

@@ -3,7 +3,7 @@
 // writers, cancelled contexts, errors deep inside a long table, the same
 // bytes for the same input, and numbers shown as their format, locale,
 // totals, footers and links say ([Formats] checks every case of
-// numfmttest.Cases).
+// numfmttest.Cases), and every kind of element shown ([Kinds]).
 package rendertest
 
 import (
@@ -34,8 +34,9 @@ type Config struct {
 	// or Korean text, so the suite only checks that such text renders
 	// without error, not that it survives.
 	NoCJK bool
-	// NoParagraphs says the format does not show paragraphs (CSV), so the
-	// suite does not look for paragraph text in its output.
+	// NoParagraphs says the format shows tables only (CSV): the suite does
+	// not look for the text of paragraphs, headings, key figures, table
+	// captions or the title in its output.
 	NoParagraphs bool
 	// Rows is the length of the long table used for the failing-writer,
 	// cancellation and late-error checks; 0 means 20,000.
@@ -95,6 +96,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("RowError", func(t *testing.T) { testRowError(t, c) })
 	t.Run("Deterministic", func(t *testing.T) { testDeterministic(t, c) })
 	t.Run("Numbers", func(t *testing.T) { Numbers(t, c) })
+	t.Run("Kinds", func(t *testing.T) { Kinds(t, c) })
 }
 
 func render(t *testing.T, c Config, doc *report.Document) []byte {

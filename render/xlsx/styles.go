@@ -14,6 +14,7 @@ const (
 	styleTitle
 	styleHeading
 	styleCaption
+	styleLabel // the label of a key figure
 )
 
 // A styleKey names one cell style of the workbook; styles are made the first
@@ -78,6 +79,8 @@ func (b *book) style(k styleKey) int {
 		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: size}
 	case styleCaption:
 		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 12}
+	case styleLabel:
+		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 11}
 	}
 	if k.footer || k.link {
 		s.Font = &excelize.Font{Bold: k.footer, Family: fontFamily, Size: 11}

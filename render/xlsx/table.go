@@ -35,6 +35,14 @@ func (b *book) table(t *report.Table) error {
 		return fmt.Errorf("%w: table %d has %d", ErrTooManyColumns, b.tables+1, len(t.Columns))
 	}
 	b.tables++
+	if t.PageBreak == report.BreakBefore && len(b.pending) > 0 && b.oneSheet == nil {
+		// The text held for this table comes before its page break: it
+		// goes below the last table, or on a worksheet of its own.
+		if err := b.flushPending(); err != nil {
+			return err
+		}
+		b.heading = false
+	}
 	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), vals: make([]any, len(t.Columns))}
 	for i, c := range t.Columns {
 		tw.keys[i] = dataStyle(c)
@@ -486,6 +494,15 @@ func (b *book) prefaceRows() int {
 				gap = false
 			}
 			rows += len(paragraphLines(el))
+		case *report.Fields:
+			if rows > 0 {
+				rows++
+			}
+			if el.Caption != "" {
+				rows++
+			}
+			rows += len(el.Items)
+			gap = true
 		}
 	}
 	if rows > 0 {

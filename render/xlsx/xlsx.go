@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,15 +98,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		switch el := el.(type) {
-		case *report.Table:
-			err = b.table(el)
-		case *report.Paragraph:
-			err = b.text(el)
-		case *report.Heading:
-			err = b.text(el)
-		}
-		if err != nil {
+		if err := report.Visit(el, b); err != nil {
 			return err
 		}
 	}
@@ -263,16 +256,26 @@ func (b *book) continueSheet(frozen int) error {
 	return nil
 }
 
-// text handles a paragraph or heading. In a worksheet per table, text
-// that follows a table before any heading goes below that table; a heading
-// and what follows it wait for the next table and go above it on its
-// worksheet, or, at the end of the document, below the last table.
+// Table, Paragraph, Heading and Fields make book a report.Visitor.
+func (b *book) Table(t *report.Table) error         { return b.table(t) }
+func (b *book) Paragraph(p *report.Paragraph) error { return b.text(p) }
+func (b *book) Heading(h *report.Heading) error     { return b.text(h) }
+func (b *book) Fields(f *report.Fields) error       { return b.text(f) }
+
+// text handles a paragraph, heading or key figures. In a worksheet per
+// table, text that follows a table before any heading goes below that
+// table; a heading or key figures, an element with a page break, and what
+// follows them wait for the next table and go above it on its worksheet,
+// or, at the end of the document, below the last table.
 func (b *book) text(el report.Element) error {
 	_, isHeading := el.(*report.Heading)
+	if _, isFields := el.(*report.Fields); isFields {
+		isHeading = true
+	}
 	if b.oneSheet != nil {
 		return b.writeText(el)
 	}
-	if isHeading {
+	if isHeading || report.BlockOf(el).PageBreak == report.BreakBefore && b.cur != nil {
 		b.heading = true
 	}
 	if b.cur != nil && !b.heading {
@@ -352,13 +355,59 @@ func (b *book) writeText(el report.Element) error {
 			}
 		}
 		return nil
+	case *report.Fields:
+		return b.writeFields(el)
 	}
+	return nil
+}
+
+// writeFields writes key figures on the current worksheet, after a blank
+// row: the caption, then a row per item, its label in bold in the first
+// column and its value in the second, typed and formatted as a cell of a
+// column with the item's format, with its link.
+func (b *book) writeFields(f *report.Fields) error {
+	if b.cur.row > 0 {
+		b.cur.row++
+	}
+	b.cur.gap = false
+	if f.Caption != "" {
+		if err := b.textRow(b.style(styleKey{kind: styleCaption}), f.Caption); err != nil {
+			return err
+		}
+	}
+	label := b.style(styleKey{kind: styleLabel})
+	for _, it := range f.Items {
+		if b.cur.row >= maxRows {
+			if err := b.continueSheet(0); err != nil {
+				return err
+			}
+		}
+		var text any = it.Label
+		if s, changed := cellText(it.Label); changed {
+			text = s
+		}
+		col := it.Column()
+		key := dataStyle(col)
+		value := b.cell(col, key, b.styleID(key), it.Value, 2, b.cur.row+1)
+		if err := b.row([]any{excelize.Cell{StyleID: label, Value: text}, value}); err != nil {
+			return err
+		}
+	}
+	b.cur.gap = true
 	return nil
 }
 
 // end places the text still held back and makes sure the workbook has a
 // worksheet.
 func (b *book) end() error {
+	if b.oneSheet == nil && slices.ContainsFunc(b.pending, func(el report.Element) bool {
+		return report.BlockOf(el).PageBreak == report.BreakBefore
+	}) {
+		// Text with a page break goes on a worksheet of its own.
+		if err := b.closeSheet(); err != nil {
+			return err
+		}
+	}
 	if len(b.pending) > 0 || b.cur == nil && b.oneSheet == nil && len(b.paths) == 0 {
 		if err := b.flushPending(); err != nil {
 			return err
@@ -375,6 +424,12 @@ func textLen(el report.Element) int {
 		n := 64
 		for _, r := range el.Runs {
 			n += len(r.Text)
+		}
+		return n
+	case *report.Fields:
+		n := 64 + len(el.Caption)
+		for _, it := range el.Items {
+			n += 64 + len(it.Label) + len(it.Value.Bytes()) + len(it.Value.Link())
 		}
 		return n
 	}

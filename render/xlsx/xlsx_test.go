@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -465,5 +466,36 @@ func TestExcelSerial(t *testing.T) {
 		if want := strconv.FormatFloat(xlsx.ExcelSerial(tm), 'f', -1, 64); v != want {
 			t.Errorf("%s (%s) = %q, want serial %s", ref, tm.Format(time.RFC3339Nano), v, want)
 		}
+	}
+}
+
+// TestKinds reads key figures back: label/value rows above the next
+// table, or after the last one, values typed and formatted as cells, and
+// the elements with a page break on worksheets of their own.
+func TestKinds(t *testing.T) {
+	out := render(t, &xlsx.Renderer{}, report.Read(strings.NewReader(rendertest.KindsDocument)))
+	s := summarize(t, out, 1000)
+	got, _ := json.MarshalIndent(s, "", "  ")
+	golden.Check(t, "kinds.json", append(got, '\n'))
+	f := open(t, out)
+	sheets := f.GetSheetList()
+	last := sheets[len(sheets)-1]
+	rows, err := f.GetRows(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sheets) < 2 || !slices.ContainsFunc(rows, func(r []string) bool { return slices.Equal(r, []string{"Kinds number", "1,234.50"}) }) {
+		t.Fatalf("sheets %q, last %q rows %q: want the key figures after the table's worksheet", sheets, last, rows)
+	}
+	var at string
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "Kinds number" {
+			at = fmt.Sprintf("B%d", i+1)
+		}
+	}
+	raw, _ := f.GetCellValue(last, at, excelize.Options{RawCellValue: true})
+	typ, _ := f.GetCellType(last, at)
+	if raw != "1234.5" || typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("the number item is %q of type %v, want the number 1234.5", raw, typ)
 	}
 }
