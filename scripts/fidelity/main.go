@@ -182,7 +182,7 @@ func known(c numfmttest.Case) string {
 	}
 	switch {
 	case c.Type == "number" && significant(c.Value) > 15:
-		return "a spreadsheet holds 15 significant digits (XLSX stores a float64); folio shows the exact value"
+		return "a spreadsheet holds 15 significant digits: the XLSX cell is the exact number as text, without the code; folio shows it formatted"
 	case (c.Type == "date" || c.Type == "datetime") && c.Value < "1900":
 		return "Excel cannot hold dates before 1900: the XLSX cell is text"
 	case (c.Type == "date" || c.Type == "datetime") && c.Value < "1900-03-01":
