@@ -27,6 +27,11 @@ func (c *Code) Format(text string, loc *Locale) (string, error) {
 // codes.
 func (c *Code) AppendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
 	loc = orEnglish(loc)
+	if c.kind == KindNumber {
+		if out, ok := c.appendShort(dst, text, loc); ok {
+			return out, nil
+		}
+	}
 	var dbuf [40]byte
 	d, err := parseDecimal(text, dbuf[:])
 	if err != nil {
@@ -41,7 +46,7 @@ func (c *Code) AppendFormat(dst []byte, text string, loc *Locale) ([]byte, error
 		}
 		return appendGeneral(dst, d, loc), nil
 	}
-	s, auto := c.pick(d)
+	s, auto := c.pick(d.neg, d.isZero())
 	if c.kind == KindDateTime {
 		if !auto {
 			d.neg = false
@@ -69,17 +74,18 @@ func (c *Code) FormatText(s string) string {
 	return string(b)
 }
 
-// pick returns the section for d and whether it shows d's sign itself (a
-// one-section code); the other sections show the magnitude only.
-func (c *Code) pick(d decimal) (*section, bool) {
+// pick returns the section for a value of the sign neg, zero or not, and
+// whether it shows the sign itself (a one-section code); the other
+// sections show the magnitude only.
+func (c *Code) pick(neg, zero bool) (*section, bool) {
 	n := len(c.nums)
 	switch {
-	case d.neg && n >= 2:
+	case neg && n >= 2:
 		return &c.nums[1], false
-	case d.isZero() && n >= 3:
+	case zero && n >= 3:
 		return &c.nums[2], false
 	}
-	return &c.nums[0], d.neg
+	return &c.nums[0], neg
 }
 
 func appendLiterals(dst []byte, s *section) []byte {
@@ -96,6 +102,9 @@ func appendLiterals(dst []byte, s *section) []byte {
 func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []byte {
 	if s.kind == secLiteral {
 		return appendLiterals(dst, s)
+	}
+	if s.plain {
+		return appendPlain(dst, s, d, loc, minus)
 	}
 	d.exp += int64(s.shift)
 	if d.isZero() {
@@ -211,6 +220,114 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 		}
 	}
 	return dst
+}
+
+// appendShort formats the commonest case without parsing text into a
+// decimal: a number without exponent, in a plain section (see
+// plainSection) with at least as many decimal places as text has, so that
+// nothing is rounded. It reports false, having appended nothing, for
+// anything else (valid or not): AppendFormat then takes the general path.
+func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) {
+	i, n := 0, len(text)
+	neg := n > 0 && text[0] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	for i < n && text[i] >= '0' && text[i] <= '9' {
+		i++
+	}
+	intPart := text[start:i]
+	if len(intPart) == 0 || len(intPart) > 1 && intPart[0] == '0' || len(intPart) > 64 {
+		return dst, false
+	}
+	frac := ""
+	if i < n && text[i] == '.' {
+		i++
+		fs := i
+		for i < n && text[i] >= '0' && text[i] <= '9' {
+			i++
+		}
+		if i == fs {
+			return dst, false
+		}
+		frac = text[fs:i]
+	}
+	if i != n {
+		return dst, false // an exponent, or not a number
+	}
+	// Drop the integer part's leading zero and see whether the value is 0.
+	if intPart == "0" {
+		intPart = ""
+	}
+	zero := intPart == ""
+	for k := 0; zero && k < len(frac); k++ {
+		zero = frac[k] == '0'
+	}
+	if zero {
+		neg = false
+	}
+	s, minus := c.pick(neg, zero)
+	if !s.plain || len(frac) > s.fracSlots {
+		return dst, false
+	}
+	if minus && !zero {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, s.prefix...)
+	width := max(len(intPart), s.minInt)
+	for p := width - 1; p >= 0; p-- {
+		if k := len(intPart) - 1 - p; k >= 0 {
+			dst = append(dst, intPart[k])
+		} else {
+			dst = append(dst, '0')
+		}
+		if s.group && p > 0 && p%3 == 0 {
+			dst = append(dst, loc.Group...)
+		}
+	}
+	if s.fracSlots > 0 {
+		dst = append(dst, loc.Decimal...)
+		dst = append(dst, frac...)
+		dst = zeros(dst, s.fracSlots-len(frac))
+	}
+	return append(dst, s.suffix...), true
+}
+
+// appendPlain is appendNumber for a plain section (see plainSection):
+// the same text, without walking the tokens.
+func appendPlain(dst []byte, s *section, d decimal, loc *Locale, minus bool) []byte {
+	var rbuf [64]byte
+	r := roundDigits(rbuf[:0], d, int64(s.fracSlots))
+	if minus && len(r) > 0 {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, s.prefix...)
+	// r holds the integer digits then fracSlots fraction digits, without
+	// leading zeros: pad it on the left to both.
+	n := len(r) - s.fracSlots // integer digits, or minus the missing zeros
+	width := max(n, s.minInt) // integer digits shown
+	for p := width - 1; p >= 0; p-- {
+		i := n - 1 - p // index in r of the digit at position p
+		if i >= 0 {
+			dst = append(dst, r[i])
+		} else {
+			dst = append(dst, '0')
+		}
+		if s.group && p > 0 && p%3 == 0 {
+			dst = append(dst, loc.Group...)
+		}
+	}
+	if s.fracSlots > 0 {
+		dst = append(dst, loc.Decimal...)
+		if n < 0 {
+			dst = zeros(dst, -n)
+			dst = append(dst, r...)
+		} else {
+			dst = append(dst, r[n:]...)
+		}
+	}
+	return append(dst, s.suffix...)
 }
 
 // appendIntSlot writes integer slot j (from the left) of s, which has the

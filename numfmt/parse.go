@@ -416,6 +416,14 @@ type section struct {
 	sci       bool
 	general   bool
 
+	// plain is set for the number sections most reports use: literal text,
+	// integer placeholders #…#0…0 (perhaps grouped), and perhaps a decimal
+	// point followed by 0s only; appendNumber then takes a shorter path.
+	plain  bool
+	prefix string // a plain section's literal text before its digits
+	suffix string // and after them
+	minInt int    // a plain section's integer 0 placeholders
+
 	// Date sections.
 	ampm      bool
 	elapsed   bool // [h], [m] or [s] present
@@ -658,7 +666,65 @@ func (p *parser) numberSection(s *section) error {
 		// Only % or E without digits.
 		return p.fail(toks[0].off, "a number section needs digit placeholders (0, # or ?) or General")
 	}
+	s.plain = !s.general && !s.sci && s.shift == 0 && percents == 0 && plainSection(s)
 	return nil
+}
+
+// plainSection reports whether a number section is literal text, then
+// integer placeholders with all the #s before the 0s (grouping commas
+// between them), then perhaps a decimal point and 0s, then literal text;
+// it sets s.prefix, s.suffix and s.minInt.
+func plainSection(s *section) bool {
+	const (
+		before = iota
+		inInt
+		inFrac
+		after
+	)
+	state := before
+	for _, t := range s.toks {
+		switch t.kind {
+		case tFill:
+		case tLit:
+			switch state {
+			case before:
+				s.prefix += t.lit
+			default:
+				state = after
+				s.suffix += t.lit
+			}
+		case tComma:
+			if t.n != 0 || state != inInt {
+				return false
+			}
+		case tDigit:
+			switch {
+			case state == before || state == inInt:
+				state = inInt
+				switch t.ch {
+				case '0':
+					s.minInt++
+				case '#':
+					if s.minInt > 0 {
+						return false
+					}
+				default:
+					return false
+				}
+			case state == inFrac && t.ch == '0':
+			default:
+				return false
+			}
+		case tDot:
+			if state != inInt {
+				return false
+			}
+			state = inFrac
+		default:
+			return false
+		}
+	}
+	return state != before
 }
 
 func (p *parser) dateSection(s *section) error {

@@ -1,6 +1,7 @@
 package numfmt
 
 import (
+	"cmp"
 	"fmt"
 	"math/big"
 	"math/bits"
@@ -155,6 +156,9 @@ func bigPow10(k int) *big.Int {
 // cmp compares a and b exactly.
 func (t *Total) cmp(a, b num) int {
 	if a.b == nil && b.b == nil {
+		if a.s == b.s {
+			return cmp.Compare(a.m, b.m)
+		}
 		sa, sb := sign(a.m), sign(b.m)
 		if sa != sb || sa == 0 {
 			return cmpInt(sa, sb)

@@ -111,15 +111,22 @@ func Expand(dst []byte, tmpl string, value []byte) []byte {
 			return append(dst, tmpl...)
 		}
 		dst = append(dst, tmpl[:i]...)
-		for _, c := range value {
-			if unreserved(c) {
-				dst = append(dst, c)
-			} else {
-				dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
-			}
-		}
+		dst = AppendValue(dst, value)
 		tmpl = tmpl[i+len("{value}"):]
 	}
+}
+
+// AppendValue appends value percent-encoded as [Expand] puts it in place
+// of "{value}": the result holds only unreserved characters and %XX.
+func AppendValue(dst, value []byte) []byte {
+	for _, c := range value {
+		if unreserved(c) {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		}
+	}
+	return dst
 }
 
 func unreserved(c byte) bool {

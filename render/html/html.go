@@ -299,6 +299,12 @@ type column struct {
 	// footer is set for the cells of a footer, which may hold any value:
 	// only strings that are dates are wrapped in <time>.
 	footer bool
+	// href holds, for a valid link template, its pieces around each
+	// {value}, escaped for an attribute: a cell's link is then written
+	// without being expanded, checked and escaped apart (the value's
+	// percent-encoding needs no escaping, and a valid template gives a
+	// valid link).
+	href []string
 }
 
 // newColumn makes the markup of column c.
@@ -308,6 +314,11 @@ func newColumn(c report.Column) column {
 		date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
 	if c.Numeric() {
 		col.td = col.num + ">"
+	}
+	if c.Link != "" && safeurl.Template(c.Link) {
+		for _, p := range strings.Split(c.Link, "{value}") {
+			col.href = append(col.href, string(appendEscaped(nil, p)))
+		}
 	}
 	return col
 }
@@ -426,24 +437,36 @@ func (s *state) cell(c *column, v report.Value) {
 	}
 	switch v.Kind() {
 	case report.KindNumber:
-		// A valid JSON number holds no character that needs escaping, but
-		// a Go caller's Value is escaped anyway at no extra cost.
 		w.buf = append(w.buf, c.num...)
 		if c.Format != nil {
+			// A number Value's text is a valid JSON number (report.Number
+			// checks it), which holds no character that needs escaping.
 			w.buf = append(w.buf, ` data-value="`...)
-			w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
+			w.buf = append(w.buf, v.Bytes()...)
 			w.buf = append(w.buf, '"')
 		}
 		w.buf = append(w.buf, '>')
 	default:
 		w.buf = append(w.buf, c.td...)
 	}
-	s.link = c.AppendLink(s.link[:0], v)
-	linked := len(s.link) > 0 && safeurl.Link(unsafeString(s.link))
-	if linked {
+	linked := false
+	switch {
+	case v.Link() == "" && c.href != nil && v.Kind() != report.KindNull:
+		linked = true
 		w.buf = append(w.buf, `<a href="`...)
-		w.buf = appendEscaped(w.buf, unsafeString(s.link))
+		w.buf = append(w.buf, c.href[0]...)
+		for _, p := range c.href[1:] {
+			w.buf = safeurl.AppendValue(w.buf, v.Bytes())
+			w.buf = append(w.buf, p...)
+		}
 		w.buf = append(w.buf, `" rel="noopener noreferrer">`...)
+	default:
+		s.link = c.AppendLink(s.link[:0], v)
+		if linked = len(s.link) > 0 && safeurl.Link(unsafeString(s.link)); linked {
+			w.buf = append(w.buf, `<a href="`...)
+			w.buf = appendEscaped(w.buf, unsafeString(s.link))
+			w.buf = append(w.buf, `" rel="noopener noreferrer">`...)
+		}
 	}
 	switch {
 	case v.Kind() == report.KindString && c.date && (!c.footer || isDate(v)):

@@ -17,6 +17,7 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/render/html"
 	"github.com/foliorender/folio/render/rendertest"
@@ -644,5 +645,42 @@ func TestKinds(t *testing.T) {
 	}
 	if !strings.Contains(html.CSS(), ".folio .break { break-before: page; }") {
 		t.Error("the stylesheet has no page break rule")
+	}
+}
+
+// TestLinkTemplates checks the href of cells linked by a column's template
+// against the expanded template, parsed back, for templates with
+// characters HTML escapes, several {value}s and non-ASCII text, and for
+// values of every kind; a cell's own link wins over the template.
+func TestLinkTemplates(t *testing.T) {
+	templates := []string{
+		"https://erp.example/items/{value}",
+		"https://erp.example/q?a=1&b={value}&c='{value}'",
+		`https://straße.example/ü/{value}?x="<>"`,
+		"mailto:someone@example.com?subject={value}",
+		"https://erp.example/static",
+	}
+	values := []report.Value{report.Int(-42), report.Float(1.5e-7), report.String("a b&c/ü"), report.Bool(true), report.Null,
+		report.String("x").WithLink("https://own.example/?a=1&b=2")}
+	for _, tmpl := range templates {
+		cols := []report.Column{{Caption: "T", Link: tmpl}}
+		var rows []report.Row
+		for _, v := range values {
+			rows = append(rows, report.Cells(v))
+		}
+		out := renderDoc(t, &html.Renderer{}, report.New("", report.NewTable("", cols, report.RowsOf(rows...))))
+		got := links(t, out)
+		var want []string
+		for _, v := range values {
+			switch {
+			case v.Link() != "":
+				want = append(want, v.Link())
+			case !v.IsNull():
+				want = append(want, string(safeurl.Expand(nil, tmpl, v.Bytes())))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", tmpl, got, want)
+		}
 	}
 }

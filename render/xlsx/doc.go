@@ -37,8 +37,12 @@
 //
 // # Cells
 //
-// Numbers are numeric cells: integers of up to 18 digits keep their exact
-// value, other numbers are rounded to Excel's 15 significant digits.
+// Numbers are numeric cells, except those a spreadsheet would change:
+// a number with more than 15 significant digits, which Excel and
+// LibreOffice read into a float64 and keep to 15 digits, or a non-zero one
+// below the smallest normal float64, is a right-aligned text cell holding
+// its exact JSON text, without the column's number format (a column's
+// computed mean stays a number, rounded to 15 digits).
 // Booleans are boolean cells, nulls empty cells. Cells of date and
 // datetime columns are Excel dates formatted yyyy-mm-dd and
 // yyyy-mm-dd hh:mm:ss; a datetime keeps its wall-clock time (Excel has no

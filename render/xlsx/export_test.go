@@ -13,3 +13,10 @@ var (
 	ExcelSerial  = excelSerial
 	InExcelRange = inExcelRange
 )
+
+// KeepsNumber reports whether the JSON number text is written as a number
+// (true) or, its digits being more than a spreadsheet keeps, as text.
+func KeepsNumber(s string) bool {
+	_, ok := excelNumber([]byte(s))
+	return ok
+}

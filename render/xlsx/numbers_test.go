@@ -153,7 +153,7 @@ func TestNumbersOpenpyxl(t *testing.T) {
 	// Every code on a cell: a column per case.
 	var cols []report.Column
 	var cells []report.Value
-	formats := map[string]string{}
+	formats, aligns, texts := map[string]string{}, map[string]string{}, map[string]cell{}
 	for _, tc := range numfmttest.Cases {
 		code := numfmt.MustParse(tc.Code)
 		typ := report.ColumnType(tc.Type)
@@ -170,11 +170,23 @@ func TestNumbersOpenpyxl(t *testing.T) {
 		if tc.Type == "date" && tc.Value == "0001-01-01" {
 			continue // before 1900: text, whose format openpyxl keeps too, but see TestDateEdges
 		}
+		if typ == report.TypeNumber && !xlsx.KeepsNumber(tc.Value) {
+			// More digits than a spreadsheet keeps: the exact text,
+			// right-aligned, without the code.
+			texts[ref] = cell{"s", tc.Value}
+			formats[ref] = "General"
+			aligns[ref] = "right"
+			continue
+		}
 		formats[ref] = tc.Code
+	}
+	if len(texts) == 0 {
+		t.Error("no case has more digits than a spreadsheet keeps")
 	}
 	cases = append(cases, map[string]any{
 		"file":     write("formats.xlsx", report.New("", report.NewTable("Formats", cols, report.RowsOf(report.Cells(cells...))))),
 		"readOnly": false, "sheets": []string{"Formats"}, "formats": map[string]map[string]string{"Formats": formats},
+		"aligns": map[string]map[string]string{"Formats": aligns}, "cells": map[string]map[string]cell{"Formats": texts},
 	})
 	if len(formats) < 100 {
 		t.Errorf("only %d codes checked", len(formats))

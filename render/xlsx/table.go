@@ -106,7 +106,8 @@ func (tw *tableWriter) footer() error {
 		}
 		for i, v := range row.Cells {
 			if i < len(cols) {
-				tw.vals[i] = b.cell(cols[i], keys[i], styles[i], v, i+1, b.cur.row+1)
+				mean := t.Footer == nil && cols[i].Total == report.TotalMean
+				tw.vals[i] = b.cell(cols[i], keys[i], styles[i], v, i+1, b.cur.row+1, mean)
 			}
 		}
 		if err := b.row(tw.vals); err != nil {
@@ -263,7 +264,7 @@ func (tw *tableWriter) row(row report.Row) error {
 	}
 	n := b.cur.row + 1
 	for i, v := range row.Cells {
-		tw.vals[i] = b.cell(tw.t.Columns[i], tw.keys[i], tw.styles[i], v, i+1, n)
+		tw.vals[i] = b.cell(tw.t.Columns[i], tw.keys[i], tw.styles[i], v, i+1, n, false)
 	}
 	return b.row(tw.vals)
 }
@@ -272,8 +273,10 @@ func (tw *tableWriter) row(row report.Row) error {
 // the style key and its id style, at column col and row n of the current
 // worksheet; a cell with a link gets a hyperlink (see sheet.addLink). A
 // footer cell keeps its style even when empty, so that its rule runs
-// across the row.
-func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, col, n int) any {
+// across the row. A number a spreadsheet would not keep exactly is text
+// (see excelNumber), unless mean says it is a column's mean, rounded
+// already (see roundedNumber).
+func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, col, n int, mean bool) any {
 	var x any
 	k := key
 	switch v.Kind() {
@@ -284,7 +287,21 @@ func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, co
 	case report.KindBool:
 		x = v.BoolValue()
 	case report.KindNumber:
-		x = excelNumber(v.Bytes())
+		var ok bool
+		if mean {
+			x, ok = roundedNumber(v.Bytes())
+		} else {
+			x, ok = excelNumber(v.Bytes())
+		}
+		if !ok {
+			// Digits a spreadsheet would lose: the exact text, aligned as
+			// numbers are, without the column's number format.
+			x = v.Bytes() // excelize copies it before the row moves on
+			k.numFmt = ""
+			if k.align == report.AlignAuto {
+				k.align = report.AlignRight
+			}
+		}
 	case report.KindString:
 		if typ := c.Type; typ == report.TypeDate || typ == report.TypeDateTime {
 			if d, err := report.ParseDate(typ, v); err == nil && inExcelRange(d) {

@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -148,30 +149,47 @@ func fitWidth(w int) float64 {
 // excelNumber returns the cell value for the JSON number text: an int64 for
 // an integer that fits, else a float64 rounded to Excel's 15 significant
 // digits (excelize would otherwise cut the decimal text after 15 digits
-// instead of rounding).
-func excelNumber(text []byte) any {
+// instead of rounding). It reports false, and no value, for a number that
+// a spreadsheet cannot keep: one with more than 15 significant digits
+// (9007199254740993, 0.1234567890123456789), which Excel and LibreOffice
+// read into a float64 and show, and save, to 15 digits, or one below the
+// smallest normal float64 (1e-320), which they round to zero. Such a number
+// is written as text (see book.cell).
+func excelNumber(text []byte) (any, bool) {
 	s := unsafeString(text)
-	integer, digits := true, 0
+	integer, digits, sig := true, 0, 0 // digits from the first non-zero one, to the last non-zero one
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9':
 			if digits > 0 || c != '0' {
 				digits++
+				if c != '0' {
+					sig = digits
+				}
 			}
-		case c == '.' || c == 'e' || c == 'E':
+		case c == '.':
 			integer = false
+		case c == 'e' || c == 'E':
+			integer = false
+			i = len(s) // the exponent's digits are not the number's
 		}
+	}
+	if sig > 15 {
+		return nil, false
 	}
 	if integer && digits <= 18 {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n
+			return n, true
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return string(text) // not reached for validated numbers
+		return nil, false // not reached for validated numbers
 	}
-	if digits > 15 || !integer && strings.ContainsAny(s, "eE") {
+	if f != 0 && math.Abs(f) < 0x1p-1022 {
+		return nil, false
+	}
+	if !integer && strings.ContainsAny(s, "eE") {
 		// Near the top of the float64 range, 15 digits round past it
 		// (1.7976931348623157e308 to 1.79769313486232e308, +Inf): then the
 		// nearest float64 stays.
@@ -182,7 +200,31 @@ func excelNumber(text []byte) any {
 	if f == 0 {
 		f = 0 // no negative zero
 	}
-	return f
+	return f, true
+}
+
+// roundedNumber is excelNumber for a value that is rounded already (the
+// mean of a column, which has no exact decimal form): one with more than 15
+// significant digits becomes the nearest float64, which the spreadsheet
+// shows to 15, instead of text, so that the column's format still applies.
+func roundedNumber(text []byte) (any, bool) {
+	if x, ok := excelNumber(text); ok {
+		return x, true
+	}
+	f, err := strconv.ParseFloat(unsafeString(text), 64)
+	if err != nil {
+		return nil, false // not reached for validated numbers
+	}
+	if r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64); err == nil {
+		f = r
+	}
+	if f != 0 && math.Abs(f) < 0x1p-1022 {
+		return nil, false
+	}
+	if f == 0 {
+		f = 0 // no negative zero
+	}
+	return f, true
 }
 
 // unsafeString views b as a string without copying; b must not change while

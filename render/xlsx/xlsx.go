@@ -388,7 +388,7 @@ func (b *book) writeFields(f *report.Fields) error {
 		}
 		col := it.Column()
 		key := dataStyle(col)
-		value := b.cell(col, key, b.styleID(key), it.Value, 2, b.cur.row+1)
+		value := b.cell(col, key, b.styleID(key), it.Value, 2, b.cur.row+1, false)
 		if err := b.row([]any{excelize.Cell{StyleID: label, Value: text}, value}); err != nil {
 			return err
 		}

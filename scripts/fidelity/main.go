@@ -18,8 +18,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/foliorender/folio/numfmt"
@@ -182,7 +184,9 @@ func known(c numfmttest.Case) string {
 	}
 	switch {
 	case c.Type == "number" && significant(c.Value) > 15:
-		return "a spreadsheet holds 15 significant digits (XLSX stores a float64); folio shows the exact value"
+		return "a spreadsheet holds 15 significant digits: the XLSX cell is the exact number as text, without the code; folio shows it formatted"
+	case c.Type == "number" && subnormal(c.Value):
+		return "a spreadsheet rounds a number below the smallest normal float64 to 0: the XLSX cell is the exact number as text, without the code; folio shows it formatted"
 	case (c.Type == "date" || c.Type == "datetime") && c.Value < "1900":
 		return "Excel cannot hold dates before 1900: the XLSX cell is text"
 	case (c.Type == "date" || c.Type == "datetime") && c.Value < "1900-03-01":
@@ -191,6 +195,13 @@ func known(c numfmttest.Case) string {
 		return "LibreOffice shows A/P in lower case; numfmt keeps the case written, as Excel does"
 	}
 	return ""
+}
+
+// subnormal reports whether a JSON number is below the smallest normal
+// float64 and not zero.
+func subnormal(num string) bool {
+	f, err := strconv.ParseFloat(num, 64)
+	return err == nil && f != 0 && math.Abs(f) < 0x1p-1022
 }
 
 // significant counts the significant digits of a JSON number's mantissa.

@@ -6,7 +6,8 @@ independent reader. Run by TestOpenpyxl (xlsx_test.go) as
 where the JSON holds a list of cases:
   {"file": path, "readOnly": bool, "sheets": [names in order],
    "rows": {sheet: number of rows}, "cells": {sheet: {ref: [type, value]}},
-   "formats": {sheet: {ref: number format}}, "links": {sheet: {ref: target}},
+   "formats": {sheet: {ref: number format}}, "aligns": {sheet: {ref: horizontal}},
+   "links": {sheet: {ref: target}},
    "footer": {sheet: [refs of bold cells with a rule above]},
    "noLinks": {sheet: [refs without a hyperlink]}}
 Every cell of every sheet must be a number (n, or d for a number with a
@@ -51,6 +52,9 @@ def check(case):
             for ref, want in ((case.get("formats") or {}).get(name) or {}).items():
                 if ws[ref].number_format != want:
                     errors.append("%s!%s number_format %r, want %r" % (name, ref, ws[ref].number_format, want))
+            for ref, want in ((case.get("aligns") or {}).get(name) or {}).items():
+                if ws[ref].alignment.horizontal != want:
+                    errors.append("%s!%s alignment %r, want %r" % (name, ref, ws[ref].alignment.horizontal, want))
             for ref, want in ((case.get("links") or {}).get(name) or {}).items():
                 link = ws[ref].hyperlink
                 if link is None or link.target != want:
