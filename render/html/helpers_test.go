@@ -124,10 +124,10 @@ func innerText(n *xhtml.Node) string {
 // allowed lists the elements the renderer writes and the attributes each
 // may have. Anything else in the output came from data.
 var allowed = map[atom.Atom][]string{
-	atom.Html: {"lang"}, atom.Head: nil, atom.Body: {"class"},
+	atom.Html: {"lang", "dir"}, atom.Head: nil, atom.Body: {"class"},
 	atom.Meta:  {"charset", "name", "content", "http-equiv"},
 	atom.Title: nil, atom.Style: nil, atom.Main: nil,
-	atom.Div: {"class", "role", "tabindex", "aria-label", "lang"},
+	atom.Div: {"class", "role", "tabindex", "aria-label", "lang", "dir"},
 	atom.H1:  {"class"}, atom.H2: nil, atom.H3: nil, atom.H4: nil, atom.H5: nil, atom.H6: nil,
 	atom.P: nil, atom.Br: nil, atom.Em: nil, atom.Strong: nil, atom.Code: nil,
 	atom.A:     {"href", "title", "rel"},
