@@ -166,6 +166,8 @@ func TestAccessibility(t *testing.T) {
 		waitFor(t, ctx, "the jobs", fmt.Sprintf(`document.querySelector("#job-%d .download button") !== null && document.querySelector("#job-%d details") !== null`, complete, rejected))
 		eval[chromedp.Void](t, ctx, fmt.Sprintf(`document.querySelector("#job-%d details").open = true`, rejected))
 		checkAxe(t, ctx, axe, "the jobs page, signed in")
+		do(t, ctx, chromedp.EmulateViewport(390, 844)) // a phone: the table scrolls sideways
+		checkAxe(t, ctx, axe, "the jobs page, signed in, narrow")
 	})
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -356,6 +357,8 @@ func TestPageInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The whole page: a window as tall as it.
+		do(t, ctx, chromedp.EmulateViewport(1280, int64(max(900, eval[int](t, ctx, `document.documentElement.scrollHeight`)))))
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
@@ -364,6 +367,19 @@ func TestPageInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	do(t, ctx, chromedp.EmulateViewport(390, 844))
+	do(t, ctx, chromedp.EmulateViewport(390, int64(max(844, eval[int](t, ctx, `document.documentElement.scrollHeight`)))))
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("on a phone the page is %d px wide, wider than its 390 px", w)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "jobs-page-narrow.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.EmulateViewport(1280, 900))
 	t.Logf("screenshots in %s", out)
 
 	// What the tab sent: no URL has the token; the API requests carry it.
@@ -443,5 +459,70 @@ func waitDownload(t *testing.T, w *watch, dir, name string) []byte {
 			t.Fatalf("download of %s did not complete: %v %v", name, w.names, w.downloads)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestPageDropAndPages: a document dropped on the drop zone is uploaded,
+// and the list pages through 25 jobs newest first, 20 a page.
+func TestPageDropAndPages(t *testing.T) {
+	e := newEnv(t, server.Config{})
+	for range 24 {
+		e.post("alice-token", "", seed(t)) // complete at once
+	}
+	ctx := browsertest.Tab(t)
+	w := watchTab(t, ctx, t.TempDir())
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	do(t, ctx, chromedp.Navigate(e.url+"/"), chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), "alice-token"), chromedp.Click(chromedp.CSS(`#signin-form button[type="submit"]`)))
+	ids := func() []string {
+		return eval[[]string](t, ctx, `[...document.querySelectorAll("#jobs tbody tr")].map((r) => r.id)`)
+	}
+	jobs := func(from, to int) []string {
+		var s []string
+		for i := from; i >= to; i-- {
+			s = append(s, fmt.Sprintf("job-%d", i))
+		}
+		return s
+	}
+	waitFor(t, ctx, "the list", `document.querySelectorAll("#jobs tbody tr").length === 20`)
+	if got := ids(); !slices.Equal(got, jobs(24, 5)) {
+		t.Errorf("first page: %v", got)
+	}
+	do(t, ctx, chromedp.Click(chromedp.ID("older")))
+	waitFor(t, ctx, "the older page", `document.querySelectorAll("#jobs tbody tr").length === 4`)
+	if got, info := ids(), eval[string](t, ctx, `document.getElementById("page-info").textContent`); !slices.Equal(got, jobs(4, 1)) || info != "Jobs 21–24 of 24" {
+		t.Errorf("older page: %v, %q", got, info)
+	}
+	if !eval[bool](t, ctx, `document.getElementById("older").disabled && !document.getElementById("newer").disabled`) {
+		t.Error("on the last page, Older is not disabled or Newer is")
+	}
+
+	// Drop the seed on the drop zone, then upload: the list goes back to
+	// the newest page.
+	seedPath, err := filepath.Abs("../testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := eval[[]float64](t, ctx, `(() => { const r = document.getElementById("drop").getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	data := &input.DragData{Items: []*input.DragDataItem{}, Files: []string{seedPath}, DragOperationsMask: 1}
+	for _, typ := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter, input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
+		if _, err := chromedp.Call(ctx, input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: at[0], Y: at[1], Data: data}); err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+	}
+	if name := eval[string](t, ctx, `document.getElementById("file").files[0]?.name ?? ""`); name != "seed.json" {
+		t.Fatalf("after the drop the file input holds %q", name)
+	}
+	do(t, ctx, chromedp.Click(chromedp.ID("upload")))
+	waitFor(t, ctx, "the receipt", `document.getElementById("upload-result").textContent === "seed.json received as job #25."`)
+	waitFor(t, ctx, "the newest page", `document.querySelector("#jobs tbody tr")?.id === "job-25"`)
+	if got := ids(); !slices.Equal(got, jobs(25, 6)) {
+		t.Errorf("after the upload: %v", got)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range w.problems {
+		t.Errorf("the page: %s", p)
 	}
 }
