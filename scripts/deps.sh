@@ -5,8 +5,9 @@
 # private server of their own). Needs root (apt-get); prints what it does.
 # Then versitygw, the S3 server that the blob/s3 tests start, built with
 # go install at a pinned version into go env GOBIN (else GOPATH/bin), and
-# Redocly's CLI, which lints server/openapi.json, from npm at a pinned
-# version into .tools/redocly (git-ignored).
+# Redocly's CLI, which lints server/openapi.json, and axe-core, which the
+# accessibility test injects into folio's HTML pages, from npm at pinned
+# versions into .tools/redocly and .tools/axe-core (git-ignored).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 need=()
@@ -38,4 +39,11 @@ if [ "$(node -p "require('$tools/node_modules/@redocly/cli/package.json').versio
 	echo "deps: installing @redocly/cli $redocly into $tools"
 	mkdir -p "$tools"
 	npm install --silent --save-exact --no-audit --no-fund --prefix "$tools" "@redocly/cli@$redocly"
+fi
+axe=4.14.1 # axe-core: WCAG 2.1 A/AA rules, injected by server/axe_test.go
+tools="$root/.tools/axe-core"
+if [ "$(node -p "require('$tools/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$axe" ]; then
+	echo "deps: installing axe-core $axe into $tools"
+	mkdir -p "$tools"
+	npm install --silent --save-exact --no-audit --no-fund --prefix "$tools" "axe-core@$axe"
 fi

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/foliorender/folio/internal/apicheck"
+	"github.com/foliorender/folio/internal/browsertest"
 	"github.com/foliorender/folio/server"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -19,6 +20,7 @@ import (
 // were validated against the OpenAPI document.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	browsertest.Close()
 	if c, err := apicheck.Shared(); err == nil {
 		fmt.Printf("openapi: %d responses of the server validated against server/openapi.json (%d requests not answered: the client had left)\n",
 			c.Validated.Load(), c.Unanswered.Load())
@@ -60,8 +62,8 @@ func TestOpenAPIServed(t *testing.T) {
 			t.Errorf("%s is in the document but not served", path)
 		}
 	}
-	if len(doc.Paths) != 8 {
-		t.Errorf("%d paths in the document, want the API's 8", len(doc.Paths))
+	if len(doc.Paths) != 11 {
+		t.Errorf("%d paths in the document, want the API's 11", len(doc.Paths))
 	}
 	r = e.do("POST", "/openapi.json", "", nil)
 	r.errorBody(t, 405)

@@ -195,6 +195,13 @@ func New(cfg Config) (*Server, error) {
 		mux.Handle("GET /metrics", s.metricsHandler(g, cfg.MetricsToken))
 	}
 	mux.HandleFunc("GET /openapi.json", s.openapi)
+	pages, err := newPages(cfg.Formats)
+	if err != nil {
+		return nil, err
+	}
+	mux.HandleFunc("GET /{$}", servePage(pages["/"]))
+	mux.HandleFunc("GET /ui/jobs.js", servePage(pages["/ui/jobs.js"]))
+	mux.HandleFunc("GET /ui/jobs.css", servePage(pages["/ui/jobs.css"]))
 	mux.Handle("POST /jobs", s.auth(s.postJob))
 	mux.Handle("GET /jobs", s.auth(s.listJobs))
 	mux.Handle("GET /jobs/{id}", s.auth(s.getJob))
@@ -206,7 +213,8 @@ func New(cfg Config) (*Server, error) {
 	// (ServeMux's own 405 is plain text).
 	for path, allow := range map[string]string{"/healthz": "GET, HEAD", "/openapi.json": "GET, HEAD", "/jobs": "GET, HEAD, POST",
 		"/jobs/{id}": "GET, HEAD, DELETE", "/jobs/{id}/content": "GET, HEAD",
-		"/icweb.dll/jobStatus": "GET, HEAD", "/icweb.dll/jobContent": "GET, HEAD"} {
+		"/icweb.dll/jobStatus": "GET, HEAD", "/icweb.dll/jobContent": "GET, HEAD",
+		"/{$}": "GET, HEAD", "/ui/jobs.js": "GET, HEAD", "/ui/jobs.css": "GET, HEAD"} {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed; allowed: %s", r.Method, allow))

@@ -4,7 +4,10 @@
 // a <div class="folio"> to embed in another page, styled by [CSS].
 //
 // The page's lang is [Renderer.Lang], else the document's locale, else "en"
-// (a fragment without either has none, and inherits its page's).
+// (a fragment without either has none, and inherits its page's). A
+// language written right to left (Arabic, Hebrew, Persian, Urdu …) also
+// gets dir="rtl": text, captions and cells then start at the right, and the
+// columns run from right to left.
 //
 // The page title is the document title, else the first element's heading
 // text or table caption, else "Report": the <title> is written before the

@@ -124,10 +124,10 @@ func innerText(n *xhtml.Node) string {
 // allowed lists the elements the renderer writes and the attributes each
 // may have. Anything else in the output came from data.
 var allowed = map[atom.Atom][]string{
-	atom.Html: {"lang"}, atom.Head: nil, atom.Body: {"class"},
+	atom.Html: {"lang", "dir"}, atom.Head: nil, atom.Body: {"class"},
 	atom.Meta:  {"charset", "name", "content", "http-equiv"},
 	atom.Title: nil, atom.Style: nil, atom.Main: nil,
-	atom.Div: {"class", "role", "tabindex", "aria-label", "lang"},
+	atom.Div: {"class", "role", "tabindex", "aria-label", "lang", "dir"},
 	atom.H1:  {"class", "dir"}, atom.H2: {"class", "dir"}, atom.H3: {"class", "dir"}, atom.H4: {"class", "dir"}, atom.H5: {"class", "dir"}, atom.H6: {"class", "dir"},
 	atom.P: {"class", "dir"}, atom.Br: nil,
 	atom.Dl: nil, atom.Dt: {"dir"}, atom.Dd: {"class", "dir", "data-value"}, atom.Em: nil, atom.Strong: nil, atom.Code: nil,

@@ -13,6 +13,7 @@ import (
 	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
+	"golang.org/x/text/language"
 )
 
 // A Renderer writes a document as HTML. The zero value writes a standalone
@@ -30,6 +31,9 @@ type Renderer struct {
 	// screen readers and hyphenation) and no attribute for a fragment, which
 	// inherits the page's. A value with characters other than ASCII
 	// letters, digits and hyphens is not written, and the default applies.
+	// A language written right to left (its script, given as in "az-Arab"
+	// or the likely one of the language: Arabic, Hebrew, Thaana, Syriac,
+	// N'Ko, Adlam …) adds dir="rtl" beside the lang.
 	Lang string
 	// Landscape makes a standalone document print on landscape pages, for
 	// wide tables. A table too wide for the page is squeezed to fit, never
@@ -81,6 +85,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if s.lang == "" && !s.fragment {
 		s.lang = "en"
 	}
+	s.rtl = rightToLeft(s.lang)
 	for el, err := range doc.Elements() {
 		if err != nil {
 			return err
@@ -157,6 +162,7 @@ type state struct {
 	ctx       context.Context
 	w         *writer
 	lang      string
+	rtl       bool // lang is written right to left
 	fragment  bool
 	landscape bool
 	title     string
@@ -231,6 +237,27 @@ func (s *state) langAttr() {
 		s.w.raw(s.lang)
 		s.w.raw(`"`)
 	}
+	if s.rtl {
+		s.w.raw(` dir="rtl"`)
+	}
+}
+
+// rtlScripts are the scripts (ISO 15924) written right to left.
+var rtlScripts = map[string]bool{"Adlm": true, "Arab": true, "Hebr": true, "Mand": true, "Nkoo": true,
+	"Rohg": true, "Samr": true, "Syrc": true, "Thaa": true, "Yezi": true}
+
+// rightToLeft reports whether lang is written right to left: its script
+// subtag, else the script CLDR gives its language, is one of rtlScripts.
+func rightToLeft(lang string) bool {
+	if lang == "" {
+		return false
+	}
+	t, err := language.Parse(lang)
+	if err != nil {
+		return false
+	}
+	script, conf := t.Script()
+	return conf != language.No && rtlScripts[script.String()]
 }
 
 func (s *state) end() {

@@ -142,6 +142,39 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
+// TestDir: a language written right to left, by its script subtag or the
+// likely script of the language, adds dir="rtl"; others have no dir.
+func TestDir(t *testing.T) {
+	for _, c := range []struct {
+		lang     string
+		fragment bool
+		want     string
+	}{
+		{"ar-EG", false, "rtl"}, {"he", false, "rtl"}, {"fa-IR", false, "rtl"}, {"ur", true, "rtl"},
+		{"az-Arab", false, "rtl"}, {"dv", false, "rtl"}, {"yi", false, "rtl"},
+		{"en", false, ""}, {"de-CH", false, ""}, {"az", false, ""}, {"ku-Latn", false, ""},
+		{"sr-Cyrl", false, ""}, {"ja", false, ""}, {"x-bogus-tag-that-is-long", false, ""}, {"", true, ""},
+	} {
+		out := renderDoc(t, &html.Renderer{Lang: c.lang, Fragment: c.fragment}, report.New(""))
+		el := atom.Html
+		if c.fragment {
+			el = atom.Div
+		}
+		n := find(parse(t, out), el)[0]
+		if dir, _ := attr(n, "dir"); dir != c.want {
+			t.Errorf("lang %q: dir %q, want %q", c.lang, dir, c.want)
+		}
+	}
+	// From the document's locale.
+	doc := report.New("تقرير")
+	if err := doc.SetLocale("ar-EG"); err != nil {
+		t.Fatal(err)
+	}
+	if out := renderDoc(t, &html.Renderer{}, doc); !strings.Contains(string(out), `<html lang="ar-EG" dir="rtl">`) {
+		t.Errorf("an Arabic document's page: %.200s", out)
+	}
+}
+
 func TestSeed(t *testing.T) {
 	out := renderDoc(t, &html.Renderer{}, readDoc(t, "../../testdata/seed.json"))
 	golden.Check(t, "seed.html", out)
