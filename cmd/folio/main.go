@@ -37,6 +37,7 @@ const usage = `folio renders report documents (JSON) as JSON, CSV, Markdown, XLS
 
 Usage:
   folio convert [--format F] [-o OUT] [--opt KEY=VALUE]... [--quiet] [IN]
+  folio convert --format F -d OUTDIR [-j N] [--opt KEY=VALUE]... [--quiet] IN...
   folio validate FILE...
   folio schema
   folio formats
