@@ -43,6 +43,7 @@ Usage:
   folio formats
   folio serve [--addr :8080] [--data DIR] [--tokens-file F]
   folio openapi
+  folio version
 
 IN defaults to standard input and OUT to standard output; F defaults to
 OUT's extension. Exit status: 0 success, 1 invalid input or failed
