@@ -90,7 +90,7 @@ func child(dir string) int {
 	}
 	reg := maps.Clone(formats)
 	reg["crash"] = render.Format{Name: "crash", MediaType: "text/plain", Ext: ".crash",
-		New: func(render.Options) (render.Renderer, error) { return crash{}, nil }}
+		New: func(*render.OptionReader) (render.Renderer, error) { return crash{}, nil }}
 	workers, _ := strconv.Atoi(os.Getenv(childWorkersEnv))
 	r, err := runner.New(ctx, runner.Config[*sql.Tx]{
 		Store: st, Driver: riversqlite.New(st.DB()), Blobs: bl, Formats: reg,

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,6 +143,25 @@ func TestSchemaAndFormats(t *testing.T) {
 	for _, want := range []string{"csv   text/csv; charset=utf-8", "json  application/json", ".md"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("formats: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	// One line per declared option, after a heading.
+	code, out, _ = runCLI(t, "", "formats", "--options")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(lines) != 1+len(optionRows()) || !strings.HasPrefix(lines[0], "FORMAT  OPTION") {
+		t.Fatalf("formats --options: exit %d, %d lines, want %d:\n%s", code, len(lines), 1+len(optionRows()), out)
+	}
+	for _, want := range [][]string{
+		{"csv", "formulas", "guard|keep", "guard"},
+		{"pdf", "max-pages", "int", "1-1000000"},
+		{"xlsx", "autofit", "bool", "true"},
+	} {
+		found := false
+		for _, l := range lines {
+			found = found || slices.Equal(strings.Fields(l)[:4], want)
+		}
+		if !found {
+			t.Errorf("formats --options has no line %q:\n%s", want, out)
 		}
 	}
 }
