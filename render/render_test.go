@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,24 +12,44 @@ import (
 	"github.com/foliorender/folio/report"
 )
 
+// TestBuiltins checks the six formats of the contract (section 2) are
+// registered with their media types and extensions, found by name and by
+// extension in any case, each builds a renderer with its default options,
+// and no other format is registered.
 func TestBuiltins(t *testing.T) {
 	want := map[string][2]string{
 		"json": {"application/json", ".json"},
 		"csv":  {"text/csv; charset=utf-8", ".csv"},
+		"xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"},
+		"pdf":  {"application/pdf", ".pdf"},
+		"html": {"text/html; charset=utf-8", ".html"},
 		"md":   {"text/markdown; charset=utf-8", ".md"},
 	}
 	for name, w := range want {
-		f, err := render.Lookup(name)
+		f, err := render.Lookup(strings.ToUpper(name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.MediaType != w[0] || f.Ext != w[1] {
-			t.Errorf("%s: %q %q, want %q %q", name, f.MediaType, f.Ext, w[0], w[1])
+		if f.Name != name || f.MediaType != w[0] || f.Ext != w[1] {
+			t.Errorf("%s: %q %q %q, want %q %q", name, f.Name, f.MediaType, f.Ext, w[0], w[1])
 		}
-		g, err := render.ByExt(strings.ToUpper(w[1][1:]))
-		if err != nil || g.Name != name {
-			t.Errorf("ByExt(%s) = %v, %v", w[1], g.Name, err)
+		for _, ext := range []string{w[1], strings.ToUpper(w[1][1:])} {
+			if g, err := render.ByExt(ext); err != nil || g.Name != name {
+				t.Errorf("ByExt(%s) = %v, %v", ext, g.Name, err)
+			}
 		}
+		if r, err := f.NewRenderer(nil); err != nil || r == nil {
+			t.Errorf("%s: NewRenderer(nil) = %v, %v", name, r, err)
+		}
+	}
+	var names []string
+	for _, f := range render.Formats() {
+		names = append(names, f.Name)
+	}
+	// ExampleRegister may have added tsv when the examples ran first.
+	names = slices.DeleteFunc(names, func(n string) bool { return n == "tsv" })
+	if !slices.Equal(names, []string{"csv", "html", "json", "md", "pdf", "xlsx"}) {
+		t.Errorf("Formats() = %v, want the six built-in ones sorted", names)
 	}
 	if _, err := render.Lookup("docx"); !errors.Is(err, render.ErrUnknownFormat) {
 		t.Errorf("Lookup(docx) = %v", err)
