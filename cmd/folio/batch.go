@@ -132,6 +132,9 @@ func convertBatch(ctx context.Context, b batch, stderr io.Writer) int {
 		}
 	}
 	summary := fmt.Sprintf("converted %d of %d files", converted, len(files))
+	if len(files) == 1 {
+		summary = fmt.Sprintf("converted %d of 1 file", converted)
+	}
 	if n := len(files) - converted - notStarted; n > 0 {
 		summary += fmt.Sprintf(", %d failed", n)
 	}
