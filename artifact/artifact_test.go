@@ -68,7 +68,7 @@ func (f fn) Render(ctx context.Context, w io.Writer, doc *report.Document) error
 
 func format(f fn) render.Format {
 	return render.Format{Name: "t", MediaType: "text/plain", Ext: ".t",
-		New: func(render.Options) (render.Renderer, error) { return f, nil }}
+		New: func(*render.OptionReader) (render.Renderer, error) { return f, nil }}
 }
 
 // fullStore fails artifact writes with ENOSPC.
@@ -102,7 +102,7 @@ func TestRenderErrors(t *testing.T) {
 	j := &jobs.Job{ID: 7, RequestID: "r", Document: &doc}
 	csv, _ := render.Lookup("csv")
 	copyRows := fn(func(ctx context.Context, w io.Writer, d *report.Document) error {
-		r, _ := csv.New(nil)
+		r, _ := csv.NewRenderer(nil)
 		return r.Render(ctx, w, d)
 	})
 	canceled, cancel := context.WithCancel(ctx)
@@ -142,7 +142,7 @@ func TestRenderErrors(t *testing.T) {
 	defer f.Close()
 	got, _ := io.ReadAll(f)
 	sum := sha256.Sum256(got)
-	r, _ := csv.New(nil)
+	r, _ := csv.NewRenderer(nil)
 	var want bytes.Buffer
 	r.Render(ctx, &want, report.Read(bytes.NewReader(seed)))
 	if !bytes.Equal(got, want.Bytes()) || b.SHA256 != hex.EncodeToString(sum[:]) || b.Size != int64(len(got)) {

@@ -6,24 +6,28 @@ import (
 	"github.com/foliorender/folio/render/html"
 )
 
-// Options: fragment=true, lang=TAG (a BCP 47 tag such as de-CH),
-// landscape=true.
 func init() {
 	Register(Format{
 		Name:      "html",
 		MediaType: "text/html; charset=utf-8",
 		Ext:       ".html",
-		New: func(o Options) (Renderer, error) {
-			r := o.Read("html")
-			h := &html.Renderer{
-				Fragment:  r.Bool("fragment", false),
-				Lang:      r.String("lang", ""),
-				Landscape: r.Bool("landscape", false),
-			}
-			if h.Lang != "" && !langTag(h.Lang) {
-				r.fail("lang", h.Lang, "must be a language tag such as en or de-CH")
-			}
-			return h, r.Err()
+		Options: []Option{
+			{Key: "fragment", Type: Bool, Default: "false", Help: `a <div class="folio"> to embed instead of a whole page`},
+			{Key: "lang", Type: String, Help: "the page's language (a BCP 47 tag: en, de-CH); default: the document's locale, else en",
+				Check: func(s string) string {
+					if s != "" && !langTag(s) {
+						return "must be a language tag such as en or de-CH"
+					}
+					return ""
+				}},
+			{Key: "landscape", Type: Bool, Default: "false", Help: "print on landscape pages"},
+		},
+		New: func(o *OptionReader) (Renderer, error) {
+			return &html.Renderer{
+				Fragment:  o.Bool("fragment"),
+				Lang:      o.String("lang"),
+				Landscape: o.Bool("landscape"),
+			}, nil
 		},
 	})
 }

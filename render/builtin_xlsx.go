@@ -7,17 +7,17 @@ func init() {
 		Name:      "xlsx",
 		MediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		Ext:       ".xlsx",
-		// Options: sheets=table|one (a worksheet per table, the default, or
-		// all on one), header-style=false (plain header: no bold, fill,
-		// frozen rows or autofilter), autofit=false (default column widths).
-		New: func(o Options) (Renderer, error) {
-			r := o.Read("xlsx")
-			x := &xlsx.Renderer{
-				OneSheet:    r.String("sheets", "table", "table", "one") == "one",
-				PlainHeader: !r.Bool("header-style", true),
-				NoAutoFit:   !r.Bool("autofit", true),
-			}
-			return x, r.Err()
+		Options: []Option{
+			{Key: "sheets", Type: Enum, Values: []string{"table", "one"}, Default: "table", Help: "table: a worksheet per table; one: every table on one worksheet"},
+			{Key: "header-style", Type: Bool, Default: "true", Help: "a bold, filled, frozen header row with an autofilter; false: a plain one"},
+			{Key: "autofit", Type: Bool, Default: "true", Help: "fit column widths to the header and the first 100 rows; false: default widths"},
+		},
+		New: func(o *OptionReader) (Renderer, error) {
+			return &xlsx.Renderer{
+				OneSheet:    o.String("sheets") == "one",
+				PlainHeader: !o.Bool("header-style"),
+				NoAutoFit:   !o.Bool("autofit"),
+			}, nil
 		},
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/foliorender/folio/numfmt"
@@ -34,6 +35,11 @@ type ReadOptions struct {
 	// an element in which the decoder found violations. The schema package
 	// uses it to hold documents to the JSON Schema.
 	Check func(pointer string, v any) []Violation
+
+	// Rows, when set, is incremented for each table row decoded (footer
+	// rows and rows with violations excepted), so that another goroutine
+	// can show how far decoding has come.
+	Rows *atomic.Int64
 }
 
 // Read returns a document that is decoded from r as it is read: see
@@ -614,6 +620,9 @@ func (rr *rowReader) next() (Row, bool) {
 			return Row{}, false
 		}
 		if valid {
+			if d.opts.Rows != nil && !rr.footer {
+				d.opts.Rows.Add(1)
+			}
 			return rr.row, true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/foliorender/folio/report"
@@ -399,5 +400,39 @@ func TestUnknownMembersNotHeld(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2<<20 {
 		t.Errorf("decoding %d MB of unknown members allocated %d MB", len(in)>>20, alloc>>20)
+	}
+}
+
+// TestRowsCounter checks ReadOptions.Rows counts every valid row decoded,
+// read or skipped, held or streamed, and no footer row or invalid row.
+func TestRowsCounter(t *testing.T) {
+	row := `{"cells":[{"value":1},{"value":2}]}`
+	for _, tt := range []struct {
+		name, in string
+		report   bool
+		want     int64
+	}{
+		{"streamed", table(cols2, row+","+row+","+row), false, 3},
+		{"rows before columns", `{"elements":[{"data":{"rows":[` + row + `,` + row + `],"columns":` + cols2 + `},"type":"table"}]}`, false, 2},
+		{"footer", `{"elements":[{"type":"table","data":{"columns":` + cols2 + `,"rows":[` + row + `],"footer":[` + row + `]}}]}`, false, 1},
+		{"two tables", `{"elements":[{"type":"table","data":{"columns":` + cols2 + `,"rows":[` + row + `]}},{"type":"table","data":{"columns":` + cols2 + `,"rows":[` + row + `,` + row + `]}}]}`, false, 3},
+		{"invalid row dropped", table(cols2, row+`,{"cells":[]},`+row), true, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int64
+			opts := report.ReadOptions{Rows: &n}
+			if tt.report {
+				opts.Report = func(report.Violation) {}
+			}
+			// The rows are left unread: they are decoded as the loop moves on.
+			for _, err := range report.ReadWith(strings.NewReader(tt.in), opts).Elements() {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := n.Load(); got != tt.want {
+				t.Errorf("Rows = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }

@@ -90,7 +90,7 @@ const (
 func childFormats() registry {
 	reg := maps.Clone(formats)
 	reg["crash"] = render.Format{Name: "crash", MediaType: "text/plain", Ext: ".crash",
-		New: func(render.Options) (render.Renderer, error) { return crash{}, nil }}
+		New: func(*render.OptionReader) (render.Renderer, error) { return crash{}, nil }}
 	return reg
 }
 

@@ -49,7 +49,7 @@ func (refuse) Render(ctx context.Context, w io.Writer, doc *report.Document) err
 
 func init() {
 	formats["refuse"] = render.Format{Name: "refuse", MediaType: "text/plain", Ext: ".refuse",
-		New: func(render.Options) (render.Renderer, error) { return refuse{}, nil }}
+		New: func(*render.OptionReader) (render.Renderer, error) { return refuse{}, nil }}
 }
 
 // soon is a retry policy that runs a failed attempt again after d.

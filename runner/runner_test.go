@@ -62,9 +62,9 @@ func (r registry) Lookup(name string) (render.Format, error) {
 
 var formats = registry{
 	"slow": {Name: "slow", MediaType: "text/plain", Ext: ".slow",
-		New: func(render.Options) (render.Renderer, error) { return slow{20 * time.Millisecond}, nil }},
+		New: func(*render.OptionReader) (render.Renderer, error) { return slow{20 * time.Millisecond}, nil }},
 	"broken": {Name: "broken", MediaType: "text/plain", Ext: ".broken",
-		New: func(render.Options) (render.Renderer, error) { return nil, errors.New("broken on purpose") }},
+		New: func(*render.OptionReader) (render.Renderer, error) { return nil, errors.New("broken on purpose") }},
 }
 
 type env struct {
@@ -180,7 +180,7 @@ func direct(t *testing.T, name string, doc []byte) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := f.New(nil)
+	r, _ := f.NewRenderer(nil)
 	var buf bytes.Buffer
 	if err := r.Render(context.Background(), &buf, report.Read(bytes.NewReader(doc))); err != nil {
 		t.Fatal(err)

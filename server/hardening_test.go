@@ -47,9 +47,9 @@ func (g *gauge) leave() { g.now.Add(-1) }
 // on ctx, and tells stopped when it did.
 func gaugedFormat(name string, g *gauge, d time.Duration, stopped *atomic.Int64) render.Format {
 	return render.Format{Name: name, MediaType: "text/x-" + name, Ext: "." + name,
-		New: func(o render.Options) (render.Renderer, error) {
+		New: func(*render.OptionReader) (render.Renderer, error) {
 			f, _ := render.Lookup("csv")
-			r, err := f.New(o)
+			r, err := f.NewRenderer(nil)
 			return rendererFunc(func(ctx context.Context, w io.Writer, doc *report.Document) error {
 				g.enter()
 				defer g.leave()
@@ -215,7 +215,7 @@ func TestUserLimits(t *testing.T) {
 func TestPermanentFailure(t *testing.T) {
 	var tries atomic.Int64
 	bad := render.Format{Name: "bad", MediaType: "text/x-bad", Ext: ".bad",
-		New: func(render.Options) (render.Renderer, error) {
+		New: func(*render.OptionReader) (render.Renderer, error) {
 			return rendererFunc(func(context.Context, io.Writer, *report.Document) error {
 				tries.Add(1)
 				return errors.New("the document has more than 3 pages")

@@ -20,7 +20,7 @@ import (
 
 // slowFormat writes each row after a pause, and stops on ctx.
 var slowFormat = render.Format{Name: "slow", MediaType: "text/x-slow", Ext: ".slow",
-	New: func(render.Options) (render.Renderer, error) { return slowRenderer{}, nil }}
+	New: func(*render.OptionReader) (render.Renderer, error) { return slowRenderer{}, nil }}
 
 type slowRenderer struct{}
 
@@ -156,7 +156,7 @@ func renderWith(t *testing.T, reg registry, name string, doc []byte) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, _ := f.New(nil)
+	rr, _ := f.NewRenderer(nil)
 	buf := new(bytes.Buffer)
 	if err := rr.Render(context.Background(), buf, report.Read(bytes.NewReader(doc))); err != nil {
 		t.Fatal(err)

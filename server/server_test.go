@@ -61,16 +61,16 @@ func (c countingRenderer) Render(ctx context.Context, w io.Writer, doc *report.D
 
 var testFormats = registry{extra: []render.Format{{
 	Name: "counted", MediaType: "text/x-counted", Ext: ".cnt",
-	New: func(o render.Options) (render.Renderer, error) {
+	New: func(*render.OptionReader) (render.Renderer, error) {
 		f, _ := render.Lookup("csv")
-		r, err := f.New(o)
+		r, err := f.NewRenderer(nil)
 		return countingRenderer{r}, err
 	},
 }, {
 	Name: "ünï", MediaType: "text/x-unicode", Ext: ".ünï",
-	New: func(o render.Options) (render.Renderer, error) {
+	New: func(*render.OptionReader) (render.Renderer, error) {
 		f, _ := render.Lookup("csv")
-		return f.New(o)
+		return f.NewRenderer(nil)
 	},
 }}}
 

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,12 +22,20 @@ import (
 )
 
 const convertSynopsis = `folio convert [--format F] [-o OUT] [--opt KEY=VALUE]... [--quiet] [IN]
+       folio convert --format F -d OUTDIR [-j N] [--opt KEY=VALUE]... [--quiet] IN...
 
 Reads a report document from IN (default: standard input), checks it as it
 reads, and writes it in format F (default: OUT's extension) to OUT (default:
 standard output). OUT is written atomically: on any failure no file is left
-at OUT. 'folio formats' lists the formats; see the README for each format's
-options.`
+at OUT.
+
+With -d, converts every IN (a glob pattern such as 'in/*.json' is expanded
+too) into OUTDIR, created if missing, as OUTDIR/NAME.EXT (IN's base name
+with F's extension), N files at a time, each atomically; a failure does not
+stop the others. Prints each failure and a summary to standard error; exit
+status 1 if any failed.
+
+'folio formats --options' lists the formats and their options.`
 
 func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("convert")
@@ -34,8 +45,12 @@ func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.StringVar(out, "output", "", "same as -o")
 	opts := render.Options{}
 	fs.Var(optFlag(opts), "opt", "renderer option `key=value` (repeatable)")
-	quiet := fs.Bool("quiet", false, "show no progress")
+	quiet := fs.Bool("quiet", false, "show no progress (with -d: and no summary when all succeed)")
 	fs.BoolVar(quiet, "q", false, "shorthand for --quiet")
+	dir := fs.String("d", "", "convert every IN into `OUTDIR` (see above)")
+	fs.StringVar(dir, "dir", "", "same as -d")
+	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "with -d: convert `N` files at a time; default: the number of CPUs")
+	fs.IntVar(jobs, "jobs", runtime.GOMAXPROCS(0), "same as -j")
 	pos, code, ok := parse(fs, convertSynopsis, args, stdout, stderr)
 	if !ok {
 		return code
@@ -43,6 +58,17 @@ func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "folio convert: "+format+"\n", a...)
 		return exitUsage
+	}
+	if *dir != "" {
+		if *out != "" {
+			return usageErr("give -o or -d, not both")
+		}
+		return convertBatch(ctx, batch{format: *format, dir: *dir, jobs: *jobs, opts: opts, quiet: *quiet, args: pos}, stderr)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["j"] || set["jobs"] {
+		return usageErr("-j goes with -d OUTDIR")
 	}
 	if len(pos) > 1 {
 		return usageErr("one input at most, got %d: %s", len(pos), strings.Join(pos, " "))
@@ -93,7 +119,7 @@ func runConvert(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 	cr := &countingReader{r: src}
 	stopProgress := startProgress(stderr, *quiet, cr, size)
-	doc := schema.Read(cr)
+	doc := read(cr)
 	if *out == "" || *out == "-" {
 		err = r.Render(ctx, stdout, doc)
 	} else {
@@ -178,9 +204,18 @@ func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) 
 	return nil
 }
 
+// read returns the document decoded from r and held to the schema, as
+// schema.Read does, counting its rows in r.rows for the progress display.
+func read(r *countingReader) *report.Document {
+	return report.ReadWith(r, report.ReadOptions{Check: schema.Check, Rows: &r.rows})
+}
+
+// A countingReader counts the bytes read through it and, through [read],
+// the rows decoded from them.
 type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+	r    io.Reader
+	n    atomic.Int64
+	rows atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -189,13 +224,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// startProgress shows bytes read, rate and elapsed time on stderr while a
+// startProgress shows bytes and rows read, rate and elapsed time on stderr while a
 // conversion runs, when stderr is a terminal, quiet is off, and the input is
 // large (over 8 MiB) or its size unknown and the conversion lasts over a
 // second. It returns a function that stops and clears the display.
 func startProgress(stderr io.Writer, quiet bool, cr *countingReader, size int64) func() {
-	f, ok := stderr.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || (size >= 0 && size < 8<<20) {
+	f, ok := terminal(stderr)
+	if quiet || !ok || (size >= 0 && size < 8<<20) {
 		return func() {}
 	}
 	start := time.Now()
@@ -223,7 +258,7 @@ func startProgress(stderr io.Writer, quiet bool, cr *countingReader, size int64)
 				if size > 0 {
 					line = fmt.Sprintf("%s of %s (%.0f%%)", mib(n), mib(size), 100*float64(n)/float64(size))
 				}
-				fmt.Fprintf(f, "\r\033[K%s · %s/s · %s", line, mib(int64(float64(n)/el.Seconds())), el.Round(100*time.Millisecond))
+				fmt.Fprintf(f, "\r\033[K%s · %s rows · %s/s · %s", line, count(cr.rows.Load()), mib(int64(float64(n)/el.Seconds())), el.Round(100*time.Millisecond))
 				shown = true
 			}
 		}
@@ -234,4 +269,19 @@ func startProgress(stderr io.Writer, quiet bool, cr *countingReader, size int64)
 	}
 }
 
+// terminal returns w as a file if it is a terminal.
+func terminal(w io.Writer) (*os.File, bool) {
+	f, ok := w.(*os.File)
+	return f, ok && term.IsTerminal(int(f.Fd()))
+}
+
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// count writes n with thousands separators: 1,234,567.
+func count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

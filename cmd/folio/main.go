@@ -37,11 +37,13 @@ const usage = `folio renders report documents (JSON) as JSON, CSV, Markdown, XLS
 
 Usage:
   folio convert [--format F] [-o OUT] [--opt KEY=VALUE]... [--quiet] [IN]
+  folio convert --format F -d OUTDIR [-j N] [--opt KEY=VALUE]... [--quiet] IN...
   folio validate FILE...
   folio schema
-  folio formats
+  folio formats [--options]
   folio serve [--addr :8080] [--data DIR] [--tokens-file F]
   folio openapi
+  folio version
 
 IN defaults to standard input and OUT to standard output; F defaults to
 OUT's extension. Exit status: 0 success, 1 invalid input or failed
@@ -169,8 +171,9 @@ func runSchema(_ context.Context, args []string, _ io.Reader, stdout, stderr io.
 }
 
 func runFormats(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	const synopsis = "folio formats\n\nLists the output formats: name, media type, extension."
+	const synopsis = "folio formats [--options]\n\nLists the output formats: name, media type, extension; with --options, each\nformat's options instead (convert's --opt KEY=VALUE): key, type, default\nand what it does."
 	fs := newFlags("formats")
+	options := fs.Bool("options", false, "list the formats' options")
 	pos, code, ok := parse(fs, synopsis, args, stdout, stderr)
 	if !ok {
 		return code
@@ -180,14 +183,42 @@ func runFormats(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 		return exitUsage
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	for _, f := range render.Formats() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Name, f.MediaType, f.Ext)
+	if *options {
+		fmt.Fprintln(tw, "FORMAT\tOPTION\tTYPE\tDEFAULT\tDESCRIPTION")
+		for _, row := range optionRows() {
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+	} else {
+		for _, f := range render.Formats() {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Name, f.MediaType, f.Ext)
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "folio formats: %v\n", err)
 		return exitInvalid
 	}
 	return exitOK
+}
+
+// optionRows lists the options of every registered format, in the order
+// each declares them: format, key, type, default ("" when none) and help.
+// `folio formats --options` prints them and the README's table is made of
+// them.
+func optionRows() [][]string {
+	var rows [][]string
+	for _, f := range render.Formats() {
+		for _, o := range f.Options {
+			typ := string(o.Type)
+			switch o.Type {
+			case render.Enum:
+				typ = strings.Join(o.Values, "|")
+			case render.Int:
+				typ = fmt.Sprintf("int %d-%d", o.Min, o.Max)
+			}
+			rows = append(rows, []string{f.Name, o.Key, typ, o.Default, o.Help})
+		}
+	}
+	return rows
 }
 
 func runValidate(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

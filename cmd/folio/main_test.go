@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -123,12 +124,46 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestHelp checks that help goes to standard output with exit 0: the
+// program's lists every command, and each command's starts with its own
+// synopsis and lists its flags.
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"--help"}, {"convert", "--help"}, {"validate", "-h"}, {"schema", "--help"}, {"formats", "--help"}} {
-		code, out, _ := runCLI(t, "", args...)
-		if code != 0 || !strings.Contains(out, "folio") {
-			t.Errorf("folio %s: exit %d, stdout %q", strings.Join(args, " "), code, out)
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+		code, out, stderr := runCLI(t, "", args...)
+		if code != 0 || stderr != "" || out != usage {
+			t.Errorf("folio %s: exit %d, stderr %q, want 0 and the usage on stdout", args[0], code, stderr)
 		}
+		for name := range commands {
+			if !strings.Contains(out, "\n  folio "+name) {
+				t.Errorf("folio %s does not list the command %s:\n%s", args[0], name, out)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		args  []string
+		flags []string // some of the flags its help must list
+	}{
+		{[]string{"convert", "--help"}, []string{"-format", "-o", "-opt", "-d", "-j", "-quiet"}},
+		{[]string{"validate", "-h"}, []string{"-quiet"}},
+		{[]string{"schema", "--help"}, nil},
+		{[]string{"formats", "--help"}, []string{"-options"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "-data", "-tokens-file"}},
+		{[]string{"openapi", "--help"}, nil},
+		{[]string{"version", "--help"}, nil},
+	} {
+		code, out, stderr := runCLI(t, "", tt.args...)
+		if code != 0 || stderr != "" || !strings.HasPrefix(out, "Usage: folio "+tt.args[0]) {
+			t.Errorf("folio %s: exit %d, stderr %q, stdout %.80q; want 0 and its usage", strings.Join(tt.args, " "), code, stderr, out)
+		}
+		for _, f := range tt.flags {
+			if !strings.Contains(out, "\n  "+f+" ") && !strings.Contains(out, "\n  "+f+"\n") {
+				t.Errorf("folio %s does not list %s:\n%s", strings.Join(tt.args, " "), f, out)
+			}
+		}
+	}
+	// A usage error prints the usage on standard error, not standard output.
+	if code, out, stderr := runCLI(t, "", "convert", "--no-such-flag"); code != 2 || out != "" || !strings.Contains(stderr, "Usage: folio convert") {
+		t.Errorf("convert --no-such-flag: exit %d, stdout %q, stderr %.80q", code, out, stderr)
 	}
 }
 
@@ -142,6 +177,25 @@ func TestSchemaAndFormats(t *testing.T) {
 	for _, want := range []string{"csv   text/csv; charset=utf-8", "json  application/json", ".md"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("formats: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	// One line per declared option, after a heading.
+	code, out, _ = runCLI(t, "", "formats", "--options")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(lines) != 1+len(optionRows()) || !strings.HasPrefix(lines[0], "FORMAT  OPTION") {
+		t.Fatalf("formats --options: exit %d, %d lines, want %d:\n%s", code, len(lines), 1+len(optionRows()), out)
+	}
+	for _, want := range [][]string{
+		{"csv", "formulas", "guard|keep", "guard"},
+		{"pdf", "max-pages", "int", "1-1000000"},
+		{"xlsx", "autofit", "bool", "true"},
+	} {
+		found := false
+		for _, l := range lines {
+			found = found || slices.Equal(strings.Fields(l)[:4], want)
+		}
+		if !found {
+			t.Errorf("formats --options has no line %q:\n%s", want, out)
 		}
 	}
 }

@@ -527,20 +527,20 @@ func TestRegistered(t *testing.T) {
 	if f.MediaType != "text/html; charset=utf-8" || f.Ext != ".html" {
 		t.Errorf("registered as %q %q", f.MediaType, f.Ext)
 	}
-	r, err := f.New(render.Options{"fragment": "true", "lang": "fr", "landscape": "yes"})
+	r, err := build(f, render.Options{"fragment": "true", "lang": "fr", "landscape": "yes"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h, ok := r.(*html.Renderer); !ok || !h.Fragment || h.Lang != "fr" || !h.Landscape {
 		t.Errorf("options fragment=true lang=fr landscape=yes gave %#v", r)
 	}
-	r, err = f.New(nil)
+	r, err = build(f, nil)
 	if h, ok := r.(*html.Renderer); err != nil || !ok || *h != (html.Renderer{}) {
 		t.Errorf("no options gave %#v, %v; want the zero Renderer", r, err)
 	}
 	for _, opts := range []render.Options{{"fragment": "maybe"}, {"landscape": "2"}, {"lang": "en_US"}, {"lang": "x\"y"}, {"colour": "red"}} {
 		var oe *render.OptionError
-		if _, err := f.New(opts); !errors.As(err, &oe) {
+		if _, err := build(f, opts); !errors.As(err, &oe) {
 			t.Errorf("New(%v) = %v, want an *OptionError", opts, err)
 		}
 	}
@@ -716,4 +716,14 @@ func TestLinkTemplates(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", tmpl, got, want)
 		}
 	}
+}
+
+// build is f.NewRenderer without its Safe wrapper, to look at the
+// renderer's fields.
+func build(f render.Format, o render.Options) (render.Renderer, error) {
+	r, err := f.ReadOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	return f.New(r)
 }

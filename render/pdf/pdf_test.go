@@ -635,18 +635,18 @@ func TestOptions(t *testing.T) {
 	if f.MediaType != "application/pdf" || f.Ext != ".pdf" {
 		t.Errorf("format = %+v", f)
 	}
-	r, err := f.New(render.Options{"page": "letter", "orientation": "landscape", "max-pages": "7"})
+	r, err := build(f, render.Options{"page": "letter", "orientation": "landscape", "max-pages": "7"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := r.(*pdf.Renderer); p.PageSize != "letter" || p.Orientation != pdf.Landscape || p.MaxPages != 7 {
+	if p := r.(*pdf.Renderer); p.PageSize != "Letter" || p.Orientation != pdf.Landscape || p.MaxPages != 7 {
 		t.Errorf("renderer = %+v", p)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.ttf")
 	os.WriteFile(bad, []byte("not a font at all"), 0o644)
 	for _, o := range []render.Options{{"page": "A3"}, {"max-pages": "0"}, {"colour": "red"}, {"font": filepath.Join(t.TempDir(), "missing.ttf")}, {"font": bad}} {
 		var oe *render.OptionError
-		if _, err := f.New(o); !errors.As(err, &oe) {
+		if _, err := build(f, o); !errors.As(err, &oe) {
 			t.Errorf("New(%v) = %v, want an *OptionError", o, err)
 		}
 	}
@@ -833,4 +833,14 @@ func TestFieldsKeepItems(t *testing.T) {
 			}
 		}
 	}
+}
+
+// build is f.NewRenderer without its Safe wrapper, to look at the
+// renderer's fields.
+func build(f render.Format, o render.Options) (render.Renderer, error) {
+	r, err := f.ReadOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	return f.New(r)
 }

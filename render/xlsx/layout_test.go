@@ -156,19 +156,19 @@ func TestOptions(t *testing.T) {
 		if f.MediaType != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || f.Ext != ".xlsx" {
 			t.Errorf("format %+v", f)
 		}
-		r, err := f.New(folio.Options{"sheets": "one", "header-style": "false", "autofit": "off"})
+		r, err := build(f, folio.Options{"sheets": "one", "header-style": "false", "autofit": "off"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if x := r.(*xlsx.Renderer); !x.OneSheet || !x.PlainHeader || !x.NoAutoFit {
 			t.Errorf("options gave %+v", x)
 		}
-		if d, _ := f.New(nil); *d.(*xlsx.Renderer) != (xlsx.Renderer{}) {
+		if d, _ := build(f, nil); *d.(*xlsx.Renderer) != (xlsx.Renderer{}) {
 			t.Errorf("default options gave %+v", d)
 		}
 		for _, o := range []folio.Options{{"sheets": "two"}, {"autofit": "maybe"}, {"colour": "red"}} {
 			var oe *folio.OptionError
-			if _, err := f.New(o); !errors.As(err, &oe) {
+			if _, err := build(f, o); !errors.As(err, &oe) {
 				t.Errorf("New(%v) = %v, want an *OptionError", o, err)
 			}
 		}
@@ -550,4 +550,14 @@ func TestMarkdownRichText(t *testing.T) {
 	if v, _ := f.GetCellValue(sheet, "A2"); v != "second line" {
 		t.Errorf("A2 = %q, want the paragraph's second line", v)
 	}
+}
+
+// build is f.NewRenderer without its Safe wrapper, to look at the
+// renderer's fields.
+func build(f folio.Format, o folio.Options) (folio.Renderer, error) {
+	r, err := f.ReadOptions(o)
+	if err != nil {
+		return nil, err
+	}
+	return f.New(r)
 }
