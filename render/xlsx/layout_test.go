@@ -143,8 +143,22 @@ func TestOptions(t *testing.T) {
 		if len(f.GetDefinedName()) != 0 {
 			t.Errorf("defined names %v, want none", f.GetDefinedName())
 		}
-		if tables, _ := f.GetTables("Thirty tables"); len(tables) != 30 {
+		tables, _ := f.GetTables("Thirty tables")
+		if len(tables) != 30 {
 			t.Errorf("%d tables, want 30", len(tables))
+		}
+		// Their ranges follow one another without overlapping, each from
+		// its header row.
+		last := 0
+		for i, tb := range tables {
+			var first, end int
+			if _, err := fmt.Sscanf(tb.Range, "A%d:C%d", &first, &end); err != nil || first <= last || end != first+i+1 {
+				t.Errorf("table %d over %s (after row %d), want A:C from its header over its %d rows", i, tb.Range, last, i+1)
+			}
+			if v, _ := f.GetCellValue("Thirty tables", fmt.Sprintf("A%d", first)); v != "Name" {
+				t.Errorf("table %d starts at %q, want its header", i, v)
+			}
+			last = end
 		}
 		if len(rows) < 30*3 {
 			t.Errorf("only %d rows", len(rows))
@@ -226,6 +240,34 @@ func TestOptions(t *testing.T) {
 			t.Errorf("created %q modified %q", props.Created, props.Modified)
 		}
 	})
+}
+
+// TestTableColumns gives a table captions that cannot all be column names
+// as they are: the header shows the names the table object has.
+func TestTableColumns(t *testing.T) {
+	captions := []string{"", "Amount", "amount", "Line\nbreak", "_x0041_", "Tab\there", "Column1", "ctl\x01"}
+	cols := make([]report.Column, len(captions))
+	cells := make([]report.Value, len(captions))
+	for i, c := range captions {
+		cols[i] = report.Column{Caption: c}
+		cells[i] = report.String("v")
+	}
+	out := render(t, &xlsx.Renderer{}, report.New("", report.NewTable("Q1 2026", cols, report.RowsOf(report.Row{Cells: cells}))))
+	s := summarize(t, out, 100)
+	want := `[1 Q1_2026 A1:H2 TableStyleMedium2 ["Column1" "Amount" "amount2" "Line\nbreak" "_x0041_" "Tab\there" "Column12" "ctl␁"]]`
+	if got := fmt.Sprint(s.Sheets[0].Tables); got != want {
+		t.Errorf("tables %s\nwant %s", got, want)
+	}
+	zr, _ := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	part := string(entry(t, zr, "xl/tables/table1.xml"))
+	for _, w := range []string{`name="Line_x000a_break"`, `name="_x005F_x0041_"`, `name="Tab_x0009_here"`} {
+		if !strings.Contains(part, w) {
+			t.Errorf("table part lacks %s: %s", w, part)
+		}
+	}
+	if s.Sheets[0].Widths["1-1"] == "" {
+		t.Errorf("widths %v, want the first column fitted to its name", s.Sheets[0].Widths)
+	}
 }
 
 func TestTooManyColumns(t *testing.T) {

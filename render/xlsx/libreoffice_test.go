@@ -3,6 +3,7 @@ package xlsx_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -221,4 +222,55 @@ func TestLibreOffice(t *testing.T) {
 func roundPts(b []byte) string {
 	f, _ := strconv.ParseFloat(string(b), 64)
 	return strconv.FormatFloat(float64(int(f*10+0.5))/10, 'f', -1, 64)
+}
+
+// columnsDoc is a table of n number columns of Excel's default width.
+func columnsDoc(n int) *report.Document {
+	cols := make([]report.Column, n)
+	cells := make([]report.Value, n)
+	for i := range cols {
+		cols[i] = report.Column{Caption: "c", Type: report.TypeNumber}
+		cells[i] = report.Int(1)
+	}
+	return report.New("", report.NewTable("T", cols, report.RowsOf(report.Row{Cells: cells})))
+}
+
+// TestPrintSetup checks the paper, from the option or the locale, and the
+// orientation, from the width of the columns.
+func TestPrintSetup(t *testing.T) {
+	withLocale := func(tag string) *report.Document { return inventoryDoc(3, tag) }
+	const a4, letter = "paperSize=9 portrait", "paperSize=1 portrait"
+	for _, c := range []struct {
+		name string
+		r    *xlsx.Renderer
+		doc  *report.Document
+		want string
+	}{
+		{"no locale", &xlsx.Renderer{}, withLocale(""), a4},
+		{"en", &xlsx.Renderer{}, withLocale("en"), a4},
+		{"en-US", &xlsx.Renderer{}, withLocale("en-US"), letter},
+		{"fr-CA", &xlsx.Renderer{}, withLocale("fr-CA"), letter},
+		{"es-MX", &xlsx.Renderer{}, withLocale("es-MX"), letter},
+		{"en-GB", &xlsx.Renderer{}, withLocale("en-GB"), a4},
+		{"de-DE", &xlsx.Renderer{}, withLocale("de-DE"), a4},
+		{"A4 over en-US", &xlsx.Renderer{Paper: xlsx.A4}, withLocale("en-US"), a4},
+		{"Letter", &xlsx.Renderer{Paper: "letter"}, withLocale(""), letter},
+		{"wide", &xlsx.Renderer{}, wideDoc(), "paperSize=9 landscape"},
+		// Ten columns of the default 64 pixels fit A4's 659 upright,
+		// eleven do not; Letter's 682 takes ten as well.
+		{"10 default columns", &xlsx.Renderer{NoAutoFit: true}, columnsDoc(10), a4},
+		{"11 default columns", &xlsx.Renderer{NoAutoFit: true}, columnsDoc(11), "paperSize=9 landscape"},
+		{"10 default columns, Letter", &xlsx.Renderer{NoAutoFit: true, Paper: xlsx.Letter}, columnsDoc(10), letter},
+	} {
+		s := summarize(t, render(t, c.r, c.doc), 0)
+		for _, sh := range s.Sheets {
+			if want := c.want + " fitToWidth=1 fitToHeight=0 fitToPage=true"; sh.Print != want {
+				t.Errorf("%s: sheet %s prints %q, want %q", c.name, sh.Name, sh.Print, want)
+			}
+		}
+	}
+	err := (&xlsx.Renderer{Paper: "A3"}).Render(t.Context(), io.Discard, seed(t))
+	if err == nil || !strings.Contains(err.Error(), "unknown paper") {
+		t.Errorf("Paper A3: %v, want unknown paper", err)
+	}
 }

@@ -123,16 +123,23 @@ func (tw *tableWriter) footer() error {
 func (tw *tableWriter) start() error {
 	b, t := tw.b, tw.t
 	tw.started = true
-	var widths []float64
-	if !b.r.NoAutoFit {
-		widths = tw.fit()
-	}
-	caption := t.Caption
 	// A table object needs a data row (Excel shows an empty table with a
 	// blank one, which the footer would take): a table without rows keeps
 	// the autofilter. The rows read ahead are all there are when fewer
 	// than lookahead.
 	tw.table = !b.r.NoTables && !b.r.PlainHeader && len(t.Columns) > 0 && len(tw.look) > 0
+	if tw.table {
+		captions := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			captions[i] = c.Caption
+		}
+		tw.names = columnNames(captions)
+	}
+	var widths []float64
+	if !b.r.NoAutoFit {
+		widths = tw.fit()
+	}
+	caption := t.Caption
 	if b.r.OneSheet {
 		if b.oneSheet == nil {
 			if err := b.oneSheetStart(widths); err != nil {
@@ -229,13 +236,6 @@ func (tw *tableWriter) writeHeader() error {
 	b := tw.b
 	if tw.header == nil {
 		tw.header = make([]any, len(tw.t.Columns))
-		if tw.table {
-			captions := make([]string, len(tw.t.Columns))
-			for i, c := range tw.t.Columns {
-				captions[i] = c.Caption
-			}
-			tw.names = columnNames(captions)
-		}
 		kind := styleHeader
 		if tw.table {
 			kind = styleTableHeader
@@ -476,6 +476,9 @@ func (tw *tableWriter) fit() []float64 {
 	widths := make([]float64, len(cols))
 	for i, c := range cols {
 		w := textWidth(c.Caption)
+		if tw.names != nil {
+			w = textWidth(tw.names[i]) // the header shows the column's name
+		}
 		if !tw.b.r.PlainHeader {
 			w += 2 // the autofilter button
 		}

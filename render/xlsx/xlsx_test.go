@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -352,6 +353,7 @@ func summarizeTables(t *testing.T, zr *zip.Reader, f *excelize.File, sheet, path
 		names := make([]string, len(tx.Columns))
 		seen := map[string]bool{}
 		for j, c := range tx.Columns {
+			c.Name = unescapeXstring(c.Name)
 			ref, _ := excelize.CoordinatesToCellName(col+j, row)
 			v, _ := f.GetCellValue(sheet, ref)
 			if c.ID != j+1 || c.Name == "" || seen[strings.ToLower(c.Name)] || v != c.Name {
@@ -364,6 +366,17 @@ func summarizeTables(t *testing.T, zr *zip.Reader, f *excelize.File, sheet, path
 	}
 	return out
 }
+
+// unescapeXstring decodes the _xHHHH_ escapes of an ST_Xstring, as Excel
+// reads a column name.
+func unescapeXstring(s string) string {
+	return xstringEscape.ReplaceAllStringFunc(s, func(m string) string {
+		n, _ := strconv.ParseUint(m[2:6], 16, 16)
+		return string(rune(n))
+	})
+}
+
+var xstringEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
 func entry(t *testing.T, zr *zip.Reader, name string) []byte {
 	t.Helper()
