@@ -29,9 +29,9 @@
 // [Renderer.OneSheet], everything goes on one worksheet named after the
 // title, in document order, each table under its caption.
 //
-// The header row is bold on a light fill with a rule below, frozen while
-// scrolling (when it is within the first 12 rows), with an autofilter over
-// the header and data rows. Columns are fitted to the header and the first
+// The header row is bold with a rule below, frozen while scrolling (when
+// it is within the first 12 rows), and the header and data rows are an
+// Excel table object (see Tables). Columns are fitted to the header and the first
 // 100 rows (East Asian wide characters count double), between 6 and 60
 // characters wide; only the first 256 columns of a table are fitted.
 //
@@ -56,7 +56,9 @@
 // locale applies to formatted text in the other formats).
 //
 // A table's footer (the producer's, or the row of totals) is written under
-// its rows, outside the autofilter so that sorting leaves it last: bold,
+// its rows, outside the table object so that sorting and filtering leave
+// it last and whole (it is not the table's totals row, whose totals
+// would be expected to follow the filter): bold,
 // with a rule above, numbers as numbers with their column's format (counts
 // in the row of totals as #,##0), never formulas, since folio computes the
 // totals exactly.
@@ -74,6 +76,33 @@
 // shown as Unicode control pictures (U+0001 as ␁), U+FFFE and U+FFFF and
 // invalid UTF-8 as U+FFFD. Text over Excel's 32,767 characters per cell is
 // cut and ends with [TruncatedMarker].
+//
+// # Tables
+//
+// Each table's header and data rows are a table object (a ListObject), with
+// filter buttons and the banded [Renderer.TableStyle] ([DefaultTableStyle]),
+// several on one worksheet in [Renderer.OneSheet] mode. Its header has no
+// fill, so that the table style colours it. Its name comes from the
+// caption: letters, marks, ASCII digits and periods stay, other runs of
+// characters become "_", a name that does not start with a letter or
+// that reads as a cell reference (A1, R1C1) gets a leading "_", an empty
+// one is "TableN" (N counting tables from 1), and names taken, compared
+// without regard to case, get "_2", "_3" and so on. Its columns are named
+// by their captions, which the header cells then show: an empty caption
+// becomes "Column" and its position, a caption taken gets the smallest
+// number from 2 that frees it, as Excel names the columns of a new table.
+// A table without rows, and every table with [Renderer.NoTables], gets a
+// bare autofilter instead (the first on a worksheet only). folio writes
+// the table parts, relationships and content types itself (see tables.go).
+//
+// # Printing
+//
+// Every worksheet prints fitted to the page width, on as many pages as it
+// takes, with Excel's normal margins, on [Renderer.Paper] (by default
+// Letter for a locale whose region uses it, A4 otherwise), in landscape
+// when its columns are wider than the paper's printable width upright.
+// The header row of a worksheet's table repeats on every printed page
+// (print titles), unless the worksheet holds several tables.
 //
 // # Limits
 //

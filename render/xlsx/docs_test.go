@@ -27,6 +27,15 @@ var wantSheets30 = []string{
 	"a-b", "x-y", "_", "_ (2)", "()", "Table 26", "Table 27", "Résumé", "résumé (2)", "Last",
 }
 
+// tableName30 are the names the 30 tables' table objects get, in order.
+var tableName30 = []string{
+	"Data", "data_2", "DATA_3", "Data_2_2", "History", "history_2", "Table7", "Table8",
+	strings.Repeat("_Quarterly_revenue_by_region", 3)[1:], strings.Repeat("_Quarterly_revenue_by_region", 3)[1:] + "_2",
+	strings.Repeat("a", 30), "Q1_Q2_draft", "quoted", "Bob_s_data", "tab_here",
+	"Sheet1", "Table_7", "Ärger", "äRGER_2", "中文报告中文报告中文报告中文报告中文报告中文报告中文报告中文报告",
+	"a_b", "x_y", "Table23", "Table24", "Table25", "Table26", "Table27", "Résumé", "résumé_2", "Last",
+}
+
 // report30 returns the 30-table report; table i has i+1 rows of a text,
 // a number and a boolean column, with a heading and a paragraph before it.
 func report30() *report.Document {

@@ -28,6 +28,7 @@ func TestThirtyTables(t *testing.T) {
 	if got := f.GetSheetList(); !slices.Equal(got, wantSheets30) {
 		t.Fatalf("sheets:\n got %q\nwant %q", got, wantSheets30)
 	}
+	tableNames, printTitles := map[string]bool{}, map[string]string{}
 	for i, name := range wantSheets30 {
 		rows, err := f.GetRows(name)
 		if err != nil {
@@ -73,15 +74,27 @@ func TestThirtyTables(t *testing.T) {
 		if typ != excelize.CellTypeUnset { // a number
 			t.Errorf("%s: B%d is %v, want a number", name, hdr+1, typeName(typ))
 		}
+		tables, _ := f.GetTables(name)
+		if want := fmt.Sprintf("A%d:C%d", hdr, hdr+i+1); len(tables) != 1 || tables[0].Range != want {
+			t.Errorf("%s: tables %+v, want one over %s", name, tables, want)
+		} else if tables[0].Name != tableName30[i] {
+			t.Errorf("%s: table %s, want %s", name, tables[0].Name, tableName30[i])
+		} else if !tableNames[strings.ToLower(tables[0].Name)] {
+			tableNames[strings.ToLower(tables[0].Name)] = true
+		} else {
+			t.Errorf("%s: table name %s taken", name, tables[0].Name)
+		}
+		printTitles[name] = fmt.Sprintf("$%d:$%d", hdr, hdr)
 	}
-	// Every sheet has its autofilter, named with the sheet's name quoted.
+	// Every sheet repeats its header row on printed pages, named with the
+	// sheet's name quoted.
 	names := f.GetDefinedName()
 	if len(names) != len(wantSheets30) {
-		t.Errorf("%d defined names, want one filter database per sheet", len(names))
+		t.Errorf("%d defined names, want print titles on each sheet", len(names))
 	}
 	for _, dn := range names {
-		if want := "'" + strings.ReplaceAll(dn.Scope, "'", "''") + "'!"; !strings.HasPrefix(dn.RefersTo, want) {
-			t.Errorf("filter name %q of %q does not start with %q", dn.RefersTo, dn.Scope, want)
+		if want := "'" + strings.ReplaceAll(dn.Scope, "'", "''") + "'!" + printTitles[dn.Scope]; dn.Name != "_xlnm.Print_Titles" || dn.RefersTo != want {
+			t.Errorf("name %s %q of %q, want print titles %q", dn.Name, dn.RefersTo, dn.Scope, want)
 		}
 	}
 	// Worksheet entries come in sheet order, whatever order excelize has.
@@ -125,18 +138,65 @@ func TestOptions(t *testing.T) {
 		if panes, _ := f.GetPanes("Thirty tables"); panes.Freeze {
 			t.Error("one sheet of many tables has frozen rows")
 		}
-		if len(f.GetDefinedName()) != 1 {
-			t.Errorf("defined names %v, want the first table's filter only", f.GetDefinedName())
+		// A table object each, and no print titles: a sheet repeats one
+		// set of rows, which would be wrong above the other tables.
+		if len(f.GetDefinedName()) != 0 {
+			t.Errorf("defined names %v, want none", f.GetDefinedName())
+		}
+		tables, _ := f.GetTables("Thirty tables")
+		if len(tables) != 30 {
+			t.Errorf("%d tables, want 30", len(tables))
+		}
+		// Their ranges follow one another without overlapping, each from
+		// its header row.
+		last := 0
+		for i, tb := range tables {
+			var first, end int
+			if _, err := fmt.Sscanf(tb.Range, "A%d:C%d", &first, &end); err != nil || first <= last || end != first+i+1 {
+				t.Errorf("table %d over %s (after row %d), want A:C from its header over its %d rows", i, tb.Range, last, i+1)
+			}
+			if v, _ := f.GetCellValue("Thirty tables", fmt.Sprintf("A%d", first)); v != "Name" {
+				t.Errorf("table %d starts at %q, want its header", i, v)
+			}
+			last = end
 		}
 		if len(rows) < 30*3 {
 			t.Errorf("only %d rows", len(rows))
+		}
+		summarize(t, out, 0) // checks the tables' parts
+	})
+	t.Run("NoTables", func(t *testing.T) {
+		out := render(t, &xlsx.Renderer{NoTables: true}, seed(t))
+		s := summarize(t, out, 3)
+		if sh := s.Sheets[0]; sh.Filter != "A1:C3" || sh.Tables != nil || sh.Frozen == "" || !strings.Contains(sh.Cells[0], "fill=DDEBF7") {
+			t.Errorf("sheet %+v, want the styled, frozen header and a bare autofilter", sh)
+		}
+		if want := "_xlnm._FilterDatabase@Table of Data='Table of Data'!$A$1:$C$3 _xlnm.Print_Titles@Table of Data='Table of Data'!$1:$1"; strings.Join(s.DefinedNames, " ") != want {
+			t.Errorf("defined names %q, want %q", s.DefinedNames, want)
+		}
+		one := render(t, &xlsx.Renderer{NoTables: true, OneSheet: true}, report30())
+		if n := len(open(t, one).GetDefinedName()); n != 1 {
+			t.Errorf("one sheet without tables: %d defined names, want the first table's filter only", n)
+		}
+	})
+	t.Run("TableStyle", func(t *testing.T) {
+		s := summarize(t, render(t, &xlsx.Renderer{TableStyle: "TableStyleLight9"}, seed(t)), 0)
+		if got := s.Sheets[0].Tables; len(got) != 1 || !strings.Contains(got[0], " TableStyleLight9 ") {
+			t.Errorf("tables %q, want TableStyleLight9", got)
+		}
+		for _, bad := range []string{"TableStyleMedium29", "Fancy", "tablestylelight1"} {
+			err := (&xlsx.Renderer{TableStyle: bad}).Render(context.Background(), io.Discard, seed(t))
+			if err == nil || !strings.Contains(err.Error(), "unknown table style") {
+				t.Errorf("TableStyle %q: %v, want unknown table style", bad, err)
+			}
 		}
 	})
 	t.Run("PlainHeader", func(t *testing.T) {
 		out := render(t, &xlsx.Renderer{PlainHeader: true}, seed(t))
 		s := summarize(t, out, 3)
-		if s.Sheets[0].Frozen != "" || s.Sheets[0].Filter != "" || len(s.DefinedNames) != 0 {
-			t.Errorf("plain header still frozen %q or filtered %q", s.Sheets[0].Frozen, s.Sheets[0].Filter)
+		// No table either; the header row still repeats on printed pages.
+		if s.Sheets[0].Frozen != "" || s.Sheets[0].Filter != "" || s.Sheets[0].Tables != nil || len(s.DefinedNames) != 1 {
+			t.Errorf("plain header still frozen %q, filtered %q or a table %q (names %q)", s.Sheets[0].Frozen, s.Sheets[0].Filter, s.Sheets[0].Tables, s.DefinedNames)
 		}
 		if !strings.HasSuffix(s.Sheets[0].Cells[0], " -") {
 			t.Errorf("plain header cell styled: %s", s.Sheets[0].Cells[0])
@@ -156,17 +216,17 @@ func TestOptions(t *testing.T) {
 		if f.MediaType != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || f.Ext != ".xlsx" {
 			t.Errorf("format %+v", f)
 		}
-		r, err := build(f, folio.Options{"sheets": "one", "header-style": "false", "autofit": "off"})
+		r, err := build(f, folio.Options{"sheets": "one", "header-style": "false", "autofit": "off", "tables": "false", "table-style": "TableStyleDark1", "page": "letter"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if x := r.(*xlsx.Renderer); !x.OneSheet || !x.PlainHeader || !x.NoAutoFit {
+		if x := r.(*xlsx.Renderer); !x.OneSheet || !x.PlainHeader || !x.NoAutoFit || !x.NoTables || x.TableStyle != "TableStyleDark1" || x.Paper != xlsx.Letter {
 			t.Errorf("options gave %+v", x)
 		}
 		if d, _ := build(f, nil); *d.(*xlsx.Renderer) != (xlsx.Renderer{}) {
 			t.Errorf("default options gave %+v", d)
 		}
-		for _, o := range []folio.Options{{"sheets": "two"}, {"autofit": "maybe"}, {"colour": "red"}} {
+		for _, o := range []folio.Options{{"sheets": "two"}, {"autofit": "maybe"}, {"colour": "red"}, {"table-style": "Fancy"}, {"page": "A3"}} {
 			var oe *folio.OptionError
 			if _, err := build(f, o); !errors.As(err, &oe) {
 				t.Errorf("New(%v) = %v, want an *OptionError", o, err)
@@ -182,6 +242,34 @@ func TestOptions(t *testing.T) {
 	})
 }
 
+// TestTableColumns gives a table captions that cannot all be column names
+// as they are: the header shows the names the table object has.
+func TestTableColumns(t *testing.T) {
+	captions := []string{"", "Amount", "amount", "Line\nbreak", "_x0041_", "Tab\there", "Column1", "ctl\x01"}
+	cols := make([]report.Column, len(captions))
+	cells := make([]report.Value, len(captions))
+	for i, c := range captions {
+		cols[i] = report.Column{Caption: c}
+		cells[i] = report.String("v")
+	}
+	out := render(t, &xlsx.Renderer{}, report.New("", report.NewTable("Q1 2026", cols, report.RowsOf(report.Row{Cells: cells}))))
+	s := summarize(t, out, 100)
+	want := `[1 Q1_2026 A1:H2 TableStyleMedium2 ["Column1" "Amount" "amount2" "Line\nbreak" "_x0041_" "Tab\there" "Column12" "ctl␁"]]`
+	if got := fmt.Sprint(s.Sheets[0].Tables); got != want {
+		t.Errorf("tables %s\nwant %s", got, want)
+	}
+	zr, _ := zip.NewReader(bytes.NewReader(out), int64(len(out)))
+	part := string(entry(t, zr, "xl/tables/table1.xml"))
+	for _, w := range []string{`name="Line_x000a_break"`, `name="_x005F_x0041_"`, `name="Tab_x0009_here"`} {
+		if !strings.Contains(part, w) {
+			t.Errorf("table part lacks %s: %s", w, part)
+		}
+	}
+	if s.Sheets[0].Widths["1-1"] == "" {
+		t.Errorf("widths %v, want the first column fitted to its name", s.Sheets[0].Widths)
+	}
+}
+
 func TestTooManyColumns(t *testing.T) {
 	cols := make([]report.Column, xlsx.MaxColumns+1)
 	var w bytes.Buffer
@@ -193,9 +281,14 @@ func TestTooManyColumns(t *testing.T) {
 	// The limit itself is fine.
 	out := render(t, &xlsx.Renderer{}, report.New("", report.NewTable("Widest", cols[:xlsx.MaxColumns],
 		report.RowsOf(report.Row{Cells: make([]report.Value, xlsx.MaxColumns)}))))
-	f := open(t, out)
-	if v, _ := f.GetCellValue("Widest", "XFD1"); v != "" {
-		t.Errorf("XFD1 = %q", v)
+	// A table object's columns all have names, so the empty captions are
+	// numbered as Excel numbers them.
+	s := summarize(t, out, 0)
+	if len(s.Sheets[0].Tables) != 1 || !strings.HasPrefix(s.Sheets[0].Tables[0], "1 Widest A1:XFD2 ") {
+		t.Errorf("tables %.100q, want one over A1:XFD2", s.Sheets[0].Tables)
+	}
+	if v, _ := open(t, out).GetCellValue("Widest", "XFD1"); v != "Column16384" {
+		t.Errorf("XFD1 = %q, want Column16384", v)
 	}
 }
 
@@ -349,9 +442,13 @@ func TestOpenpyxl(t *testing.T) {
 		Cells    map[string]map[string]cell `json:"cells"`
 		Frozen   bool                       `json:"frozen"`
 		Filtered bool                       `json:"filtered"`
+		Tables   map[string][][]any         `json:"tables,omitempty"`
+		Print    map[string][]any           `json:"print,omitempty"`
 	}
 	rows30 := map[string]int{}
 	cells30 := map[string]map[string]cell{}
+	tables30 := map[string][][]any{}
+	print30 := map[string][]any{}
 	for i, name := range wantSheets30 {
 		hdr := 4 // heading, paragraph, blank, header
 		if i == 0 {
@@ -365,6 +462,8 @@ func TestOpenpyxl(t *testing.T) {
 			n += 2
 		}
 		rows30[name] = n
+		tables30[name] = [][]any{{tableName30[i], fmt.Sprintf("A%d:C%d", hdr, hdr+i+1), "TableStyleMedium2", []string{"Name", "Value", "Ok"}}}
+		print30[name] = []any{"portrait", "9", fmt.Sprintf("$%d:$%d", hdr, hdr)}
 		cells30[name] = map[string]cell{
 			fmt.Sprintf("A%d", hdr):   {"s", "Name"},
 			fmt.Sprintf("B%d", hdr+1): {"n", i * 100},
@@ -382,9 +481,12 @@ func TestOpenpyxl(t *testing.T) {
 	cases := []tcase{
 		{File: write("seed.xlsx", &xlsx.Renderer{}, seed(t)), Sheets: []string{"Table of Data"}, Rows: map[string]int{"Table of Data": 5},
 			Cells:  map[string]map[string]cell{"Table of Data": {"A1": {"s", "Asset"}, "C3": {"s", "Workpack B"}, "A5": {"s", "Report generated in 00:00:01"}}},
-			Frozen: true, Filtered: true},
+			Frozen: true, Tables: map[string][][]any{"Table of Data": {{"Table_of_Data", "A1:C3", "TableStyleMedium2", []string{"Asset", "Event Type", "Workpack"}}}},
+			Print: map[string][]any{"Table of Data": {"portrait", "9", "$1:$1"}}},
+		{File: write("seed-autofilter.xlsx", &xlsx.Renderer{NoTables: true}, seed(t)), Sheets: []string{"Table of Data"}, Rows: map[string]int{"Table of Data": 5},
+			Frozen: true, Filtered: true, Tables: map[string][][]any{"Table of Data": {}}},
 		{File: write("seed-ro.xlsx", &xlsx.Renderer{}, seed(t)), ReadOnly: true, Sheets: []string{"Table of Data"}, Rows: map[string]int{"Table of Data": 5}},
-		{File: write("thirty.xlsx", &xlsx.Renderer{}, report30()), Sheets: wantSheets30, Rows: rows30, Cells: cells30, Frozen: true, Filtered: true},
+		{File: write("thirty.xlsx", &xlsx.Renderer{}, report30()), Sheets: wantSheets30, Rows: rows30, Cells: cells30, Frozen: true, Tables: tables30, Print: print30},
 		{File: write("formulas.xlsx", &xlsx.Renderer{}, formulaDoc()), Sheets: []string{"=Formulas"}, Rows: map[string]int{"=Formulas": 6 + len(formulaLike)},
 			Cells: map[string]map[string]cell{"=Formulas": formulaCells}},
 		// openpyxl shows date cells (numbers with a date format) as type d.

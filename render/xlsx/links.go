@@ -2,7 +2,6 @@ package xlsx
 
 import (
 	"bufio"
-	"errors"
 	"io"
 	"path"
 	"strconv"
@@ -25,11 +24,9 @@ const MaxLinks = 65530
 // scans every earlier link and relationship). So folio keeps each
 // worksheet's links itself (sheetLinks) as rows stream past, and its own
 // zip writer (zipOut) adds them as the archive is written: the
-// <hyperlinks> element is spliced into the worksheet's XML right before
-// its closing </worksheet> tag (the worksheet ends with sheetData and
-// autoFilter; hyperlinks follow both in the schema's order, and folio
-// writes nothing that comes after them), and the .rels entry is written
-// after the worksheets. The worksheet element already declares the r
+// <hyperlinks> element is spliced into the worksheet's XML after sheetData
+// and autoFilter, before the print set-up, where the schema orders it (see
+// sheetSplicer), and the .rels entry is written after the worksheets. The worksheet element already declares the r
 // namespace, and the package's content types cover .rels parts by their
 // extension.
 
@@ -83,18 +80,31 @@ func writeHyperlinks(w io.Writer, l *sheetLinks) error {
 	return bw.Flush()
 }
 
-// writeRels writes the relationships part of a worksheet with links l:
-// one external hyperlink relationship per distinct target.
-func writeRels(w io.Writer, l *sheetLinks) error {
+// writeRels writes the relationships part of a worksheet with links l (nil
+// for none) and table objects tables: one external hyperlink relationship
+// per distinct target, rId1 …, then one per table.
+func writeRels(w io.Writer, l *sheetLinks, tables []*tablePart) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	bw.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
 		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
-	for i, u := range l.urls {
+	n := 0
+	if l != nil {
+		for _, u := range l.urls {
+			n++
+			bw.WriteString(`<Relationship Id="rId`)
+			bw.WriteString(strconv.Itoa(n))
+			bw.WriteString(`" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="`)
+			writeAttr(bw, u)
+			bw.WriteString(`" TargetMode="External"/>`)
+		}
+	}
+	for _, t := range tables {
+		n++
 		bw.WriteString(`<Relationship Id="rId`)
-		bw.WriteString(strconv.Itoa(i + 1))
-		bw.WriteString(`" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="`)
-		writeAttr(bw, u)
-		bw.WriteString(`" TargetMode="External"/>`)
+		bw.WriteString(strconv.Itoa(n))
+		bw.WriteString(`" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/table" Target="../tables/table`)
+		bw.WriteString(strconv.Itoa(t.id))
+		bw.WriteString(`.xml"/>`)
 	}
 	bw.WriteString("</Relationships>")
 	return bw.Flush()
@@ -119,57 +129,4 @@ func writeAttr(w *bufio.Writer, s string) {
 			w.WriteByte(c)
 		}
 	}
-}
-
-// worksheetEnd is how every worksheet excelize's StreamWriter writes ends.
-const worksheetEnd = "</worksheet>"
-
-var errWorksheetEnd = errors.New("xlsx: a worksheet does not end in " + worksheetEnd + ", so its hyperlinks cannot be added")
-
-// A linkSplicer passes a worksheet's XML through, holding back its last
-// bytes, and at the end writes the worksheet's <hyperlinks> before the
-// closing tag.
-type linkSplicer struct {
-	w     io.Writer
-	links *sheetLinks
-	held  []byte // the last bytes written, up to len(worksheetEnd)
-}
-
-func (s *linkSplicer) Write(p []byte) (int, error) {
-	n := len(p)
-	if len(s.held)+len(p) <= len(worksheetEnd) {
-		s.held = append(s.held, p...)
-		return n, nil
-	}
-	// Write what is held and all of p but its last bytes, then hold those.
-	keep := len(worksheetEnd)
-	if len(p) >= keep {
-		if _, err := s.w.Write(s.held); err != nil {
-			return 0, err
-		}
-		if _, err := s.w.Write(p[:len(p)-keep]); err != nil {
-			return 0, err
-		}
-		s.held = append(s.held[:0], p[len(p)-keep:]...)
-		return n, nil
-	}
-	s.held = append(s.held, p...)
-	out := len(s.held) - keep
-	if _, err := s.w.Write(s.held[:out]); err != nil {
-		return 0, err
-	}
-	s.held = append(s.held[:0], s.held[out:]...)
-	return n, nil
-}
-
-// finish writes the hyperlinks and the closing tag.
-func (s *linkSplicer) finish() error {
-	if string(s.held) != worksheetEnd {
-		return errWorksheetEnd
-	}
-	if err := writeHyperlinks(s.w, s.links); err != nil {
-		return err
-	}
-	_, err := s.w.Write(s.held)
-	return err
 }

@@ -64,6 +64,9 @@ func readLinks(t *testing.T, out []byte) []sheetLink {
 		}
 		byID := map[string]int{}
 		for k, r := range rels.Rels {
+			if strings.HasSuffix(r.Type, "/relationships/table") {
+				continue // see summarizeTables
+			}
 			if !strings.HasSuffix(r.Type, "/relationships/hyperlink") {
 				t.Errorf("relationship %s of type %s", r.ID, r.Type)
 			}
@@ -241,9 +244,18 @@ func TestLinksLimit(t *testing.T) {
 	}
 	zr, _ := zip.NewReader(bytes.NewReader(out), int64(len(out)))
 	rels := entry(t, zr, "xl/worksheets/_rels/sheet1.xml.rels")
-	if got, want := bytes.Count(rels, []byte("<Relationship ")), xlsx.MaxLinks/2+1; got != want {
-		t.Errorf("%d relationships, want %d (the repeated target once)", got, want)
+	// One relationship per distinct target, then the table's.
+	if got, want := bytes.Count(rels, []byte("/relationships/hyperlink")), xlsx.MaxLinks/2+1; got != want {
+		t.Errorf("%d hyperlink relationships, want %d (the repeated target once)", got, want)
 	}
+	if want := fmt.Sprintf(`<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/table" Target="../tables/table1.xml"/></Relationships>`, xlsx.MaxLinks/2+2); !bytes.HasSuffix(rels, []byte(want)) {
+		t.Errorf("relationships end %q, want the table's last", rels[max(0, len(rels)-200):])
+	}
+	sheet := entry(t, zr, "xl/worksheets/sheet1.xml")
+	if !bytes.Contains(sheet, []byte(`</hyperlinks><pageMargins `)) || !bytes.Contains(sheet, fmt.Appendf(nil, `<tablePart r:id="rId%d"/>`, xlsx.MaxLinks/2+2)) {
+		t.Errorf("worksheet ends %q, want hyperlinks before the print set-up and the table part's id after the links'", sheet[max(0, len(sheet)-400):])
+	}
+	checkOrder(t, "xl/worksheets/sheet1.xml", sheet)
 	f := open(t, out)
 	if v, _ := f.GetCellValue("Links", fmt.Sprintf("A%d", n+1)); v != fmt.Sprint(n-1) {
 		t.Errorf("last row's value %q", v)

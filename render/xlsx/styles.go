@@ -11,6 +11,7 @@ type styleKind uint8
 const (
 	styleData styleKind = iota
 	styleHeader
+	styleTableHeader // the header of a table object
 	styleTitle
 	styleHeading
 	styleCaption
@@ -34,6 +35,13 @@ const (
 	headerFill   = "DDEBF7"
 	headerBorder = "9BC2E6"
 )
+
+// The header of a table object has no fill, so that the table style
+// colours it in Excel, where the fill of other headers is the colour of the
+// default style's bands. Spreadsheets that draw no table styles
+// (LibreOffice 7) show it bold over a rule in the theme's first accent
+// colour, which Excel's default style fills the header with.
+const tableHeaderBorder = "5B9BD5"
 
 // Footer and hyperlink look: a rule above the footer, links in Excel's
 // hyperlink blue.
@@ -64,6 +72,9 @@ func (b *book) style(k styleKey) int {
 		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 11}
 		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{headerFill}}
 		s.Border = []excelize.Border{{Type: "bottom", Color: headerBorder, Style: 1}}
+	case styleTableHeader:
+		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 11}
+		s.Border = []excelize.Border{{Type: "bottom", Color: tableHeaderBorder, Style: 1}}
 	case styleTitle:
 		s.Font = &excelize.Font{Bold: true, Family: fontFamily, Size: 16}
 	case styleHeading:

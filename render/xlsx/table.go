@@ -21,9 +21,11 @@ type tableWriter struct {
 	keys    []styleKey // data cell style of each column
 	styles  []int      // its id, 0 for none
 	header  []any
+	names   []string // column names of its table objects
 	vals    []any
 	hdrRow  int  // row of the header on the current worksheet
 	filter  bool // the current worksheet part gets an autofilter
+	table   bool // each worksheet part is a table object
 	started bool
 	look    []report.Row // rows read ahead, before started
 }
@@ -122,6 +124,18 @@ func (tw *tableWriter) footer() error {
 func (tw *tableWriter) start() error {
 	b, t := tw.b, tw.t
 	tw.started = true
+	// A table object needs a data row (Excel shows an empty table with a
+	// blank one, which the footer would take): a table without rows keeps
+	// the autofilter. The rows read ahead are all there are when fewer
+	// than lookahead.
+	tw.table = !b.r.NoTables && !b.r.PlainHeader && len(t.Columns) > 0 && len(tw.look) > 0
+	if tw.table {
+		captions := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			captions[i] = c.Caption
+		}
+		tw.names = columnNames(captions)
+	}
 	var widths []float64
 	if !b.r.NoAutoFit {
 		widths = tw.fit()
@@ -134,7 +148,7 @@ func (tw *tableWriter) start() error {
 			}
 		}
 		b.cur = b.oneSheet
-		tw.filter = !b.r.PlainHeader && !b.cur.filter && len(t.Columns) > 0
+		tw.filter = !b.r.PlainHeader && !tw.table && !b.cur.filter && len(t.Columns) > 0
 		if b.cur.row > 0 {
 			b.cur.row++ // a blank row before each table
 		}
@@ -159,7 +173,7 @@ func (tw *tableWriter) start() error {
 			return err
 		}
 		b.cur = s
-		tw.filter = !b.r.PlainHeader && len(t.Columns) > 0
+		tw.filter = !b.r.PlainHeader && !tw.table && len(t.Columns) > 0
 		if err := b.writeTitle(); err != nil {
 			return err
 		}
@@ -216,10 +230,17 @@ func (b *book) oneSheetStart(widths []float64) error {
 	return nil
 }
 
+// writeHeader writes the header row. The header of a table object shows
+// its column names (see columnNames), without the fill of other headers:
+// the table style colours it.
 func (tw *tableWriter) writeHeader() error {
 	b := tw.b
 	if tw.header == nil {
 		tw.header = make([]any, len(tw.t.Columns))
+		kind := styleHeader
+		if tw.table {
+			kind = styleTableHeader
+		}
 		for i, c := range tw.t.Columns {
 			var v any = c.Caption
 			if s, changed := cellText(c.Caption); changed {
@@ -228,9 +249,12 @@ func (tw *tableWriter) writeHeader() error {
 			if c.Caption == "" {
 				v = nil
 			}
+			if tw.table {
+				v = tw.names[i]
+			}
 			style := 0
 			if !b.r.PlainHeader {
-				style = b.style(styleKey{kind: styleHeader, align: headerAlign(c)})
+				style = b.style(styleKey{kind: kind, align: headerAlign(c)})
 			}
 			tw.header[i] = excelize.Cell{StyleID: style, Value: v}
 		}
@@ -239,6 +263,8 @@ func (tw *tableWriter) writeHeader() error {
 		return err
 	}
 	tw.hdrRow = b.cur.row
+	b.cur.headers = append(b.cur.headers, tw.hdrRow)
+	b.cur.cols = max(b.cur.cols, len(tw.t.Columns))
 	b.cur.gap = true
 	return nil
 }
@@ -257,7 +283,7 @@ func (tw *tableWriter) row(row report.Row) error {
 		if err := b.continueSheet(frozen); err != nil {
 			return err
 		}
-		tw.filter = !b.r.PlainHeader && len(tw.t.Columns) > 0
+		tw.filter = !b.r.PlainHeader && !tw.table && len(tw.t.Columns) > 0
 		if err := tw.writeHeader(); err != nil {
 			return err
 		}
@@ -378,9 +404,14 @@ func excelSerial(t time.Time) float64 {
 	return result
 }
 
-// endPart gives the table's part on the current worksheet its autofilter.
+// endPart makes the table's part on the current worksheet, its header and
+// data rows, a table object, or gives it its autofilter.
 func (tw *tableWriter) endPart() error {
 	b := tw.b
+	if tw.table {
+		b.addTable(tw.t.Caption, tw.names, tw.hdrRow, max(b.cur.row, tw.hdrRow+1))
+		return nil
+	}
 	if !tw.filter {
 		return nil
 	}
@@ -462,6 +493,9 @@ func (tw *tableWriter) fit() []float64 {
 	widths := make([]float64, len(cols))
 	for i, c := range cols {
 		w := textWidth(c.Caption)
+		if tw.names != nil {
+			w = textWidth(tw.names[i]) // the header shows the column's name
+		}
 		if !tw.b.r.PlainHeader {
 			w += 2 // the autofilter button
 		}
@@ -526,4 +560,18 @@ func (b *book) prefaceRows() int {
 		rows++
 	}
 	return rows
+}
+
+// addTable makes rows first to last of the current worksheet, the header
+// and data rows of a table with the given column names, a table object
+// named after caption.
+func (b *book) addTable(caption string, names []string, first, last int) {
+	t := &tablePart{
+		id:   len(b.tableParts) + 1,
+		name: b.tableNames.take(caption, "Table"+strconv.Itoa(b.tables)),
+		ref:  "A" + strconv.Itoa(first) + ":" + columnName(len(names)) + strconv.Itoa(last),
+		cols: names,
+	}
+	b.tableParts = append(b.tableParts, t)
+	b.sheetTables[b.cur.path] = append(b.sheetTables[b.cur.path], t)
 }

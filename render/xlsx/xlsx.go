@@ -52,6 +52,19 @@ type Renderer struct {
 	// NoAutoFit leaves columns at Excel's default width instead of fitting
 	// them to the header and the first 100 rows of the table.
 	NoAutoFit bool
+	// NoTables gives each table a bare autofilter, as a range of cells,
+	// instead of making it an Excel table object. Only the first table on
+	// a worksheet then gets one (a worksheet has one).
+	NoTables bool
+	// TableStyle is the style of the table objects, one of Excel's
+	// built-in ones ("TableStyleLight9"); "" means [DefaultTableStyle].
+	// Another name makes Render fail before anything is written.
+	TableStyle string
+	// Paper is the paper the sheets print on, [A4] or [Letter]; "" means
+	// Letter when the document's locale names a region that uses it (en-US,
+	// en-CA, es-MX and the others CLDR lists), else A4. Another name makes
+	// Render fail before anything is written.
+	Paper string
 	// Created is the creation and modification time written into the
 	// document properties; zero means [DefaultCreated].
 	Created time.Time
@@ -83,13 +96,22 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	style, err := r.tableStyle()
+	if err != nil {
+		return err
+	}
+	paper, err := r.paper(doc.Locale())
+	if err != nil {
+		return err
+	}
 	f := excelize.NewFile(excelize.Options{TmpDir: r.TempDir})
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("xlsx: removing temporary files: %w", cerr)
 		}
 	}()
-	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}, links: map[string]*sheetLinks{}}
+	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}, links: map[string]*sheetLinks{},
+		tableStyle: style, paper: paper, sheetTables: map[string][]*tablePart{}}
 	b.title = doc.Title()
 	for el, err := range doc.Elements() {
 		if err != nil {
@@ -127,18 +149,28 @@ type book struct {
 	oneSheet     *sheet                 // in OneSheet mode, once started
 	links        map[string]*sheetLinks // hyperlinks by worksheet entry
 	link         []byte                 // scratch: a cell's link
+
+	tableStyle  string
+	tableNames  tableNames
+	tableParts  []*tablePart            // every table object, in order
+	sheetTables map[string][]*tablePart // table objects by worksheet entry
+	paper       string                  // A4 or Letter
 }
 
 // A sheet is one worksheet being streamed.
 type sheet struct {
 	name   string
 	base   string // the name continuation sheets are numbered from
+	path   string // its entry in the archive
 	sw     *excelize.StreamWriter
 	row    int  // rows used
 	filter bool // has its autofilter
 	gap    bool // a blank row is due before the next block
 	widths []float64
 	links  *sheetLinks
+
+	cols    int   // columns of the widest table on it
+	headers []int // rows of the header rows of its tables
 }
 
 // newSheet starts a worksheet named name, with column widths and, when
@@ -158,6 +190,12 @@ func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet
 	// Without this, the stream keeps the template's <dimension ref="A1"/>
 	// and readers that trust it (openpyxl's read-only mode) see one cell.
 	if err := b.f.SetSheetDimension(name, ""); err != nil {
+		return nil, err
+	}
+	// The stream writes sheetPr first, so the property that makes the
+	// print set-up's fit to width apply is set now (see pageSetup).
+	fit := true
+	if err := b.f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return nil, err
 	}
 	sw, err := b.f.NewStreamWriter(name)
@@ -191,7 +229,7 @@ func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet
 		b.links = map[string]*sheetLinks{}
 	}
 	b.links[path] = links
-	return &sheet{name: name, base: base, sw: sw, widths: widths, links: links}, nil
+	return &sheet{name: name, base: base, path: path, sw: sw, widths: widths, links: links}, nil
 }
 
 // closeSheet ends the current worksheet.
@@ -199,9 +237,12 @@ func (b *book) closeSheet() error {
 	if b.cur == nil {
 		return nil
 	}
-	err := b.cur.sw.Flush()
+	s := b.cur
 	b.cur = nil
-	return err
+	if err := b.pageSetup(s); err != nil {
+		return err
+	}
+	return s.sw.Flush()
 }
 
 // row writes cells on the next row of the current worksheet.
@@ -475,6 +516,7 @@ func (b *book) write(w io.Writer) error {
 	// parse every flushed worksheet back into memory.)
 	z := newZipOut(w, b.paths, b.r.TempDir)
 	z.links = b.links
+	z.tables, z.allTables, z.tableStyle = b.sheetTables, b.tableParts, b.tableStyle
 	defer z.cleanup()
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
 	// excelize hands its own buffer to the function above; zipOut ignores it

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,8 +99,86 @@ type sheetSummary struct {
 	Dimension string            `json:"dimension,omitempty"`
 	Frozen    string            `json:"frozen,omitempty"`
 	Filter    string            `json:"autoFilter,omitempty"`
+	Tables    []string          `json:"tables,omitempty"`
+	Print     string            `json:"print,omitempty"`
 	Widths    map[string]string `json:"widths,omitempty"`
 	Cells     []string          `json:"cells"`
+}
+
+// relsNS is the namespace of relationship ids.
+const relsNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+// tableXML is the part of a table object the summary reads.
+type tableXML struct {
+	ID          int    `xml:"id,attr"`
+	Name        string `xml:"name,attr"`
+	DisplayName string `xml:"displayName,attr"`
+	Ref         string `xml:"ref,attr"`
+	AutoFilter  struct {
+		Ref string `xml:"ref,attr"`
+	} `xml:"autoFilter"`
+	Columns []struct {
+		ID   int    `xml:"id,attr"`
+		Name string `xml:"name,attr"`
+	} `xml:"tableColumns>tableColumn"`
+	Style struct {
+		Name string `xml:"name,attr"`
+		Rows string `xml:"showRowStripes,attr"`
+	} `xml:"tableStyleInfo"`
+}
+
+// relsXML is a relationships part.
+type relsXML struct {
+	Rels []struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+// worksheetOrder is the order of a worksheet's elements (ECMA-376 Part 1,
+// 18.3.1.99 CT_Worksheet), which Excel insists on.
+var worksheetOrder = []string{
+	"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+	"sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+	"customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+	"hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+	"customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+	"legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst",
+}
+
+// checkOrder fails unless the worksheet's elements come in the schema's
+// order, each at most once (conditionalFormatting aside, which may repeat).
+func checkOrder(t *testing.T, name string, sheet []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(sheet))
+	depth, last, prev := 0, -1, ""
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth != 2 {
+				continue
+			}
+			i := slices.Index(worksheetOrder, tok.Name.Local)
+			switch {
+			case i < 0:
+				t.Errorf("%s: unknown worksheet element <%s>", name, tok.Name.Local)
+			case i < last || i == last && tok.Name.Local != "conditionalFormatting":
+				t.Errorf("%s: <%s> after <%s>, against the schema's order", name, tok.Name.Local, prev)
+			}
+			last, prev = i, tok.Name.Local
+		case xml.EndElement:
+			depth--
+		}
+	}
 }
 
 // sheetXML is the part of a worksheet's XML the summary reads directly.
@@ -115,6 +194,18 @@ type sheetXML struct {
 		Max   int     `xml:"max,attr"`
 		Width float64 `xml:"width,attr"`
 	} `xml:"cols>col"`
+	FitToPage *struct {
+		Fit string `xml:"fitToPage,attr"`
+	} `xml:"sheetPr>pageSetUpPr"`
+	PageSetup *struct {
+		Paper  string `xml:"paperSize,attr"`
+		Orient string `xml:"orientation,attr"`
+		Width  string `xml:"fitToWidth,attr"`
+		Height string `xml:"fitToHeight,attr"`
+	} `xml:"pageSetup"`
+	TableParts []struct {
+		RID string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+	} `xml:"tableParts>tablePart"`
 }
 
 func summarize(t *testing.T, out []byte, maxCells int) summary {
@@ -139,8 +230,18 @@ func summarize(t *testing.T, out []byte, maxCells int) summary {
 	for i, name := range f.GetSheetList() {
 		ss := sheetSummary{Name: name}
 		var sx sheetXML
-		if err := xml.Unmarshal(entry(t, zr, fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)), &sx); err != nil {
+		path := fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)
+		sheetBytes := entry(t, zr, path)
+		if err := xml.Unmarshal(sheetBytes, &sx); err != nil {
 			t.Fatal(err)
+		}
+		checkOrder(t, path, sheetBytes)
+		ss.Tables = summarizeTables(t, zr, f, name, path, sx)
+		if sx.FitToPage != nil && sx.PageSetup != nil {
+			p := sx.PageSetup
+			ss.Print = fmt.Sprintf("paperSize=%s %s fitToWidth=%s fitToHeight=%s fitToPage=%s", p.Paper, p.Orient, p.Width, p.Height, sx.FitToPage.Fit)
+		} else {
+			t.Errorf("%s: no print set-up (pageSetUpPr %v, pageSetup %v)", name, sx.FitToPage, sx.PageSetup)
 		}
 		if sx.Dimension != nil {
 			ss.Dimension = sx.Dimension.Ref
@@ -192,6 +293,90 @@ func summarize(t *testing.T, out []byte, maxCells int) summary {
 	}
 	return s
 }
+
+// summarizeTables describes the table objects of the worksheet at path,
+// found through its relationships as a reader finds them, and checks that
+// their parts are whole: a content type, the filter over the table, column
+// names that are the header cells' text, unique and not empty, and what
+// excelize reads back.
+func summarizeTables(t *testing.T, zr *zip.Reader, f *excelize.File, sheet, path string, sx sheetXML) []string {
+	t.Helper()
+	if len(sx.TableParts) == 0 {
+		return nil
+	}
+	if sx.AutoFilter != nil {
+		t.Errorf("%s: a worksheet autofilter as well as table objects", sheet)
+	}
+	var rels relsXML
+	dir, file := path[:strings.LastIndex(path, "/")+1], path[strings.LastIndex(path, "/")+1:]
+	if err := xml.Unmarshal(entry(t, zr, dir+"_rels/"+file+".rels"), &rels); err != nil {
+		t.Fatal(err)
+	}
+	types := string(entry(t, zr, "[Content_Types].xml"))
+	read, err := f.GetTables(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(read) != len(sx.TableParts) {
+		t.Errorf("%s: excelize reads %d tables, want %d", sheet, len(read), len(sx.TableParts))
+	}
+	var out []string
+	for i, tp := range sx.TableParts {
+		target := ""
+		for _, r := range rels.Rels {
+			if r.ID == tp.RID && r.Type == relsNS+"/table" {
+				target = r.Target
+			}
+		}
+		if !strings.HasPrefix(target, "../tables/") {
+			t.Fatalf("%s: table part %s has target %q", sheet, tp.RID, target)
+		}
+		part := "xl/" + strings.TrimPrefix(target, "../")
+		if !strings.Contains(types, `PartName="/`+part+`" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"`) {
+			t.Errorf("%s: no content type for %s", sheet, part)
+		}
+		var tx tableXML
+		if err := xml.Unmarshal(entry(t, zr, part), &tx); err != nil {
+			t.Fatal(err)
+		}
+		if tx.Name != tx.DisplayName || tx.AutoFilter.Ref != tx.Ref || tx.Style.Rows != "1" {
+			t.Errorf("%s: table %+v: name and display name, filter and ref must agree, rows banded", part, tx)
+		}
+		if i < len(read) && (read[i].Name != tx.Name || read[i].Range != tx.Ref) {
+			t.Errorf("%s: excelize reads table %s %s, want %s %s", part, read[i].Name, read[i].Range, tx.Name, tx.Ref)
+		}
+		cells := strings.Split(tx.Ref, ":")
+		col, row, err := excelize.CellNameToCoordinates(cells[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := make([]string, len(tx.Columns))
+		seen := map[string]bool{}
+		for j, c := range tx.Columns {
+			c.Name = unescapeXstring(c.Name)
+			ref, _ := excelize.CoordinatesToCellName(col+j, row)
+			v, _ := f.GetCellValue(sheet, ref)
+			if c.ID != j+1 || c.Name == "" || seen[strings.ToLower(c.Name)] || v != c.Name {
+				t.Errorf("%s: column %d %q (header cell %q): ids count from 1, names are the header cells' text, unique", part, c.ID, c.Name, v)
+			}
+			seen[strings.ToLower(c.Name)] = true
+			names[j] = c.Name
+		}
+		out = append(out, fmt.Sprintf("%d %s %s %s %q", tx.ID, tx.Name, tx.Ref, tx.Style.Name, names))
+	}
+	return out
+}
+
+// unescapeXstring decodes the _xHHHH_ escapes of an ST_Xstring, as Excel
+// reads a column name.
+func unescapeXstring(s string) string {
+	return xstringEscape.ReplaceAllStringFunc(s, func(m string) string {
+		n, _ := strconv.ParseUint(m[2:6], 16, 16)
+		return string(rune(n))
+	})
+}
+
+var xstringEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
 func entry(t *testing.T, zr *zip.Reader, name string) []byte {
 	t.Helper()
@@ -268,8 +453,11 @@ func TestSeedGolden(t *testing.T) {
 	if len(sh) != 1 || sh[0].Name != "Table of Data" {
 		t.Fatalf("sheets = %+v, want one named after the caption", sh)
 	}
-	if sh[0].Frozen != "ySplit=1 topLeft=A2" || sh[0].Filter != "A1:C3" {
-		t.Errorf("frozen %q filter %q, want the header row frozen and filtered over A1:C3", sh[0].Frozen, sh[0].Filter)
+	if sh[0].Frozen != "ySplit=1 topLeft=A2" || fmt.Sprint(sh[0].Tables) != `[1 Table_of_Data A1:C3 TableStyleMedium2 ["Asset" "Event Type" "Workpack"]]` {
+		t.Errorf("frozen %q tables %q, want the header row frozen and a table over A1:C3", sh[0].Frozen, sh[0].Tables)
+	}
+	if sh[0].Print != "paperSize=9 portrait fitToWidth=1 fitToHeight=0 fitToPage=true" || fmt.Sprint(s.DefinedNames) != "[_xlnm.Print_Titles@Table of Data='Table of Data'!$1:$1]" {
+		t.Errorf("print %q, defined names %q, want A4 upright fitted to the width, the header repeated", sh[0].Print, s.DefinedNames)
 	}
 	if sh[0].Dimension != "" {
 		t.Errorf("stale dimension %q left in the worksheet", sh[0].Dimension)

@@ -3,6 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
@@ -23,9 +24,11 @@ import (
 // zipOut puts them in sheet order: an entry that comes early is spooled,
 // uncompressed, to a temporary file until its turn.
 //
-// zipOut also adds the worksheets' hyperlinks, which excelize's
-// StreamWriter cannot write (see sheetLinks): into each worksheet's XML as
-// it passes, and as .rels entries after the worksheets.
+// zipOut also adds the worksheets' hyperlinks and table objects, which
+// excelize's StreamWriter cannot write (see sheetLinks and tablePart):
+// into each worksheet's XML as it passes (see sheetSplicer), as .rels
+// entries and table parts after the worksheets, and as content types of
+// the tables in [Content_Types].xml.
 type zipOut struct {
 	zw      *zip.Writer
 	dst     *stickyWriter
@@ -35,8 +38,16 @@ type zipOut struct {
 	spool   *bufio.Writer // the entry being spooled, if any
 	tmpDir  string
 	links   map[string]*sheetLinks // hyperlinks by worksheet entry
-	splice  *linkSplicer           // the worksheet entry being written, if it has links
+	splice  *sheetSplicer          // the worksheet entry being written, if it gets links or tables
+
+	tables     map[string][]*tablePart // table objects by worksheet entry
+	allTables  []*tablePart            // every table object, in order
+	tableStyle string
+	types      *bytes.Buffer // [Content_Types].xml, held to add the tables' types
 }
+
+// contentTypes is the entry that names the content type of every part.
+const contentTypes = "[Content_Types].xml"
 
 // compressor makes the DEFLATE writer of each entry: klauspost/compress's
 // at level 5 (see the package benchmark for the standard library's).
@@ -62,9 +73,9 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 	if err := z.drain(false); err != nil {
 		return nil, err
 	}
-	for sheet, l := range z.links {
-		if len(l.refs) > 0 && name == relsPath(sheet) {
-			return nil, errors.New("xlsx: excelize wrote relationships for " + sheet + ", whose hyperlinks folio writes")
+	for _, sheet := range z.sheets {
+		if z.ownRels(sheet) && name == relsPath(sheet) {
+			return nil, errors.New("xlsx: excelize wrote relationships for " + sheet + ", whose hyperlinks and tables folio writes")
 		}
 	}
 	i := slices.Index(z.sheets, name)
@@ -73,6 +84,10 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 		// Worksheets come first: whatever is still spooled goes now.
 		if err := z.drain(true); err != nil {
 			return nil, err
+		}
+		if name == contentTypes && len(z.allTables) > 0 {
+			z.types = &bytes.Buffer{}
+			return z.types, nil
 		}
 	case i == z.next:
 		z.next++
@@ -89,15 +104,43 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 	if err != nil || i < 0 {
 		return w, err
 	}
-	if l := z.links[name]; l != nil && len(l.refs) > 0 {
-		z.splice = &linkSplicer{w: w, links: l}
+	if z.ownRels(name) {
+		z.splice = &sheetSplicer{w: w, links: z.links[name], tables: z.tables[name]}
 		return z.splice, nil
 	}
 	return w, nil
 }
 
-// endEntry finishes the worksheet entry being written, adding its links.
+// ownRels reports whether folio writes the relationships of the worksheet
+// entry sheet: whether it has hyperlinks or tables.
+func (z *zipOut) ownRels(sheet string) bool {
+	l := z.links[sheet]
+	return l != nil && len(l.refs) > 0 || len(z.tables[sheet]) > 0
+}
+
+// endEntry finishes the entry being written: a worksheet gets its links
+// and tables, the content types those of the tables.
 func (z *zipOut) endEntry() error {
+	if z.types != nil {
+		types := z.types.Bytes()
+		z.types = nil
+		end := bytes.LastIndex(types, []byte("</Types>"))
+		if end < 0 {
+			return errors.New("xlsx: " + contentTypes + " does not end in </Types>, so the tables' content types cannot be added")
+		}
+		w, err := z.zw.Create(contentTypes)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(types[:end]); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, tableContentTypes(z.allTables)); err != nil {
+			return err
+		}
+		_, err = w.Write(types[end:])
+		return err
+	}
 	if z.splice == nil {
 		return nil
 	}
@@ -109,8 +152,9 @@ func (z *zipOut) endEntry() error {
 // AddFS adds the files of fsys; excelize does not call it when saving.
 func (z *zipOut) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
 
-// Close writes what is left, the relationships of worksheets with links,
-// and the archive's central directory. It does not close the destination.
+// Close writes what is left, the relationships of worksheets with links
+// or tables, the tables' parts, and the archive's central directory. It
+// does not close the destination.
 func (z *zipOut) Close() error {
 	if err := z.endSpool(); err != nil {
 		return err
@@ -122,15 +166,23 @@ func (z *zipOut) Close() error {
 		return err
 	}
 	for _, sheet := range z.sheets {
-		l := z.links[sheet]
-		if l == nil || len(l.refs) == 0 {
+		if !z.ownRels(sheet) {
 			continue
 		}
 		w, err := z.zw.Create(relsPath(sheet))
 		if err != nil {
 			return err
 		}
-		if err := writeRels(w, l); err != nil {
+		if err := writeRels(w, z.links[sheet], z.tables[sheet]); err != nil {
+			return err
+		}
+	}
+	for _, t := range z.allTables {
+		w, err := z.zw.Create(t.path())
+		if err != nil {
+			return err
+		}
+		if err := writeTable(w, t, z.tableStyle); err != nil {
 			return err
 		}
 	}
@@ -163,7 +215,7 @@ func (z *zipOut) drain(all bool) error {
 			continue
 		}
 		delete(z.spooled, name)
-		err := copyEntry(z.zw, name, f, z.links[name])
+		err := z.copyEntry(name, f)
 		f.Close()
 		os.Remove(f.Name())
 		if err != nil {
@@ -173,21 +225,21 @@ func (z *zipOut) drain(all bool) error {
 	return nil
 }
 
-// copyEntry copies the spooled entry f into the archive as name, adding
-// links, if any.
-func copyEntry(zw *zip.Writer, name string, f *os.File, links *sheetLinks) error {
+// copyEntry copies the spooled worksheet entry f into the archive as name,
+// adding its links and tables, if any.
+func (z *zipOut) copyEntry(name string, f *os.File) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	w, err := zw.Create(name)
+	w, err := z.zw.Create(name)
 	if err != nil {
 		return err
 	}
-	if links == nil || len(links.refs) == 0 {
+	if !z.ownRels(name) {
 		_, err = io.Copy(w, f)
 		return err
 	}
-	s := &linkSplicer{w: w, links: links}
+	s := &sheetSplicer{w: w, links: z.links[name], tables: z.tables[name]}
 	if _, err := io.Copy(s, f); err != nil {
 		return err
 	}

@@ -9,7 +9,12 @@ where the JSON holds a list of cases:
    "formats": {sheet: {ref: number format}}, "aligns": {sheet: {ref: horizontal}},
    "links": {sheet: {ref: target}},
    "footer": {sheet: [refs of bold cells with a rule above]},
-   "noLinks": {sheet: [refs without a hyperlink]}}
+   "noLinks": {sheet: [refs without a hyperlink]},
+   "tables": {sheet: [[name, ref, style, [column names]], ...]},
+   "print": {sheet: [orientation, paperSize, print title rows or null]}}
+Every sheet of a case with "print" must be fitted to the page width (and
+as many pages down as it takes); a case with "tables" names every table
+of the sheets it lists, each filtering over its own range.
 Every cell of every sheet must be a number (n, or d for a number with a
 date format, whose value is compared as text), string (s), boolean (b) or
 empty: never a formula (f). Prints one line per case; exits 1 on a failure.
@@ -62,6 +67,24 @@ def check(case):
             for ref in ((case.get("noLinks") or {}).get(name) or []):
                 if ws[ref].hyperlink is not None:
                     errors.append("%s!%s has a hyperlink %r" % (name, ref, ws[ref].hyperlink.target))
+            if name in (case.get("tables") or {}):
+                got = sorted([t.name, t.ref, t.tableStyleInfo.name, [c.name for c in t.tableColumns]] for t in ws.tables.values())
+                if got != sorted(case["tables"][name]):
+                    errors.append("%s: tables %r, want %r" % (name, got, case["tables"][name]))
+                for t in ws.tables.values():
+                    if t.displayName != t.name or t.autoFilter is None or t.autoFilter.ref != t.ref or t.headerRowCount not in (None, 1) or t.totalsRowCount:
+                        errors.append("%s: table %s: display name %r, filter %r, header rows %r, totals rows %r" % (
+                            name, t.name, t.displayName, t.autoFilter and t.autoFilter.ref, t.headerRowCount, t.totalsRowCount))
+            if case.get("print"):
+                ps = ws.page_setup
+                fit = ws.sheet_properties.pageSetUpPr
+                if fit is None or not fit.fitToPage or str(ps.fitToWidth) != "1" or str(ps.fitToHeight) != "0":
+                    errors.append("%s: not fitted to the page width (fitToPage %r, %r wide, %r tall)" % (
+                        name, fit and fit.fitToPage, ps.fitToWidth, ps.fitToHeight))
+                if name in case["print"]:
+                    got = [ps.orientation, str(ps.paperSize), ws.print_title_rows]
+                    if got != case["print"][name]:
+                        errors.append("%s: print set-up %r, want %r" % (name, got, case["print"][name]))
             for ref in ((case.get("footer") or {}).get(name) or []):
                 c = ws[ref]
                 if not c.font.b or c.border.top is None or c.border.top.style is None:

@@ -1,0 +1,158 @@
+package xlsx
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// sheetDataEnd ends a worksheet's cells. Cell text is escaped (a < in it
+// is &lt;), so its first occurrence is the real one.
+const sheetDataEnd = "</sheetData>"
+
+// worksheetEnd is how every worksheet excelize's StreamWriter writes ends.
+const worksheetEnd = "</worksheet>"
+
+// afterHyperlinks are the worksheet elements that may follow sheetData and
+// that the schema (ECMA-376 Part 1, 18.3.1.99 CT_Worksheet) orders after
+// hyperlinks, in that order: hyperlinks go before the first of them.
+var afterHyperlinks = []string{
+	"printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+	"customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+	"legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+	"webPublishItems", "tableParts", "extLst",
+}
+
+var (
+	errNoSheetData = errors.New("xlsx: a worksheet has no " + sheetDataEnd + ", so its hyperlinks and tables cannot be added")
+	errSheetEnd    = errors.New("xlsx: a worksheet does not end in " + worksheetEnd + ", so its hyperlinks and tables cannot be added")
+)
+
+// A sheetSplicer passes a worksheet's XML through and adds what folio
+// writes itself, which excelize's StreamWriter cannot: the <hyperlinks>
+// (see sheetLinks) and the <tableParts> of its table objects (see
+// tablePart). The XML up to </sheetData> passes straight through, but for
+// the few bytes that might begin that tag; the rest, a few elements
+// excelize writes from its worksheet (autoFilter, the print set-up and
+// whatever else is set on it), is held, and finish writes it with the
+// hyperlinks before the first element the schema puts after them and the
+// table parts before extLst or the closing tag, so that the elements stay
+// in the order Excel requires.
+type sheetSplicer struct {
+	w       io.Writer
+	links   *sheetLinks // nil for none
+	tables  []*tablePart
+	carry   []byte // the last bytes of the XML, held: they may begin </sheetData>
+	scratch []byte
+	tail    []byte // from </sheetData> on, once it has come
+	found   bool
+}
+
+func (s *sheetSplicer) Write(p []byte) (int, error) {
+	n := len(p)
+	if s.found {
+		s.tail = append(s.tail, p...)
+		return n, nil
+	}
+	const m = len(sheetDataEnd)
+	if len(s.carry) > 0 {
+		// A tag that begins in carry ends within its next m-1 bytes.
+		k := min(len(p), m-1)
+		s.scratch = append(append(s.scratch[:0], s.carry...), p[:k]...)
+		if i := bytes.Index(s.scratch, []byte(sheetDataEnd)); i >= 0 {
+			s.found = true
+			s.tail = append(append(s.tail, s.scratch[i:]...), p[k:]...)
+			_, err := s.w.Write(s.scratch[:i])
+			return n, err
+		}
+		if k < m-1 {
+			// p is all in scratch: write all of it but what may begin the tag.
+			out := max(len(s.scratch)-(m-1), 0)
+			if _, err := s.w.Write(s.scratch[:out]); err != nil {
+				return 0, err
+			}
+			s.carry = append(s.carry[:0], s.scratch[out:]...)
+			return n, nil
+		}
+		if _, err := s.w.Write(s.carry); err != nil {
+			return 0, err
+		}
+		s.carry = s.carry[:0]
+	}
+	if i := bytes.Index(p, []byte(sheetDataEnd)); i >= 0 {
+		s.found = true
+		s.tail = append(s.tail, p[i:]...)
+		_, err := s.w.Write(p[:i])
+		return n, err
+	}
+	out := max(len(p)-(m-1), 0)
+	if _, err := s.w.Write(p[:out]); err != nil {
+		return 0, err
+	}
+	s.carry = append(s.carry, p[out:]...)
+	return n, nil
+}
+
+// finish writes the held end of the worksheet with the hyperlinks and
+// table parts in their places.
+func (s *sheetSplicer) finish() error {
+	if !s.found {
+		return errNoSheetData
+	}
+	tail := s.tail
+	if !bytes.HasSuffix(tail, []byte(worksheetEnd)) {
+		return errSheetEnd
+	}
+	hasLinks := s.links != nil && len(s.links.refs) > 0
+	if hasLinks && indexElement(tail, "hyperlinks") >= 0 || len(s.tables) > 0 && indexElement(tail, "tableParts") >= 0 {
+		return errors.New("xlsx: excelize wrote hyperlinks or table parts of a worksheet, which folio writes")
+	}
+	at := len(tail) - len(worksheetEnd) // where the table parts go
+	if i := indexElement(tail, "extLst"); i >= 0 {
+		at = i
+	}
+	hl := at // where the hyperlinks go
+	for _, name := range afterHyperlinks {
+		if i := indexElement(tail, name); i >= 0 && i < hl {
+			hl = i
+		}
+	}
+	if _, err := s.w.Write(tail[:hl]); err != nil {
+		return err
+	}
+	if hasLinks {
+		if err := writeHyperlinks(s.w, s.links); err != nil {
+			return err
+		}
+	}
+	if _, err := s.w.Write(tail[hl:at]); err != nil {
+		return err
+	}
+	if len(s.tables) > 0 {
+		first := 1
+		if s.links != nil {
+			first += len(s.links.urls)
+		}
+		if err := writeTableParts(s.w, s.tables, first); err != nil {
+			return err
+		}
+	}
+	_, err := s.w.Write(tail[at:])
+	return err
+}
+
+// indexElement returns where the first element named name starts in the
+// XML x, or -1.
+func indexElement(x []byte, name string) int {
+	for off := 0; ; {
+		i := bytes.Index(x[off:], []byte("<"+name))
+		if i < 0 {
+			return -1
+		}
+		j := off + i + 1 + len(name)
+		if j < len(x) && (x[j] == ' ' || x[j] == '>' || x[j] == '/') {
+			return off + i
+		}
+		off = j
+	}
+}
