@@ -444,7 +444,9 @@ func TestStorageFull(t *testing.T) {
 }
 
 // TestStorageFullGivesUp keeps the storage full: the job fails when its
-// queue entry has no attempt left.
+// queue entry has no attempt left. The deadline is generous: ten attempts,
+// each a River fetch, take seconds on a loaded machine under the race
+// detector.
 func TestStorageFullGivesUp(t *testing.T) {
 	e := newEnv(t)
 	blobs := &fullBlobs{Dir: e.blobs}
@@ -453,7 +455,7 @@ func TestStorageFullGivesUp(t *testing.T) {
 	defer stop(t, r)
 	id := e.submit(t, document(5), "csv")
 	start := time.Now()
-	j := e.wait(t, id, 20*time.Second, final)
+	j := e.wait(t, id, 90*time.Second, final)
 	t.Logf("failed in %s: %s", time.Since(start), j.Summary)
 	q := e.settledEntry(t, id)
 	if j.Status != jobs.StatusFailToProcess || !strings.Contains(j.Summary, "interrupted 10 times") ||
