@@ -223,7 +223,8 @@ func TestSuite(t *testing.T) {
 		Text: func(t *testing.T, out []byte) string {
 			return text(read(t, out).root)
 		},
-		Links: links,
+		Links:  links,
+		NoPage: true,
 	}
 	rendertest.Run(t, c)
 }

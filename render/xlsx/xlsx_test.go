@@ -29,10 +29,11 @@ import (
 // them with the cells' codes in its own locale.
 func TestRendertest(t *testing.T) {
 	c := rendertest.Config{
-		New:   func() rendertest.Renderer { return &xlsx.Renderer{} },
-		Text:  visibleText,
-		Raw:   true,
-		Links: linkTargets,
+		New:    func() rendertest.Renderer { return &xlsx.Renderer{} },
+		Text:   visibleText,
+		Raw:    true,
+		Links:  linkTargets,
+		NoPage: true, // TODO(page): print header and footer
 	}
 	rendertest.Run(t, c)
 }
