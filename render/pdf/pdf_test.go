@@ -81,11 +81,10 @@ func renderPDF(t *testing.T, r *pdf.Renderer, doc *report.Document) []byte {
 
 func TestSuite(t *testing.T) {
 	c := rendertest.Config{
-		New:    func() rendertest.Renderer { return &pdf.Renderer{} },
-		Text:   func(t *testing.T, out []byte) string { return pdftotext(t, out) },
-		NoCJK:  true,
-		NoPage: true, // TODO(page): header and footer
-		Links:  uris,
+		New:   func() rendertest.Renderer { return &pdf.Renderer{} },
+		Text:  func(t *testing.T, out []byte) string { return pdftotext(t, out) },
+		NoCJK: true,
+		Links: uris,
 	}
 	rendertest.Run(t, c)
 }
