@@ -27,9 +27,8 @@ func TestSuite(t *testing.T) {
 	for _, fragment := range []bool{false, true} {
 		t.Run(fmt.Sprintf("Fragment=%v", fragment), func(t *testing.T) {
 			c := rendertest.Config{
-				New:    func() rendertest.Renderer { return &html.Renderer{Fragment: fragment} },
-				Links:  links,
-				NoPage: true, // TODO(page): header and footer
+				New:   func() rendertest.Renderer { return &html.Renderer{Fragment: fragment} },
+				Links: links,
 				Text: func(t *testing.T, out []byte) string {
 					if !utf8.Valid(out) {
 						t.Errorf("output is not valid UTF-8")
