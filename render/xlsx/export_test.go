@@ -13,3 +13,6 @@ var (
 	ExcelSerial  = excelSerial
 	InExcelRange = inExcelRange
 )
+
+// PrintLine exposes the conversion of a header or footer line.
+var PrintLine = printLine

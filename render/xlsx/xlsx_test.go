@@ -29,11 +29,10 @@ import (
 // them with the cells' codes in its own locale.
 func TestRendertest(t *testing.T) {
 	c := rendertest.Config{
-		New:    func() rendertest.Renderer { return &xlsx.Renderer{} },
-		Text:   visibleText,
-		Raw:    true,
-		Links:  linkTargets,
-		NoPage: true, // TODO(page): print header and footer
+		New:   func() rendertest.Renderer { return &xlsx.Renderer{} },
+		Text:  visibleText,
+		Raw:   true,
+		Links: linkTargets,
 	}
 	rendertest.Run(t, c)
 }
@@ -52,6 +51,13 @@ func visibleText(t *testing.T, out []byte) string {
 		}
 		for _, row := range rows {
 			b.WriteString(strings.Join(row, "\t") + "\n")
+		}
+		hf, err := f.GetHeaderFooter(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hf != nil {
+			b.WriteString(hf.OddHeader + "\n" + hf.OddFooter + "\n")
 		}
 	}
 	return b.String()
