@@ -3,12 +3,14 @@ package xlsx_test
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/foliorender/folio/internal/golden"
 	"github.com/foliorender/folio/render/xlsx"
 	"github.com/foliorender/folio/report"
 )
@@ -57,15 +59,18 @@ func TestPrintFrame(t *testing.T) {
 	if len(sheets) != 2 {
 		t.Fatalf("sheets %q", sheets)
 	}
+	var list strings.Builder
 	for _, s := range sheets {
 		hf, err := f.GetHeaderFooter(s)
 		if err != nil || hf == nil {
 			t.Fatalf("%s: header and footer %v, %v", s, hf, err)
 		}
+		fmt.Fprintf(&list, "%s\theader %q\tfooter %q\n", s, hf.OddHeader, hf.OddFooter)
 		if hf.OddHeader != "&LSales && more – {internal}" || hf.OddFooter != "&CPage &P of &N" {
 			t.Errorf("%s: header %q, footer %q", s, hf.OddHeader, hf.OddFooter)
 		}
 	}
+	golden.Check(t, "page.txt", []byte(list.String()))
 	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
 	if err != nil {
 		t.Fatal(err)
