@@ -1,6 +1,8 @@
 package pdf_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -162,4 +164,34 @@ func TestOutline(t *testing.T) {
 	if !strings.Contains(string(out), "/Lang (de-DE)") {
 		t.Error("the catalog has no /Lang (de-DE)")
 	}
+}
+
+// FuzzLogo checks that every image the decoder accepts as a logo is drawn:
+// fpdf takes it (a PNG is stored again as 8-bit RGB), and nothing panics.
+func FuzzLogo(f *testing.F) {
+	logo, _ := os.ReadFile("../../testdata/logo.png")
+	f.Add(logo, false)
+	jpg, _ := base64.StdEncoding.DecodeString("/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
+	f.Add(jpg, true)
+	f.Fuzz(func(t *testing.T, data []byte, isJPEG bool) {
+		typ := report.ImagePNG
+		if isJPEG {
+			typ = report.ImageJPEG
+		}
+		l, err := report.NewLogo(typ, data, 20)
+		if err != nil {
+			return
+		}
+		doc := report.New("T", &report.Paragraph{Runs: []report.Run{{Text: "p"}}})
+		if err := doc.SetPage(&report.Page{Logo: l}); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := (&pdf.Renderer{}).Render(context.Background(), &buf, doc); err != nil {
+			t.Fatalf("Render with an accepted logo: %v", err)
+		}
+		if !bytes.HasSuffix(bytes.TrimSpace(buf.Bytes()), []byte("%%EOF")) {
+			t.Fatal("output is not a complete PDF")
+		}
+	})
 }
