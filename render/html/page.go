@@ -146,9 +146,10 @@ func cssContent(b *strings.Builder, t *report.PageText, title string) {
 }
 
 // cssString writes s as a quoted CSS string in which every character but
-// ASCII letters, digits and spaces is a six-digit hex escape, so that no
-// text can end the string, the rule or the <style> element. Control
-// characters, invalid UTF-8 and surrogates become U+FFFD.
+// ASCII letters, digits and spaces is a hex escape, so that no text can
+// end the string, the rule or the <style> element. Each escape ends with a
+// space, which CSS takes as part of it, so a space after it stays a space.
+// Control characters, invalid UTF-8 and surrogates become U+FFFD.
 func cssString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 	for _, r := range s {
@@ -159,7 +160,7 @@ func cssString(b *strings.Builder, s string) {
 			if r < 0x20 || r == 0x7f || r == utf8.RuneError || r >= 0xD800 && r <= 0xDFFF {
 				r = utf8.RuneError
 			}
-			fmt.Fprintf(b, "\\%06X", r)
+			fmt.Fprintf(b, "\\%X ", r)
 		}
 	}
 	b.WriteByte('"')

@@ -91,3 +91,22 @@ func TestPrintFrame(t *testing.T) {
 		t.Errorf("a document without a page prints %+v", hf)
 	}
 }
+
+// TestFieldsWidths checks the columns that hold key figures are as wide as
+// their labels and values, on a table's worksheet and on one of text only.
+func TestFieldsWidths(t *testing.T) {
+	fields := `{"type":"fields","data":{"items":[{"label":"A rather long label","value":98765.4,"format":"#,##0.00 \"EUR\""},{"label":"Run on","value":"2026-12-01","format":"d mmmm yyyy"}]}}`
+	for _, in := range []string{
+		`{"elements":[` + fields + `,{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[]}}]}`,
+		`{"elements":[` + fields + `]}`,
+	} {
+		f := open(t, render(t, &xlsx.Renderer{}, report.Read(strings.NewReader(in))))
+		sheet := f.GetSheetList()[0]
+		for col, want := range map[string]float64{"A": float64(len("A rather long label")), "B": float64(len("1 December 2026"))} {
+			w, err := f.GetColWidth(sheet, col)
+			if err != nil || w < want {
+				t.Errorf("%.40s: column %s is %v wide, want at least %v (%v)", in, col, w, want, err)
+			}
+		}
+	}
+}

@@ -314,7 +314,7 @@ func (b *book) flushPending() error {
 // textSheet starts a worksheet for text only, named after the title.
 func (b *book) textSheet() error {
 	name := b.names.take(b.title, "Report")
-	s, err := b.newSheet(name, name, nil, 0)
+	s, err := b.newSheet(name, name, b.fitFields(nil), 0)
 	if err != nil {
 		return err
 	}
