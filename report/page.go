@@ -179,7 +179,8 @@ type Logo struct {
 	// Width is the width the logo is drawn at, in millimetres, above 0
 	// and at most MaxLogoWidth; 0 means DefaultLogoWidth.
 	Width float64
-	// Pixels are the image's width and height in pixels.
+	// PixelWidth and PixelHeight are the image's size in pixels, set by
+	// the decoder, [NewLogo] and [Document.SetPage].
 	PixelWidth, PixelHeight int
 }
 
