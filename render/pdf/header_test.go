@@ -195,3 +195,42 @@ func FuzzLogo(f *testing.F) {
 		}
 	})
 }
+
+// TestOutlineOrientation checks that an outline entry on a portrait page
+// points near the top of it when the last page is landscape (fpdf places
+// every bookmark by the last page's height).
+func TestOutlineOrientation(t *testing.T) {
+	var cols, cells []string
+	for i := range 16 {
+		cols = append(cols, fmt.Sprintf(`{"caption":"Column number %d"}`, i))
+		cells = append(cells, `{"value":"a longer value of a wide table"}`)
+	}
+	in := `{"elements":[{"type":"heading","data":{"text":"Portrait"}},{"type":"paragraph","data":{"text":[{"value":"p"}]}},
+		{"type":"table","caption":"Wide","data":{"columns":[` + strings.Join(cols, ",") + `],"rows":[{"cells":[` + strings.Join(cells, ",") + `]}]}}]}`
+	out := renderPDF(t, &pdf.Renderer{}, report.Read(strings.NewReader(in)))
+	b, err := exec.Command(tool(t, "qpdf"), "--json", writeTemp(t, out)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type entry struct {
+		Title string  `json:"title"`
+		Page  int     `json:"destpageposfrom1"`
+		Dest  []any   `json:"dest"`
+		Kids  []entry `json:"kids"`
+	}
+	var doc struct {
+		Outlines []entry `json:"outlines"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Outlines) != 1 || doc.Outlines[0].Title != "Portrait" || len(doc.Outlines[0].Kids) != 1 || doc.Outlines[0].Kids[0].Title != "Wide" || doc.Outlines[0].Kids[0].Page != 2 {
+		t.Fatalf("outline %+v, want Portrait on page 1 and under it Wide on page 2", doc.Outlines)
+	}
+	if y, _ := doc.Outlines[0].Dest[3].(float64); y < 780 || y > 841.89 {
+		t.Errorf("the portrait page's entry points at y = %v, want near the top of 842", y)
+	}
+	if y, _ := doc.Outlines[0].Kids[0].Dest[3].(float64); y < 520 || y > 595.28 {
+		t.Errorf("the landscape page's entry points at y = %v, want near the top of 595", y)
+	}
+}
