@@ -49,12 +49,12 @@ type ReadOptions struct {
 // describes, with one cell per column in every row. Unknown members are
 // ignored. Numbers keep their exact text.
 //
-// Streaming holds when a document names its title and locale before its
+// Streaming holds when a document names its title, locale and page before its
 // elements, and a table names its type, caption and columns before its
 // rows, which is the order folio writes; a table's footer may come before
 // or after its rows (it is held, and known once the rows are read). A table
 // whose rows come before its type or columns has its rows held in memory
-// until they are known, up to [MaxHeldRows]; a title or locale after the
+// until they are known, up to [MaxHeldRows]; a title, locale or page after the
 // elements, or a caption after the rows of a table whose type and columns
 // came first, is a violation, since renderers have already written the
 // start of the output. What else the decoder holds is bounded too, by
@@ -92,12 +92,13 @@ type decoder struct {
 	title      scalar // the document's title as read
 	lang       scalar // the document's locale as read
 	locale     *numfmt.Locale
-	elems      bool // the document has an elements member
-	inElem     bool // the elements array is open
-	pro        bool // prologue read
-	nEl        int  // elements read
-	halted     bool // the consumer stopped the elements loop
-	violations int  // violations reported so far
+	page       *Page // the document's page member, when valid
+	elems      bool  // the document has an elements member
+	inElem     bool  // the elements array is open
+	pro        bool  // prologue read
+	nEl        int   // elements read
+	halted     bool  // the consumer stopped the elements loop
+	violations int   // violations reported so far
 	scrap      []byte
 }
 
@@ -298,6 +299,10 @@ func (d *decoder) prologue() {
 			if !d.readLocale(false) {
 				return
 			}
+		case name == "page":
+			if !d.readPage(false) {
+				return
+			}
 		case name != "title":
 			if !d.skip(dec) { // unknown: ignored, not held
 				return
@@ -400,6 +405,10 @@ func (d *decoder) epilogue() {
 			if !d.readLocale(true) {
 				return
 			}
+		case "page":
+			if !d.readPage(true) {
+				return
+			}
 		default:
 			if !d.skip(dec) { // unknown: ignored, not held
 				return
@@ -418,6 +427,9 @@ func (d *decoder) epilogue() {
 		}
 		if d.lang.kind != 0 {
 			top["locale"] = d.lang.generic()
+		}
+		if d.page != nil {
+			top["page"] = d.page.generic()
 		}
 		for _, v := range d.opts.Check("", top) {
 			d.violate(v.Pointer, v.Message)

@@ -355,6 +355,7 @@ func FuzzRead(f *testing.F) {
 	f.Add(`{"elements":[{"type":"table","data":{"columns":[{"caption":"A","type":"date"}],"rows":[{"cells":[{"value":"2024-01-31"}]}]}}]} `)
 	f.Add(`{"locale":"de-CH","elements":[{"type":"table","data":{"columns":[{"caption":"A","link":"https://x/{value}"},{"caption":"N","type":"number","format":"#,##0.00;(0.00)","total":"sum"},{"caption":"D","type":"date","format":"d mmm yyyy","total":"count"}],"rows":[{"cells":[{"value":"x","link":"mailto:a@b"},{"value":-1.5},{"value":"2024-02-29"}]}],"footer":[{"cells":[{"value":"T"},{"value":"n/a"},{"value":null,"link":"https://y"}]}]}}]}`)
 	f.Add(`{"elements":[{"data":{"footer":[{"cells":[{"value":1}]}],"rows":[{"cells":[{"value":2}]}],"columns":[{"caption":"N","type":"number","total":"mean","format":"0.0%"}]},"type":"table"}],"locale":"fr"}`)
+	f.Add(`{"title":"t","page":{"header":"{title} {{x}}","footer":"{page}/{pages}","logo":{"type":"image/png","width":20,"data":"iVBORw0KGgoAAAANSUhEUgAAAAwAAAAEAQMAAACA6EzJAAAABlBMVEUOa3jypjsgEkNlAAAAEUlEQVR42mLgZ4AjQAAAAP//AZIAPdRxIgEAAAAASUVORK5CYII="}},"elements":[]}`)
 	f.Fuzz(func(t *testing.T, in string) {
 		// Neither mode may panic, and both must agree on validity.
 		errFast := firstError(in)

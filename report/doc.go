@@ -17,6 +17,11 @@
 // producer's ([Table.Footer]) or a row of column totals computed exactly
 // as the rows stream past ([Table.FooterRows]).
 //
+// A document's page member ([Document.Page], [Page]) holds what every
+// printed page shows: header and footer lines with {title}, {page} and
+// {pages} ([PageText]), and a PNG or JPEG logo embedded in the document
+// ([Logo]), decoded in full and checked before any element is read.
+//
 // Decoding is strict (see [Read]); a problem is reported as a [*Violation]
 // holding an RFC 6901 JSON Pointer and a plain sentence, mid-stream if that
 // is where it is found.

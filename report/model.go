@@ -19,6 +19,7 @@ import (
 type Document struct {
 	title    string
 	locale   *numfmt.Locale
+	page     *Page
 	elements iter.Seq2[Element, error]
 	dec      *decoder // set for documents made by Read
 	used     bool

@@ -35,6 +35,33 @@ func TestSchemaLimits(t *testing.T) {
 	if got := s.Defs["paragraph"].Properties.Data.Properties["text"].MaxItems; got != report.MaxRuns {
 		t.Errorf("the schema allows %d text runs, the decoder %d", got, report.MaxRuns)
 	}
+	var pt struct {
+		Defs struct {
+			PageText struct {
+				MaxLength int `json:"maxLength"`
+			} `json:"pageText"`
+			Page struct {
+				Properties struct {
+					Logo struct {
+						Properties struct {
+							Width struct {
+								Maximum float64 `json:"maximum"`
+							} `json:"width"`
+						} `json:"properties"`
+					} `json:"logo"`
+				} `json:"properties"`
+			} `json:"page"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(schema.JSON(), &pt); err != nil {
+		t.Fatal(err)
+	}
+	if got := pt.Defs.PageText.MaxLength; got != report.MaxPageText {
+		t.Errorf("the schema allows headers of %d characters, the decoder %d", got, report.MaxPageText)
+	}
+	if got := pt.Defs.Page.Properties.Logo.Properties.Width.Maximum; got != report.MaxLogoWidth {
+		t.Errorf("the schema allows logos %v mm wide, the decoder %v", got, report.MaxLogoWidth)
+	}
 	repeat := func(s string, n int) string { return strings.TrimSuffix(strings.Repeat(s+",", n), ",") }
 	for _, n := range []int{report.MaxColumns, report.MaxColumns + 1} {
 		agree(t, []byte(`{"elements":[{"type":"table","data":{"columns":[`+repeat(`{"caption":"c"}`, n)+`],"rows":[]}}]}`))

@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,6 +143,32 @@ var rowCases = []string{
 // headerCases are documents whose new members (locale, format, total,
 // link templates, footers) both the decoder and the schema judge.
 var headerCases = []string{
+	`{"title":"T","page":{"header":"{title} {{x}}","footer":"Page {page} of {pages}"},"elements":[]}`,
+	`{"page":{"footer":""},"elements":[]}`,
+	`{"page":{},"elements":[]}`,
+	`{"page":[],"elements":[]}`,
+	`{"page":"x","elements":[]}`,
+	`{"page":{"header":7},"elements":[]}`,
+	`{"page":{"header":"{date}"},"elements":[]}`,
+	`{"page":{"header":"{Page}"},"elements":[]}`,
+	`{"page":{"header":"a { b"},"elements":[]}`,
+	`{"page":{"header":"a } b"},"elements":[]}`,
+	`{"page":{"header":"{{page}"},"elements":[]}`,
+	`{"page":{"header":"}}}"},"elements":[]}`,
+	`{"page":{"header":"tab\there"},"elements":[]}`,
+	`{"page":{"footer":"` + strings.Repeat("ü", report.MaxPageText) + `"},"elements":[]}`,
+	`{"page":{"footer":"` + strings.Repeat("ü", report.MaxPageText+1) + `"},"elements":[]}`,
+	`{"page":{"header":"x","extra":{"a":1}},"elements":[]}`,
+	`{"page":{"logo":{"type":"image/png"}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `"}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `","type":"image/png"}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `","type":"image/png","width":40}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `","type":"image/png","width":0}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `","type":"image/png","width":100.5}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `","type":"image/png","width":"4cm"}},"elements":[]}`,
+	`{"page":{"logo":{"data":"` + logoB64 + `","type":"image/gif"}},"elements":[]}`,
+	`{"page":{"logo":{"data":7,"type":"image/png"}},"elements":[]}`,
+	`{"page":{"logo":"` + logoB64 + `"},"elements":[]}`,
 	`{"elements":[{"type":"fields","caption":"P","data":{"items":[{"label":"a","value":"x"},{"label":"b","value":1.5,"format":"0.00"},{"label":"c","value":true,"link":"https://e.example/"},{"label":"d","value":null}]}}]}`,
 	`{"elements":[{"type":"fields","data":{"items":[]}}]}`,
 	`{"elements":[{"type":"fields","data":{}}]}`,
@@ -189,6 +216,32 @@ var headerCases = []string{
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":[{"cells":[{"value":"a","link":"ftp://x"}]}]}}]}`,
 	`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[],"footer":[{"sourceKey":true,"cells":[{"value":"a"}]}]}}]}`,
 	`{"elements":[{"type":"paragraph","data":{"text":[],"footer":7}}]}`,
+}
+
+// logoB64 is testdata/logo.png in base64.
+var logoB64 = func() string {
+	b, err := os.ReadFile("../testdata/logo.png")
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}()
+
+// logoFails reports whether the decoder refuses a logo the schema may
+// accept: data that is not an image of its type within the limits.
+func logoFails(logo any) bool {
+	m, _ := logo.(map[string]any)
+	data, ok := m["data"].(string)
+	typ, _ := m["type"].(string)
+	if !ok || (typ != report.ImagePNG && typ != report.ImageJPEG) {
+		return false // the schema decides
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return true
+	}
+	_, err = report.NewLogo(typ, b, 0)
+	return err != nil
 }
 
 // TestRowAgreement shows the decoder's fast path and the schema give the
@@ -305,6 +358,9 @@ func beyondSchema(doc any) bool {
 		return true
 	}
 	m, _ := doc.(map[string]any)
+	if page, ok := m["page"].(map[string]any); ok && logoFails(page["logo"]) {
+		return true
+	}
 	if tag, ok := m["locale"].(string); ok && tag != "" {
 		if _, err := numfmt.ParseLocale(tag); err != nil {
 			return true

@@ -49,4 +49,24 @@
 // alternative text, so a report loads nothing from elsewhere. A standalone
 // document also carries a Content-Security-Policy that allows no script and
 // no external resource.
+//
+// A document's page member (report.Page) shows on screen as a <header>
+// above the report, the logo as an <img> from a data: URL (alt text the
+// document's title, or empty, as decorative, without one; width and height
+// in CSS pixels from its millimetres) and the header line beside it, and a
+// <footer> below it with the footer line; on screen the report is one
+// page, so {page} and {pages} are 1. Printed, a standalone document puts
+// them in @page margin boxes instead (the logo as the background of
+// @top-left, the header line in @top-right, or @top-left without a logo,
+// the footer in @bottom-center), where counter(page) and counter(pages)
+// number every page, and hides the on-screen header and footer. Chromium
+// prints margin boxes since version 131 (checked with 156: the logo,
+// header and "Page N of M" on every page); a browser without them prints
+// neither header nor footer. position: fixed would repeat them in
+// Chromium too, but covers the body and cannot number pages. The margin
+// boxes' text is in CSS strings with every character but letters, digits
+// and spaces hex-escaped, so the per-document stylesheet stays one
+// stylesheet, allowed by its hash; a logo adds "img-src data:" to the
+// policy, and only then. A fragment has no stylesheet, so no margin boxes:
+// it prints its header and footer once, like the screen.
 package html

@@ -240,3 +240,41 @@ func FuzzLinks(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPage checks that no header, footer or title makes markup or ends the
+// stylesheet: the page has one <style>, no element the renderer does not
+// write, and the header line, filled, as its text.
+func FuzzPage(f *testing.F) {
+	f.Add("T", "{title} </style><script>x()</script>", "Page {page} of {pages}")
+	f.Add("\"\\'", "{{ }} \\\" \u2028 é 東京", "")
+	f.Fuzz(func(t *testing.T, title, header, footer string) {
+		h, err := report.ParsePageText(header)
+		if err != nil {
+			return
+		}
+		ft, err := report.ParsePageText(footer)
+		if err != nil {
+			return
+		}
+		doc := report.New(title)
+		if err := doc.SetPage(&report.Page{Header: h, Footer: ft}); err != nil {
+			t.Fatal(err)
+		}
+		out := renderDoc(t, &html.Renderer{}, doc)
+		n := parse(t, out)
+		checkMarkup(t, n)
+		framed := len(h.Parts())+len(ft.Parts()) > 0
+		if s := find(n, atom.Style); len(s) != 1 || framed && !strings.HasSuffix(s[0].FirstChild.Data, "display: none; } }\n") {
+			t.Fatalf("the stylesheet was cut short:\n%s", out)
+		}
+		if len(h.Parts()) > 0 {
+			hs := find(n, atom.Header)
+			if len(hs) != 1 {
+				t.Fatalf("%d headers", len(hs))
+			}
+			if got, want := textOf(hs[0]), visible(h.Fill(title, "1", "1")); strings.TrimSpace(got) != strings.TrimSpace(want) && utf8.ValidString(title) {
+				t.Errorf("header text %q, want %q", got, want)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,6 +135,8 @@ var allowed = map[atom.Atom][]string{
 	atom.A:     {"href", "title", "rel"},
 	atom.Table: nil, atom.Caption: {"dir"}, atom.Thead: nil, atom.Tbody: nil, atom.Tfoot: nil, atom.Tr: nil,
 	atom.Th: {"scope", "class", "aria-label"}, atom.Td: {"class", "data-value"}, atom.Time: {"datetime"},
+	atom.Header: {"class"}, atom.Footer: {"class", "dir"}, atom.Span: {"dir"},
+	atom.Img: {"class", "src", "alt", "width", "height"},
 }
 
 // checkMarkup fails t for any node under n that the renderer does not
@@ -181,9 +184,17 @@ func checkAttr(n *xhtml.Node, a xhtml.Attribute) error {
 		}
 	case "class":
 		for c := range strings.FieldsSeq(a.Val) {
-			if !slices.Contains([]string{"folio", "table", "title", "num", "left", "center", "right", "fields", "caption", "break"}, c) {
+			if !slices.Contains([]string{"folio", "table", "title", "num", "left", "center", "right", "fields", "caption", "break", "page-header", "page-footer", "logo"}, c) {
 				return fmt.Errorf("class %q", c)
 			}
+		}
+	case "src":
+		if !strings.HasPrefix(a.Val, "data:image/png;base64,") && !strings.HasPrefix(a.Val, "data:image/jpeg;base64,") {
+			return fmt.Errorf("src %.40q is not a data: URL of a PNG or JPEG", a.Val)
+		}
+	case "width", "height":
+		if n, err := strconv.Atoi(a.Val); err != nil || n <= 0 {
+			return fmt.Errorf("%s %q", a.Key, a.Val)
 		}
 	case "rel":
 		if a.Val != "noopener noreferrer" {

@@ -78,7 +78,10 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	bw := newWriter(w)
-	s := state{ctx: ctx, w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale()}
+	s := state{ctx: ctx, w: bw, lang: cleanLang(r.Lang), fragment: r.Fragment, landscape: r.Landscape, title: doc.Title(), loc: doc.Locale(), page: doc.Page()}
+	if s.page != nil && s.page.Logo != nil {
+		s.logoURL = dataURL(s.page.Logo)
+	}
 	if s.lang == "" && s.loc != nil {
 		s.lang = cleanLang(s.loc.Tag)
 	}
@@ -170,8 +173,10 @@ type state struct {
 	tables    int
 	cols      []column
 	loc       *numfmt.Locale
-	text      []byte // scratch: a cell's formatted text
-	link      []byte // scratch: a cell's link
+	page      *report.Page // the document's page member, or nil
+	logoURL   string       // the logo's data: URL
+	text      []byte       // scratch: a cell's formatted text
+	link      []byte       // scratch: a cell's link
 }
 
 // cleanLang returns lang if it is a plausible language tag, else "".
@@ -197,6 +202,7 @@ func (s *state) start(first report.Element) {
 		w.raw(`<div class="folio"`)
 		s.langAttr()
 		w.raw(">\n")
+		s.pageHeader()
 	} else {
 		title := s.title
 		if strings.TrimSpace(title) == "" {
@@ -217,12 +223,21 @@ func (s *state) start(first report.Element) {
 		if s.landscape {
 			style, policy = cssLandscape, cspLandscape
 		}
+		if page := pageCSS(s.page, s.title, s.logoURL); page != "" {
+			style += page
+			policy = csp(style)
+		}
+		if s.logoURL != "" {
+			policy += "; img-src data:"
+		}
 		w.raw(policy)
 		w.raw("\">\n<title>")
 		w.text(title)
 		w.raw("</title>\n<style>")
 		w.raw(style)
-		w.raw("</style>\n</head>\n<body class=\"folio\">\n<main>\n")
+		w.raw("</style>\n</head>\n<body class=\"folio\">\n")
+		s.pageHeader()
+		w.raw("<main>\n")
 	}
 	if strings.TrimSpace(s.title) != "" {
 		w.raw(`<h1 class="title" dir="auto">`)
@@ -262,9 +277,12 @@ func rightToLeft(lang string) bool {
 
 func (s *state) end() {
 	if s.fragment {
+		s.pageFooter()
 		s.w.raw("</div>\n")
 	} else {
-		s.w.raw("</main>\n</body>\n</html>\n")
+		s.w.raw("</main>\n")
+		s.pageFooter()
+		s.w.raw("</body>\n</html>\n")
 	}
 }
 

@@ -1,17 +1,19 @@
 // Package json renders a report as its normalised JSON document: the same
 // model folio reads, with members in the order that lets it be streamed
-// again (title and locale before elements; type, caption and columns before
+// again (title, locale and page before elements; type, caption and columns before
 // rows; footer and sourceBusinessObject after them), one table row per
 // line, numbers exactly as given and unknown members dropped. Formats,
 // totals, link templates, cell links and the producer's footer are kept;
 // the row of totals is not written, since the columns' totals give it
-// again. Key figures (fields) and page breaks are kept too. Decoding the
+// again. Key figures (fields), page breaks and the page member (header,
+// footer, logo) are kept too. Decoding the
 // output gives a document equal to the input.
 package json
 
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -41,6 +43,9 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		e.str(l.Tag)
 		e.w.WriteByte(',')
 	}
+	if p := doc.Page(); p != nil {
+		e.page(p)
+	}
 	e.w.WriteString(`"elements":[`)
 	n := 0
 	for el, err := range doc.Elements() {
@@ -67,6 +72,37 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	}
 	e.w.WriteString("]}\n")
 	return e.w.Flush()
+}
+
+// page writes the page member and a comma: the header and footer as
+// written, the logo's data in standard base64.
+func (e *enc) page(p *report.Page) {
+	e.w.WriteString(`"page":{`)
+	sep := ""
+	for _, m := range []struct {
+		name string
+		t    *report.PageText
+	}{{"header", p.Header}, {"footer", p.Footer}} {
+		if m.t != nil {
+			e.w.WriteString(sep + `"` + m.name + `":`)
+			e.str(m.t.String())
+			sep = ","
+		}
+	}
+	if l := p.Logo; l != nil {
+		e.w.WriteString(sep + `"logo":{"type":`)
+		e.str(l.Type)
+		if l.Width != 0 {
+			e.w.WriteString(`,"width":`)
+			e.w.WriteString(strconv.FormatFloat(l.Width, 'g', -1, 64))
+		}
+		e.w.WriteString(`,"data":"`)
+		b64 := base64.NewEncoder(base64.StdEncoding, e.w)
+		b64.Write(l.Data)
+		b64.Close()
+		e.w.WriteString(`"}`)
+	}
+	e.w.WriteString("},")
 }
 
 type enc struct {

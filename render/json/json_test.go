@@ -3,6 +3,7 @@ package json_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	stdjson "encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,18 @@ func dump(doc *report.Document) (string, error) {
 	fmt.Fprintf(&b, "title %q\n", doc.Title())
 	if l := doc.Locale(); l != nil {
 		fmt.Fprintf(&b, "locale %q\n", l.Tag)
+	}
+	if p := doc.Page(); p != nil {
+		for _, t := range []*report.PageText{p.Header, p.Footer} {
+			if t != nil {
+				fmt.Fprintf(&b, "page text %q\n", t.String())
+			} else {
+				b.WriteString("page text none\n")
+			}
+		}
+		if l := p.Logo; l != nil {
+			fmt.Fprintf(&b, "logo %s width %v %dx%d sha256 %x\n", l.Type, l.Width, l.PixelWidth, l.PixelHeight, sha256.Sum256(l.Data))
+		}
 	}
 	for el, err := range doc.Elements() {
 		if err != nil {
@@ -161,6 +174,8 @@ func TestRoundtrip(t *testing.T) {
 		`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[{"cells":[{"value":-0}]},{"cells":[{"value":1.7976931348623157E+308}]},{"cells":[{"value":4.9e-324}]}]}}]}`,
 		`{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[{"cells":[{"value":123456789012345678901234567890e-5}]}],"sourceBusinessObject":"Late"}}]}`,
 		numbersDoc,
+		`{"page":{"footer":"","logo":{"data":"` + rendertest.KindsLogo + `","type":"image/png","width":1.50}},"elements":[]}`,
+		`{"page":{"header":"{{}}"},"elements":[]}`,
 		`{"locale":"fr_ch","elements":[{"type":"table","data":{"columns":[{"caption":"A","total":"count"}],"rows":[],"footer":[]}}]}`,
 		`{"elements":[{"data":{"footer":[{"sourceKey":1,"cells":[{"value":"f","link":"https://x.example/\u00fc"}]}],"rows":[{"cells":[{"value":"r"}]}],"columns":[{"caption":"A","link":"mailto:x{value}"}]},"type":"table"}]}`,
 	} {
@@ -249,7 +264,7 @@ func TestKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "kinds.json", out)
-	for _, want := range []string{`{"type":"fields","pageBreak":"before","caption":"Kinds fields"`, `{"label":"Kinds number","value":1234.5,"format":"#,##0.00"}`, `"link":"https://example.com/item"`, `{"label":"Kinds none","value":null}`} {
+	for _, want := range []string{`"page":{"header":"Kinds header {title}","footer":"Kinds page footer {page}/{pages} {{x}}","logo":{"type":"image/png","width":20,"data":"` + rendertest.KindsLogo + `"}},"elements"`, `{"type":"fields","pageBreak":"before","caption":"Kinds fields"`, `{"label":"Kinds number","value":1234.5,"format":"#,##0.00"}`, `"link":"https://example.com/item"`, `{"label":"Kinds none","value":null}`} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("output lacks %s", want)
 		}

@@ -223,7 +223,8 @@ func TestSuite(t *testing.T) {
 		Text: func(t *testing.T, out []byte) string {
 			return text(read(t, out).root)
 		},
-		Links: links,
+		Links:  links,
+		NoPage: true,
 	}
 	rendertest.Run(t, c)
 }
@@ -508,10 +509,16 @@ func FuzzLinks(f *testing.F) {
 }
 
 // TestKinds reads key figures back as a two-column table, values
-// formatted as cells.
+// formatted as cells, and finds nothing of the page member: Markdown has
+// no pages and shows no logo.
 func TestKinds(t *testing.T) {
 	out := render(t, report.Read(strings.NewReader(rendertest.KindsDocument)))
 	golden.Check(t, "kinds.md", out)
+	for _, s := range []string{"Kinds header", "Kinds page footer", "data:", "iVBOR"} {
+		if strings.Contains(string(out), s) {
+			t.Errorf("output holds %q of the page member", s)
+		}
+	}
 	p := read(t, out)
 	want := [][]string{
 		{"", ""},

@@ -5,7 +5,23 @@
 //
 // Pages are A4 (or Letter), portrait unless a table needs landscape. The
 // document title heads the first page; headings, paragraphs and tables
-// follow, and every page has "Page N of M" in its footer. Paragraph runs
+// follow, and every page has "Page N of M" in its footer, or the
+// document's own footer line (its page member; an empty one prints none).
+// A page header line and logo (see report.Page) go in a band above the body
+// of every page, the logo at the left (at its width, or narrower to be at
+// most 15 mm tall), the header line at the right (at the left without a
+// logo), with a rule below; the body starts below them. Header and footer
+// lines are one line of 8 pt text, cut with an ellipsis when too long;
+// {page} and {pages} print in the Go font. The logo's image is stored once
+// and drawn on every page, so it adds a few bytes per page; a PNG is
+// decoded and stored again as 8-bit RGB with an alpha mask, which fpdf
+// takes whatever the original's depth or interlacing, a JPEG as it is.
+//
+// The document has an outline (bookmarks), in document order: the title,
+// then the headings nested by level (a level may only go one deeper than
+// the heading before it, as an outline nests), and table captions under
+// the heading they follow. The catalog's /Lang is the document's locale
+// ("en" without one). Paragraph runs
 // marked as Markdown are parsed with goldmark: emphasis is italic, strong
 // emphasis bold, code spans monospaced, and http, https and mailto links
 // are blue, underlined and clickable; other Markdown shows as its text,

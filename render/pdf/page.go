@@ -46,7 +46,11 @@ type canvas struct {
 	tx, ty float64 // text line origin inside a text object
 	onPage func() error
 	foot   shaped
-	err    error // from registering a font
+	frame  pageFrame // the header and footer of every page
+	// bodyTop is where the body starts on a page: below the header, if
+	// the document has one.
+	bodyTop float64
+	err     error // from registering a font
 }
 
 // shaped is text ready to draw: runes, their advances (1/1000 em) and
@@ -67,7 +71,7 @@ func (c *canvas) bodyHeight(landscape bool) float64 {
 	if landscape {
 		h = c.size.Wd
 	}
-	return h - marginBottom - marginTop
+	return h - marginBottom - c.bodyTop
 }
 
 func (c *canvas) bodyWidth(landscape bool) float64 {
@@ -93,7 +97,7 @@ func (c *canvas) newPage(landscape bool) error {
 	c.pdf.AddPageFormat(o, c.size)
 	c.pages++
 	c.landscape = landscape
-	c.y = marginTop
+	c.y = c.bodyTop
 	c.used = false
 	c.face, c.fsize, c.fill, c.inText = nil, 0, "0 g", false
 	if c.onPage != nil {
@@ -102,20 +106,22 @@ func (c *canvas) newPage(landscape bool) error {
 	return nil
 }
 
-// endPage draws the footer and hands the page's content to fpdf.
+// endPage draws the header and footer and hands the page's content to
+// fpdf.
 func (c *canvas) endPage() {
 	if c.pages == 0 {
 		return
 	}
 	c.endText()
-	c.footer()
+	c.drawFrame()
 	c.buf = append(c.buf, '\n')
 	// RawWriteStr copies the bytes into fpdf's page buffer before returning.
 	c.pdf.RawWriteStr(unsafe.String(unsafe.SliceData(c.buf), len(c.buf)))
 	c.buf = c.buf[:0]
 }
 
-// footer writes "Page N of M"; fpdf replaces the alias by M at Output.
+// footer writes the default footer, "Page N of M"; fpdf replaces the
+// alias by M at Output.
 func (c *canvas) footer() {
 	ch := c.fonts.chains[regular]
 	fc := ch[len(ch)-1] // the Go font: it has the digits the alias becomes

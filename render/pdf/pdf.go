@@ -108,6 +108,12 @@ type docWriter struct {
 	loc *numfmt.Locale
 	// breakNext asks the next table to start a new page
 	breakNext bool
+	// marks are the outline's entries so far; headLevel is the outline
+	// level of the last heading; markNext asks for the next caption drawn,
+	// a table's, to be marked.
+	marks     []mark
+	headLevel int
+	markNext  bool
 }
 
 func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
@@ -149,7 +155,7 @@ func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
 		maxPages = DefaultMaxPages
 	}
 	d := &docWriter{ctx: ctx, r: r, orient: r.Orientation}
-	d.c = &canvas{pdf: p, fonts: fonts, size: size, maxPages: maxPages, buf: make([]byte, 0, 64<<10)}
+	d.c = &canvas{pdf: p, fonts: fonts, size: size, maxPages: maxPages, buf: make([]byte, 0, 64<<10), bodyTop: marginTop}
 	d.c.onPage = d.onPage
 	return d, nil
 }
@@ -168,6 +174,7 @@ func (d *docWriter) landscape() bool { return d.orient == Landscape }
 func (d *docWriter) onPage() error {
 	c := d.c
 	if c.pages == 1 && d.title != "" {
+		d.mark(d.title, 0)
 		in, err := d.inline(18, 23)
 		if err != nil {
 			return err
@@ -191,6 +198,19 @@ func (d *docWriter) document(doc *report.Document) error {
 	d.loc = doc.Locale()
 	if d.title != "" {
 		d.c.pdf.SetTitle(metaText(d.title), true)
+		d.headLevel = 0
+	} else {
+		d.headLevel = -1
+	}
+	lang := "en"
+	if d.loc != nil {
+		lang = d.loc.Tag
+	}
+	if plainTag(lang) {
+		d.c.pdf.SetLang(lang)
+	}
+	if err := d.setPage(doc.Page()); err != nil {
+		return err
 	}
 	for el, err := range doc.Elements() {
 		if err != nil {
@@ -282,6 +302,13 @@ func (d *docWriter) heading(h *report.Heading) error {
 	if err != nil {
 		return err
 	}
+	base := 0
+	if d.title != "" {
+		base = 1
+	}
+	if l := d.mark(h.Text, base+lvl-1); l >= 0 {
+		d.headLevel = l
+	}
 	in.add(bold, []byte(h.Text), "")
 	d.bad += in.bad
 	if err := in.close(); err != nil {
@@ -318,6 +345,7 @@ func (d *docWriter) finish() error {
 	if d.c.err != nil {
 		return d.c.err
 	}
+	d.outline()
 	if err := d.c.fonts.markUsed(); err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}
@@ -336,6 +364,20 @@ func metaText(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// plainTag reports whether a language tag holds only ASCII letters, digits
+// and hyphens, so that it can go in the catalog's /Lang unescaped.
+func plainTag(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func plural(n int, one, many string) string {

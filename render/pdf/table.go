@@ -86,6 +86,8 @@ type tableWriter struct {
 
 func (d *docWriter) table(t *report.Table) error {
 	tw := &tableWriter{d: d, t: t, caption: t.Caption, cols: t.Columns, bad: &d.bad}
+	d.markNext = true // the caption goes in the outline
+	defer func() { d.markNext = false }()
 	for _, c := range t.Columns {
 		tw.shows = tw.shows || c.Format != nil || c.Link != ""
 	}
@@ -176,6 +178,10 @@ func (d *docWriter) tableCaption(caption, label string) error {
 	in, err := d.inline(captionSize, captionSize*1.35)
 	if err != nil {
 		return err
+	}
+	if d.markNext {
+		d.mark(caption, d.headLevel+1)
+		d.markNext = false
 	}
 	in.add(bold, []byte(caption), "")
 	if label != "" {
@@ -755,7 +761,7 @@ func (tw *tableWriter) startGroups(sample []report.Row) error {
 		}
 	}
 	if tw.d.fresh(tw.landscape) {
-		tw.blockTop = c.y - marginTop // the first block shares a page with the title
+		tw.blockTop = c.y - c.bodyTop // the first block shares a page with the title
 	}
 	for _, row := range sample {
 		if err := tw.addBlock(row.Cells); err != nil {

@@ -11,7 +11,10 @@ import (
 // element, each with the members it may have, and the document's own
 // members. Its texts are unique, so that a renderer that drops an element,
 // or a part of one, is found out.
-const KindsDocument = `{"title":"Kinds title","locale":"en-GB","elements":[
+const KindsDocument = `{"title":"Kinds title","locale":"en-GB",
+"page":{"header":"Kinds header {title}","footer":"Kinds page footer {page}/{pages} {{x}}",
+	"logo":{"type":"image/png","width":20,"data":"` + KindsLogo + `"}},
+"elements":[
 {"type":"heading","data":{"text":"Kinds heading","level":2}},
 {"type":"paragraph","data":{"text":[{"value":"Kinds paragraph "},{"value":"**kinds markdown**","markdown":true}]}},
 {"type":"table","caption":"Kinds table","data":{"sourceBusinessObject":"Task","columns":[
@@ -28,10 +31,14 @@ const KindsDocument = `{"title":"Kinds title","locale":"en-GB","elements":[
 {"type":"heading","pageBreak":"before","data":{"text":"Kinds last heading","level":6}}
 ]}`
 
+// KindsLogo is the logo of [KindsDocument], a 12 × 4 pixel PNG in base64.
+const KindsLogo = "iVBORw0KGgoAAAANSUhEUgAAAAwAAAAEAQMAAACA6EzJAAAABlBMVEUOa3jypjsgEkNlAAAAEUlEQVR42mLgZ4AjQAAAAP//AZIAPdRxIgEAAAAASUVORK5CYII="
+
 // Kinds checks that the renderer shows every element of [KindsDocument]:
 // the text each kind of element shows must be in the output's text. A
 // format that shows tables only (NoParagraphs) must show the tables' text
-// and may leave out the rest.
+// and may leave out the rest. A format with pages (not NoPage) must show
+// the page's header and footer text.
 func Kinds(t *testing.T, c Config) {
 	want := &shown{tablesOnly: c.NoParagraphs}
 	for el, err := range report.Read(strings.NewReader(KindsDocument)).Elements() {
@@ -50,6 +57,13 @@ func Kinds(t *testing.T, c Config) {
 	got := norm(c.Text(t, render(t, c, report.Read(strings.NewReader(KindsDocument)))))
 	if !c.NoParagraphs && !strings.Contains(got, "Kinds title") {
 		t.Errorf("output text lacks the title %q", "Kinds title")
+	}
+	if !c.NoPage && !c.NoParagraphs {
+		for _, s := range []string{"Kinds header", "Kinds page footer"} {
+			if !strings.Contains(got, s) {
+				t.Errorf("output text lacks the page's %q", s)
+			}
+		}
 	}
 	for _, s := range want.texts {
 		if !strings.Contains(got, norm(s)) {

@@ -38,6 +38,10 @@ type Config struct {
 	// not look for the text of paragraphs, headings, key figures, table
 	// captions or the title in its output.
 	NoParagraphs bool
+	// NoPage says the format has no printed pages (Markdown, CSV): the
+	// suite does not look for the text of the document's page header and
+	// footer in its output.
+	NoPage bool
 	// Rows is the length of the long table used for the failing-writer,
 	// cancellation and late-error checks; 0 means 20,000.
 	Rows int

@@ -20,3 +20,6 @@ func KeepsNumber(s string) bool {
 	_, ok := excelNumber([]byte(s))
 	return ok
 }
+
+// PrintLine exposes the conversion of a header or footer line.
+var PrintLine = printLine

@@ -520,6 +520,31 @@ func (tw *tableWriter) fit() []float64 {
 		}
 		widths[i] = fitWidth(w)
 	}
+	return tw.b.fitFields(widths)
+}
+
+// fitFields widens the first two columns, where the key figures held for
+// the worksheet go (labels in A, values in B), to fit their labels and
+// values as shown; it returns widths, grown to two columns if need be.
+func (b *book) fitFields(widths []float64) []float64 {
+	if b.r.NoAutoFit {
+		return widths
+	}
+	var text []byte
+	for _, el := range b.pending {
+		f, ok := el.(*report.Fields)
+		if !ok {
+			continue
+		}
+		for len(widths) < 2 {
+			widths = append(widths, minWidth)
+		}
+		for _, it := range f.Items {
+			widths[0] = max(widths[0], fitWidth(textWidth(it.Label)+1)) // bold
+			text = it.Column().AppendText(text[:0], it.Value, nil)
+			widths[1] = max(widths[1], fitWidth(textWidth(text)+1))
+		}
+	}
 	return widths
 }
 

@@ -113,6 +113,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}, links: map[string]*sheetLinks{},
 		tableStyle: style, paper: paper, sheetTables: map[string][]*tablePart{}}
 	b.title = doc.Title()
+	b.page = doc.Page()
 	for el, err := range doc.Elements() {
 		if err != nil {
 			return err
@@ -140,7 +141,8 @@ type book struct {
 	paths  []string // worksheet entries, in order
 	cur    *sheet   // the worksheet being written, if any
 	title  string
-	titled bool // the title has been written
+	titled bool         // the title has been written
+	page   *report.Page // the document's page member, or nil
 
 	pending      []report.Element // headings and paragraphs for the next table
 	pendingBytes int
@@ -200,6 +202,9 @@ func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet
 	}
 	sw, err := b.f.NewStreamWriter(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.setPrintFrame(name); err != nil {
 		return nil, err
 	}
 	// excelize keeps the columns in the reverse order of the calls (and
@@ -350,7 +355,7 @@ func (b *book) flushPending() error {
 // textSheet starts a worksheet for text only, named after the title.
 func (b *book) textSheet() error {
 	name := b.names.take(b.title, "Report")
-	s, err := b.newSheet(name, name, nil, 0)
+	s, err := b.newSheet(name, name, b.fitFields(nil), 0)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,13 @@ func visibleText(t *testing.T, out []byte) string {
 		for _, row := range rows {
 			b.WriteString(strings.Join(row, "\t") + "\n")
 		}
+		hf, err := f.GetHeaderFooter(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hf != nil {
+			b.WriteString(hf.OddHeader + "\n" + hf.OddFooter + "\n")
+		}
 	}
 	return b.String()
 }
