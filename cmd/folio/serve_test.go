@@ -290,6 +290,17 @@ trickle:
 		r.Body.Close()
 		switch {
 		case r.StatusCode == 200:
+			// A held connection that met a slot not yet given back (the
+			// trickled upload's) was refused: hold another instead.
+			for i, h := range held {
+				h.SetReadDeadline(time.Now().Add(time.Millisecond))
+				if n, _ := h.Read(make([]byte, 1)); n > 0 {
+					h.Close()
+					if held[i], err = net.Dial("tcp", addr); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 			time.Sleep(20 * time.Millisecond)
 		case r.StatusCode != 503 || r.Header.Get("Retry-After") == "" || !bytes.Contains(body, []byte(`"code":503`)):
 			t.Fatalf("a connection beyond --max-conns: %d %v %s", r.StatusCode, r.Header, body)
