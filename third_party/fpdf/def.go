@@ -617,6 +617,11 @@ type Fpdf struct {
 	importedTplObjs  map[string]string          // imported template names and IDs (hashed) (gofpdi)
 	importedTplIDs   map[string]int             // imported template ids hash to object id int (gofpdi)
 	buffer           fmtBuffer                  // buffer holding in-memory PDF
+	stream           io.Writer                  // folio: where complete pages go (Stream)
+	streamed         int                        // folio: bytes written to stream
+	pagesDone        int                        // folio: pages written to stream
+	headerVersion    pdfVersion                 // folio: the version in the streamed header
+	pageObjs         []int                      // folio: object number of each page, 1-based
 	pages            []*bytes.Buffer            // slice[page] of page content; 1-based
 	state            int                        // current document state
 	compress         bool                       // compression flag
