@@ -15,8 +15,8 @@ import (
 )
 
 // fpdfDoc draws, with fpdf alone, pages in both orientations with text in
-// an embedded subset font, links and a template, streamed to w if it is not
-// nil.
+// an embedded subset font, links, bookmarks and a template, streamed to w
+// if it is not nil.
 func fpdfDoc(w *bytes.Buffer, pages int) *fpdf.Fpdf {
 	f := fpdf.New("P", "pt", "A4", "")
 	if w != nil {
@@ -34,6 +34,7 @@ func fpdfDoc(w *bytes.Buffer, pages int) *fpdf.Fpdf {
 		}
 		f.AddPageFormat(o, fpdf.SizeType{Wd: 595.28, Ht: 841.89})
 		f.SetFont("go", "", 12)
+		f.Bookmark(fmt.Sprintf("Page %d", i+1), min(i%2, 1), 0)
 		for j := range 20 {
 			f.Text(40, float64(60+20*j), fmt.Sprintf("page %d line %d: Grüße, Ωμέγα", i+1, j))
 			f.LinkString(40, float64(50+20*j), 100, 12, fmt.Sprintf("https://example.com/%d/%d", i, j))
@@ -65,6 +66,9 @@ func TestFpdfStream(t *testing.T) {
 	text := pdftotext(t, got.Bytes())
 	if !strings.Contains(text, "page 7 line 19: Grüße, Ωμέγα") {
 		t.Errorf("text lacks the last line:\n%s", text)
+	}
+	if !bytes.Contains(got.Bytes(), []byte("/Type /Outlines")) || !bytes.Contains(got.Bytes(), []byte("/PageMode /UseOutlines")) {
+		t.Errorf("bookmarks are missing")
 	}
 
 	// A page once written is final.
