@@ -37,16 +37,17 @@ type canvas struct {
 	top       float64 // y below the page's title, if any
 	used      bool    // something is drawn on the current page
 
-	buf    []byte
-	face   *face // font selected in the content stream
-	fsize  float64
-	fill   string // non-stroking colour operator in effect
-	inText bool
-	tx, ty float64 // text line origin inside a text object
-	onPage func() error
-	foot   shaped
-	totals map[totalKey]*pageTotal
-	err    error // from registering a font
+	buf      []byte
+	face     *face // font selected in the content stream
+	fsize    float64
+	fill     string // non-stroking colour operator in effect
+	inText   bool
+	tx, ty   float64 // text line origin inside a text object
+	onPage   func() error
+	foot     shaped
+	totals   map[string]*pageTotal // by face, size, colour and text after
+	totalKey []byte
+	err      error // from registering a font
 }
 
 // shaped is text ready to draw: runes, their advances (1/1000 em) and
@@ -133,7 +134,7 @@ func (c *canvas) footer() {
 	y := c.h - marginBottom/2 + footerSize/3
 	c.setFill("0.4 g")
 	c.text(fc, footerSize, x, y, rs)
-	c.total(fc, footerSize, x+float64(prefix)*footerSize/1000, y)
+	c.total(fc, footerSize, x+float64(prefix)*footerSize/1000, y, shaped{})
 }
 
 // ensure makes sure there is a page to draw on.

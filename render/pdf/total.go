@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -9,44 +11,60 @@ import (
 )
 
 // A pageTotal shows the document's page count, in one face, size and
-// colour, as a form XObject: an fpdf template, whose bytes fpdf takes only
-// when the document is closed. Pages are written out as they are completed
-// (fpdf's Stream), long before the count is known, so the count cannot be
-// in their own content.
+// colour, followed by text that is the same on every page that shows it,
+// as a form XObject: an fpdf template, whose bytes fpdf takes only when the
+// document is closed. Pages are written out as they are completed (fpdf's
+// Stream), long before the count is known, so the count cannot be in their
+// own content; the text after it is in the form so that it follows the
+// count's real width.
 type pageTotal struct {
-	id   string
-	pdf  *fpdf.Fpdf
-	fc   *face
-	size float64
-	fill string
+	id    string
+	pdf   *fpdf.Fpdf
+	fc    *face
+	size  float64
+	fill  string
+	after shaped
+	width float64 // of after, in points
 }
 
-type totalKey struct {
-	fc   *face
-	size float64
-	fill string
-}
-
-// The form's box: room for twelve digits, its baseline a size above the
-// bottom.
+// The form's box: room for twelve digits and the text after them, its
+// baseline a size above the bottom.
 func (t *pageTotal) Size() (fpdf.PointType, fpdf.SizeType) {
-	return fpdf.PointType{}, fpdf.SizeType{Wd: 12 * t.size, Ht: 2 * t.size}
+	return fpdf.PointType{}, fpdf.SizeType{Wd: 12*t.size + t.width, Ht: 2 * t.size}
 }
 
 func (t *pageTotal) ID() string { return t.id }
 
 func (t *pageTotal) Bytes() []byte {
 	b := append([]byte(t.fill), " BT "...)
-	b = append(b, t.fc.res...)
-	b = append(b, ' ')
-	b = strconv.AppendFloat(b, t.size, 'f', -1, 64)
-	b = append(b, " Tf 0 "...)
+	tf := func(fc *face) {
+		b = append(b, fc.res...)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, t.size, 'f', -1, 64)
+		b = append(b, " Tf "...)
+	}
+	tf(t.fc)
+	b = append(b, "0 "...)
 	b = strconv.AppendFloat(b, t.size, 'f', -1, 64)
 	b = append(b, " Td ("...)
 	for _, r := range strconv.Itoa(t.pdf.PageCount()) {
 		b = appendUTF16(b, r)
 	}
-	return append(b, ")Tj ET\n"...)
+	b = append(b, ")Tj "...)
+	a := t.after
+	for i := 0; i < len(a.runes); {
+		if i == 0 || a.faces[i] != a.faces[i-1] {
+			tf(a.faces[i])
+		}
+		b = append(b, '(')
+		j := i
+		for ; j < len(a.runes) && a.faces[j] == a.faces[i]; j++ {
+			b = appendUTF16(b, a.runes[j])
+		}
+		b = append(b, ")Tj "...)
+		i = j
+	}
+	return append(b, "ET\n"...)
 }
 
 var errTotalSerialize = errors.New("pdf: a page total cannot be serialized")
@@ -61,29 +79,45 @@ func (t *pageTotal) GobEncode() ([]byte, error)             { return nil, errTot
 func (t *pageTotal) GobDecode([]byte) error                 { return errTotalSerialize }
 
 // total draws the document's page count with fc at size, its baseline
-// starting at (x, y) in page space, in the current fill colour. fc must have
-// the digits (c.fonts' Go fonts do), which total marks as used.
-func (c *canvas) total(fc *face, size, x, y float64) {
+// starting at (x, y) in page space, in the current fill colour, followed by
+// after (shaped at the same size), which flows after the count's digits
+// whatever their number: text after a {pages}. fc must have the digits
+// (c.fonts' Go fonts do). Each distinct fc, size, colour and after is one
+// form in the file, so after should not change from page to page.
+func (c *canvas) total(fc *face, size, x, y float64, after shaped) {
 	c.endText()
-	if !fc.added {
-		if err := c.fonts.register(fc); err != nil {
-			if c.err == nil {
-				c.err = err
+	for _, f := range append([]*face{fc}, after.faces...) {
+		if !f.added {
+			if err := c.fonts.register(f); err != nil {
+				if c.err == nil {
+					c.err = err
+				}
+				return
 			}
-			return
 		}
 	}
 	for r := '0'; r <= '9'; r++ {
 		fc.use(r)
 	}
-	k := totalKey{fc, size, c.fill}
-	t := c.totals[k]
+	key := c.totalKey[:0]
+	key = fmt.Appendf(key, "%s %g %s", fc.res, size, c.fill)
+	for i, r := range after.runes {
+		after.faces[i].use(r)
+		key = fmt.Appendf(key, " %s %c", after.faces[i].res, r)
+	}
+	c.totalKey = key
+	t := c.totals[string(key)]
 	if t == nil {
 		if c.totals == nil {
-			c.totals = map[totalKey]*pageTotal{}
+			c.totals = map[string]*pageTotal{}
 		}
-		t = &pageTotal{id: "nb" + strconv.Itoa(len(c.totals)+1), pdf: c.pdf, fc: fc, size: size, fill: c.fill}
-		c.totals[k] = t
+		var em int64
+		for _, w := range after.widths {
+			em += int64(w)
+		}
+		t = &pageTotal{id: "nb" + strconv.Itoa(len(c.totals)+1), pdf: c.pdf, fc: fc, size: size, fill: c.fill, width: float64(em) * size / 1000,
+			after: shaped{runes: slices.Clone(after.runes), widths: slices.Clone(after.widths), faces: slices.Clone(after.faces)}}
+		c.totals[string(key)] = t
 	}
 	c.flush()
 	corner, box := t.Size()
