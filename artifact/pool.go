@@ -9,8 +9,8 @@ import (
 
 // A Pool bounds how many renders run at once in a process. Background
 // renders (package runner) and renders on download (package server) share
-// one, so rendering memory and CPU have one budget: a PDF render can take a
-// few hundred megabytes, and nothing else limits how many start. Its
+// one, so rendering memory and CPU have one budget: an XLSX render can take
+// about a hundred megabytes, and nothing else limits how many start. Its
 // methods are safe for concurrent use.
 type Pool struct {
 	slots   chan struct{}

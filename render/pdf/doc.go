@@ -73,19 +73,21 @@
 //
 // # Memory and limits
 //
-// fpdf keeps every page in memory until the document is written, and the
-// whole file too while writing it. Render draws pages with its own compact
-// content streams (one text object per row, relative moves, no per-cell
-// graphics state), handed to fpdf once per page. A 100,000-row, 10-column
-// table (bench/pdf.sh) takes about 4,500 landscape pages, 4 to 5 seconds
-// and 160 MB of peak RSS: about 0.035 MB per page, where a plain fpdf table
-// loop needs 0.13 MB or more. MaxPages (option max-pages, default
-// DefaultMaxPages, 10,000 pages, about 350 MB) bounds a render: a document
-// that needs more fails with ErrPageLimit before memory runs out.
+// Render draws pages with its own compact content streams (one text object
+// per row, relative moves, no per-cell graphics state), handed to fpdf once
+// per page, and fpdf (folio's patched copy, third_party/fpdf) compresses and
+// writes each page as soon as it is complete: memory does not grow with the
+// page count. The page count in the footers, unknown until the end, is a
+// form XObject that every page draws and that is written last. A
+// 100,000-row, 10-column table (bench/pdf.sh) takes 4,526 landscape pages
+// and about 40 MB of peak RSS, with or without a link in every other cell;
+// only the fonts' subsets and the cross-reference table wait for the end.
+// MaxPages (option max-pages, default DefaultMaxPages, 10,000 pages) bounds
+// a render: a document that needs more fails with ErrPageLimit.
 //
-// Render lays out the whole document before writing, so on error w gets no
-// bytes; the output is the same for the same input (the creation date is
-// fixed unless Renderer.CreationDate sets one).
+// On error, w may hold the first pages of an unfinished file (no trailer),
+// as render.Renderer allows. The output is the same for the same input (the
+// creation date is fixed unless Renderer.CreationDate sets one).
 //
 // # Options
 //

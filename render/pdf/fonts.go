@@ -179,10 +179,6 @@ func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
 // U+FFFD, or "?" for a font without it.
 const Replacement = '\uFFFD'
 
-// alias is the page-count alias; user text never reaches the page with it,
-// since private-use characters are replaced.
-const alias = "\uE000nb"
-
 // A chain is the faces of one style, in order of preference: a supplied
 // font, then the Go font of the style. Each character is drawn with the
 // first face that has it.

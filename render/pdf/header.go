@@ -124,7 +124,7 @@ func (c *canvas) drawFrame() {
 // pageLine draws a header or footer line between x0 and x1 with its
 // baseline at y: aligned right, centred, or at the left. Text is drawn
 // with the regular fonts, page numbers with the Go font, whose digits the
-// page count alias becomes; a line too long for the space ends with an
+// digits of the page count; a line too long for the space ends with an
 // ellipsis.
 func (c *canvas) pageLine(parts []report.PagePart, x0, x1, y float64, right, centre bool) {
 	f := &c.frame
@@ -141,7 +141,7 @@ func (c *canvas) pageLine(parts []report.PagePart, x0, x1, y float64, right, cen
 		case report.PageNumber:
 			rs, ws, fs = chain{digits}.shape(strconv.AppendInt(nil, int64(c.pages), 10), rs, ws, fs, &bad)
 		case report.PageCount:
-			// A rune that no text becomes stands for the alias, as wide
+			// A rune that no text becomes stands for the count, as wide
 			// as the digits of the pages so far.
 			n := len(strconv.Itoa(c.pages))
 			rs, ws, fs = append(rs, aliasRune), append(ws, int16(n)*digits.width('0')), append(fs, digits)
@@ -195,58 +195,43 @@ func (c *canvas) pageLine(parts []report.PagePart, x0, x1, y float64, right, cen
 			j++
 		}
 		if rs[i] == aliasRune {
-			c.text(fs[i], headerSize, x, y, nil, alias)
-		} else {
-			c.text(fs[i], headerSize, x, y, rs[i:j], "")
+			// The text after the count goes in its form, to follow the
+			// count's real width; a second count in the line is dropped.
+			var after shaped
+			for k := i + 1; k < len(rs); k++ {
+				if rs[k] != aliasRune {
+					after.runes, after.widths, after.faces = append(after.runes, rs[k]), append(after.widths, ws[k]), append(after.faces, fs[k])
+				}
+			}
+			c.total(fs[i], headerSize, x, y, after)
+			break
 		}
+		c.text(fs[i], headerSize, x, y, rs[i:j])
 		x += float64(w) * headerSize / 1000
 		i = j
 	}
 	c.endText()
 }
 
-// aliasRune stands for the page count alias in a shaped page line; shaping
+// aliasRune stands for the page count in a shaped page line; shaping
 // never yields it, since private-use characters are replaced.
 const aliasRune = '\uE000'
 
-// A mark is an outline entry, placed once its page is known.
-type mark struct {
-	text  string
-	level int
-	page  int
-	y     float64 // from the top of the page
-	h     float64 // the page's height
-}
-
-// mark records an outline entry for text at the top of free space on the
-// current page. level is the entry's depth wished for (0 for the title,
-// then one per heading level), held to at most one below the last heading
-// (or the title), as outlines nest: a heading is never put under a table.
-// It returns the level given, or -1 when there is no text to mark.
+// mark adds an outline entry (a bookmark) for text at the top of free
+// space on the current page. level is the entry's depth wished for (0 for
+// the title, then one per heading level), held to at most one below the
+// last heading (or the title), as outlines nest: a heading is never put
+// under a table. It returns the level given, or -1 when there is no text to
+// mark. The entry is handed to fpdf at once, on its page, since pages are
+// written out as they are completed (the fpdf carried in third_party/fpdf
+// places a bookmark by its own page's height).
 func (d *docWriter) mark(text string, level int) int {
 	if strings.TrimSpace(text) == "" || d.c.pages == 0 {
 		return -1
 	}
 	level = max(0, min(level, d.headLevel+1))
-	d.marks = append(d.marks, mark{text: metaText(text), level: level, page: d.c.pages, y: d.c.y, h: d.c.h})
+	d.c.pdf.Bookmark(utf16Text(metaText(text)), level, max(0, d.c.y-4))
 	return level
-}
-
-// outline hands the marks to fpdf as bookmarks, in document order. fpdf
-// places a bookmark by the height of the last page, so each is given its
-// page and a height that lands on the right spot of pages of any
-// orientation.
-func (d *docWriter) outline() {
-	p := d.c.pdf
-	if len(d.marks) == 0 {
-		return
-	}
-	last := p.PageNo()
-	for _, m := range d.marks {
-		p.SetPage(m.page)
-		p.Bookmark(utf16Text(m.text), m.level, d.c.h-m.h+max(0, m.y-4))
-	}
-	p.SetPage(last)
 }
 
 // utf16Text returns s as UTF-16BE with a byte order mark, the form of a PDF

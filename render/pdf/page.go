@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unsafe"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -38,15 +37,17 @@ type canvas struct {
 	top       float64 // y below the page's title, if any
 	used      bool    // something is drawn on the current page
 
-	buf    []byte
-	face   *face // font selected in the content stream
-	fsize  float64
-	fill   string // non-stroking colour operator in effect
-	inText bool
-	tx, ty float64 // text line origin inside a text object
-	onPage func() error
-	foot   shaped
-	frame  pageFrame // the header and footer of every page
+	buf      []byte
+	face     *face // font selected in the content stream
+	fsize    float64
+	fill     string // non-stroking colour operator in effect
+	inText   bool
+	tx, ty   float64 // text line origin inside a text object
+	onPage   func() error
+	foot     shaped
+	totals   map[string]*pageTotal // by face, size, colour and text after
+	totalKey []byte
+	frame    pageFrame // the header and footer of every page
 	// bodyTop is where the body starts on a page: below the header, if
 	// the document has one.
 	bodyTop float64
@@ -94,7 +95,10 @@ func (c *canvas) newPage(landscape bool) error {
 		o = "L"
 		c.w, c.h = c.h, c.w
 	}
-	c.pdf.AddPageFormat(o, c.size)
+	c.pdf.AddPageFormat(o, c.size) // writes out the page before
+	if err := c.pdf.Error(); err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
 	c.pages++
 	c.landscape = landscape
 	c.y = c.bodyTop
@@ -114,17 +118,13 @@ func (c *canvas) endPage() {
 	}
 	c.endText()
 	c.drawFrame()
-	c.buf = append(c.buf, '\n')
-	// RawWriteStr copies the bytes into fpdf's page buffer before returning.
-	c.pdf.RawWriteStr(unsafe.String(unsafe.SliceData(c.buf), len(c.buf)))
-	c.buf = c.buf[:0]
+	c.flush()
 }
 
-// footer writes the default footer, "Page N of M"; fpdf replaces the
-// alias by M at Output.
+// footer writes the default footer, "Page N of M", M as a page total.
 func (c *canvas) footer() {
 	ch := c.fonts.chains[regular]
-	fc := ch[len(ch)-1] // the Go font: it has the digits the alias becomes
+	fc := ch[len(ch)-1] // the Go font: it has the digits of the total
 	bad := 0
 	n := strconv.Itoa(c.pages)
 	rs, ws, _ := chain{fc}.shape([]byte("Page "+n+" of "), c.foot.runes[:0], c.foot.widths[:0], c.foot.faces[:0], &bad)
@@ -133,14 +133,13 @@ func (c *canvas) footer() {
 	for _, w := range ws {
 		em += int64(w)
 	}
-	em += int64(len(n)) * int64(fc.width('0')) // the alias's digits
-	for _, r := range "0123456789" {
-		fc.use(r)
-	}
+	prefix := em
+	em += int64(len(n)) * int64(fc.width('0')) // as many digits in the total
 	x := (c.w - float64(em)*footerSize/1000) / 2
+	y := c.h - marginBottom/2 + footerSize/3
 	c.setFill("0.4 g")
-	c.text(fc, footerSize, x, c.h-marginBottom/2+footerSize/3, rs, alias)
-	c.endText()
+	c.text(fc, footerSize, x, y, rs)
+	c.total(fc, footerSize, x+float64(prefix)*footerSize/1000, y, shaped{})
 }
 
 // ensure makes sure there is a page to draw on.
@@ -219,15 +218,15 @@ func (c *canvas) runs(faces []*face, widths []int16, size, x, y float64, rs []ru
 			em += int64(widths[j])
 			j++
 		}
-		c.text(faces[i], size, x, y, rs[i:j], "")
+		c.text(faces[i], size, x, y, rs[i:j])
 		x += float64(em) * size / 1000
 		i = j
 	}
 }
 
 // text shows rs (already shaped for fc) with its baseline at (x, y), in
-// page space, followed by raw, a string of ASCII or alias text.
-func (c *canvas) text(fc *face, size, x, y float64, rs []rune, raw string) {
+// page space.
+func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 	if !c.inText {
 		c.buf = append(c.buf, "BT "...)
 		c.inText = true
@@ -255,9 +254,6 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune, raw string) {
 	c.buf = append(c.buf, "Td ("...)
 	for _, r := range rs {
 		fc.use(r)
-		c.buf = appendUTF16(c.buf, r)
-	}
-	for _, r := range raw {
 		c.buf = appendUTF16(c.buf, r)
 	}
 	c.buf = append(c.buf, ")Tj\n"...)

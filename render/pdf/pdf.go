@@ -28,9 +28,9 @@ const (
 )
 
 // DefaultMaxPages is the page limit of a Renderer whose MaxPages is 0.
-// fpdf holds every page in memory until the document is complete; at about
-// 0.03 MB per page of table (see the package documentation) this bounds a
-// render to a few hundred megabytes.
+// Pages are written out as they are completed, so memory does not grow with
+// them (see the package documentation); the limit bounds the time and the
+// size of a file that nobody could read.
 const DefaultMaxPages = 10000
 
 // DefaultCreationDate is the creation and modification date written into
@@ -61,11 +61,12 @@ type Renderer struct {
 	Uncompressed bool
 }
 
-// Render writes doc to w as one PDF. The whole document is laid out before
-// any byte is written, so on error (from doc, ctx, the page limit or the
-// fonts) w receives nothing; an error writing to w is returned wrapped.
-// Render does not close w. A panic inside the PDF library is returned as an
-// error.
+// Render writes doc to w as one PDF. Each page is written as soon as it is
+// complete, and the fonts and the rest at the end, so on error (from doc,
+// ctx, the page limit or the fonts) w may hold the first pages of an
+// unfinished file, as render.Renderer allows; an error writing to w is
+// returned wrapped. Render does not close w. A panic inside the PDF library
+// is returned as an error.
 func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -75,20 +76,40 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	d, err := r.newDoc(ctx)
+	out := &outWriter{w: w}
+	d, err := r.newDoc(ctx, out)
 	if err != nil {
 		return err
 	}
-	if err := d.document(doc); err != nil {
-		return err
+	err = d.document(doc)
+	if err == nil {
+		err = d.finish()
 	}
-	if err := d.finish(); err != nil {
-		return err
+	if err == nil {
+		err = d.c.pdf.Output(out)
 	}
-	if err := d.c.pdf.Output(w); err != nil {
-		return fmt.Errorf("pdf: writing: %w", err)
+	if out.err != nil {
+		return fmt.Errorf("pdf: writing: %w", out.err)
 	}
-	return nil
+	return err
+}
+
+// outWriter is the destination of a render: it keeps the first error
+// writing to w, which fpdf otherwise returns as its own.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // docWriter is the state of one render.
@@ -108,15 +129,13 @@ type docWriter struct {
 	loc *numfmt.Locale
 	// breakNext asks the next table to start a new page
 	breakNext bool
-	// marks are the outline's entries so far; headLevel is the outline
-	// level of the last heading; markNext asks for the next caption drawn,
-	// a table's, to be marked.
-	marks     []mark
+	// headLevel is the outline level of the last heading; markNext asks
+	// for the next caption drawn, a table's, to be marked.
 	headLevel int
 	markNext  bool
 }
 
-func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
+func (r *Renderer) newDoc(ctx context.Context, w io.Writer) (*docWriter, error) {
 	var size fpdf.SizeType
 	switch strings.ToLower(r.PageSize) {
 	case "", "a4":
@@ -148,7 +167,7 @@ func (r *Renderer) newDoc(ctx context.Context) (*docWriter, error) {
 	p.SetProducer("folio", true)
 	p.SetAutoPageBreak(false, 0)
 	p.SetMargins(marginX, marginTop, marginX)
-	p.AliasNbPages(alias)
+	p.Stream(w)
 	fonts.pdf = p
 	maxPages := r.MaxPages
 	if maxPages <= 0 {
@@ -345,7 +364,6 @@ func (d *docWriter) finish() error {
 	if d.c.err != nil {
 		return d.c.err
 	}
-	d.outline()
 	if err := d.c.fonts.markUsed(); err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}

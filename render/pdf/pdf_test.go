@@ -513,9 +513,77 @@ func TestPageLimit(t *testing.T) {
 	if !errors.Is(err, pdf.ErrPageLimit) {
 		t.Fatalf("Render = %v, want ErrPageLimit", err)
 	}
-	if buf.Len() != 0 {
-		t.Errorf("Render wrote %d bytes on error", buf.Len())
+	// The pages before the limit are written; the file is unfinished.
+	if out := buf.Bytes(); !bytes.HasPrefix(out, []byte("%PDF-")) || bytes.Contains(out, []byte("%%EOF")) {
+		t.Errorf("Render wrote %d bytes on error, want the start of an unfinished file:\n%.200q", len(out), out)
 	}
+}
+
+// TestStreaming checks that pages reach the writer as they are completed,
+// not at the end, and that a failing writer stops the render at once.
+func TestStreaming(t *testing.T) {
+	const rows = 2000 // about 50 pages
+	var buf bytes.Buffer
+	var early int // bytes written when the last row is read
+	table := report.NewTable("Streamed", []report.Column{{Caption: "A"}, {Caption: "B"}}, func(yield func(report.Row, error) bool) {
+		for i := range rows {
+			if i == rows-1 {
+				early = buf.Len()
+			}
+			if !yield(report.Cells(report.String(fmt.Sprintf("row%05d", i)), report.Int(int64(i))), nil) {
+				return
+			}
+		}
+	})
+	if err := (&pdf.Renderer{}).Render(context.Background(), &buf, report.New("Streamed", table)); err != nil {
+		t.Fatal(err)
+	}
+	if early < buf.Len()/2 {
+		t.Errorf("%d of %d bytes written before the last row, want most", early, buf.Len())
+	}
+	text := pdftotext(t, buf.Bytes())
+	ps := pages(text)
+	for i, p := range ps {
+		if want := fmt.Sprintf("Page %d of %d", i+1, len(ps)); !strings.Contains(p, want) {
+			t.Errorf("page %d lacks %q", i+1, want)
+		}
+	}
+	if !strings.Contains(text, fmt.Sprintf("row%05d", rows-1)) {
+		t.Errorf("the last row is missing:\n%s", text[max(0, len(text)-300):])
+	}
+
+	errDisk := errors.New("disk full")
+	fw := &failWriter{limit: 20_000, err: errDisk}
+	read := 0
+	table = report.NewTable("Streamed", []report.Column{{Caption: "A"}}, func(yield func(report.Row, error) bool) {
+		for i := range 1_000_000 {
+			read++
+			if !yield(report.Cells(report.Int(int64(i))), nil) {
+				return
+			}
+		}
+	})
+	err := (&pdf.Renderer{MaxPages: 100_000}).Render(context.Background(), fw, report.New("", table))
+	if !errors.Is(err, errDisk) || !strings.HasPrefix(err.Error(), "pdf: writing: ") {
+		t.Fatalf("Render = %v, want pdf: writing: %v", err, errDisk)
+	}
+	if read > 20_000 {
+		t.Errorf("Render read %d rows after the writer failed near row 1,000", read)
+	}
+}
+
+// failWriter fails once limit bytes are written.
+type failWriter struct {
+	n, limit int
+	err      error
+}
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		return 0, w.err
+	}
+	w.n += len(p)
+	return len(p), nil
 }
 
 func TestWideTable(t *testing.T) {
