@@ -238,11 +238,6 @@ const (
 	TotalMean  Total = "mean"  // the sum over the count (see numfmt.Total.Mean); null for no rows
 )
 
-// numeric reports whether the total needs a number column.
-func (t Total) numeric() bool {
-	return t == TotalSum || t == TotalMin || t == TotalMax || t == TotalMean
-}
-
 // Numeric reports whether the column is declared to hold numbers.
 func (c Column) Numeric() bool { return c.Type == TypeNumber }
 
