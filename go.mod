@@ -2,6 +2,8 @@ module github.com/foliorender/folio
 
 go 1.26.0
 
+toolchain go1.27.3
+
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/chromedp/cdproto v0.159.0

@@ -359,6 +359,7 @@ type TransitionError struct {
 	From, To Status
 }
 
+// Error names the two statuses, "jobs: a job cannot go from X to Y".
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("jobs: a job cannot go from %s to %s", e.From, e.To)
 }

@@ -141,6 +141,7 @@ type FormatError struct {
 	Reason string
 }
 
+// Error names the format and the reason; Job.Failures keeps the Reason alone.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("jobs: %s cannot be rendered: %s", e.Format, e.Reason)
 }

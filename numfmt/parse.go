@@ -430,10 +430,6 @@ type section struct {
 	fracDigit int  // digits of a second shown, 0 to 3
 }
 
-// shows reports whether the section displays the value (and so a minus sign
-// for negative values in a one-section code).
-func (s *section) shows() bool { return s.kind == secNumber || s.kind == secDate }
-
 func (p *parser) compile(raw [][]token) (*Code, error) {
 	c := &Code{src: p.src}
 	secs := make([]section, len(raw))

@@ -73,6 +73,8 @@ type OptionError struct {
 	Reason             string // "unknown option", "must be true or false"
 }
 
+// Error returns "render: FORMAT: unknown option "KEY"", or the option with
+// its value and the reason it was refused.
 func (e *OptionError) Error() string {
 	if e.Reason == "unknown option" {
 		return fmt.Sprintf("render: %s: unknown option %q", e.Format, e.Key)
@@ -340,6 +342,8 @@ type PanicError struct {
 	Stack  []byte
 }
 
+// Error names the format and the panic's value; the stack stays in Stack,
+// for logs, out of messages that reach users.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("render: %s renderer failed: %v", e.Format, e.Value)
 }

@@ -178,6 +178,7 @@ func (f *Fields) accept(v Visitor) error    { return v.Fields(f) }
 // any value; a typed column allows its type and null.
 type ColumnType string
 
+// The column types, as the "type" member of a column names them.
 const (
 	TypeAny      ColumnType = ""
 	TypeString   ColumnType = "string"
@@ -191,6 +192,8 @@ const (
 // renderer choose: right for number columns, left for the others.
 type Align string
 
+// The alignments, as the "align" member of a column names them; AlignAuto
+// is the member left out.
 const (
 	AlignAuto   Align = ""
 	AlignLeft   Align = "left"
@@ -230,6 +233,8 @@ type Column struct {
 // past, exactly on the numbers' decimal text.
 type Total string
 
+// The totals, as the "total" member of a column names them; TotalNone, the
+// member left out, asks for none.
 const (
 	TotalNone  Total = ""
 	TotalSum   Total = "sum"   // the exact sum; 0 for no rows
@@ -238,11 +243,6 @@ const (
 	TotalMax   Total = "max"   // the largest number, as written; null for no rows
 	TotalMean  Total = "mean"  // the sum over the count (see numfmt.Total.Mean); null for no rows
 )
-
-// numeric reports whether the total needs a number column.
-func (t Total) numeric() bool {
-	return t == TotalSum || t == TotalMin || t == TotalMax || t == TotalMean
-}
 
 // Numeric reports whether the column is declared to hold numbers.
 func (c Column) Numeric() bool { return c.Type == TypeNumber }
@@ -551,6 +551,8 @@ type Violation struct {
 	Message string `json:"message"` // a plain sentence: "row has 2 cells but the table has 3 columns"
 }
 
+// Error returns the violation as the CLI prints it, "pointer: message",
+// with [PointerString]'s "(document)" for the empty pointer.
 func (v *Violation) Error() string {
 	return PointerString(v.Pointer) + ": " + v.Message
 }

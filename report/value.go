@@ -19,6 +19,8 @@ const (
 
 var kindNames = [...]string{"null", "string", "number", "boolean"}
 
+// String returns the kind's JSON name ("null", "string", "number",
+// "boolean"), as error messages name a cell's type.
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

@@ -44,6 +44,8 @@ type ValidationError struct {
 	More       int                // how many more there were
 }
 
+// Error returns the first violation, with how many more there are: the
+// list itself is in Violations.
 func (e *ValidationError) Error() string {
 	if len(e.Violations) == 0 {
 		return "schema: invalid document"

@@ -7,9 +7,12 @@
 # go install at a pinned version into go env GOBIN (else GOPATH/bin), and
 # Redocly's CLI, which lints server/openapi.json, and axe-core, which the
 # accessibility test injects into folio's HTML pages, from npm at pinned
-# versions into .tools/redocly and .tools/axe-core (git-ignored).
+# versions into .tools/redocly and .tools/axe-core (git-ignored). Last, the
+# vulnerability database govulncheck reads (scripts/versions.sh), built once
+# into a cache.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/versions.sh"
 need=()
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
@@ -46,4 +49,15 @@ if [ "$(node -p "require('$tools/node_modules/axe-core/package.json').version" 2
 	echo "deps: installing axe-core $axe into $tools"
 	mkdir -p "$tools"
 	npm install --silent --save-exact --no-audit --no-fund --prefix "$tools" "axe-core@$axe"
+fi
+if [ ! -f "$vulndb_dir/index/db.json" ]; then
+	echo "deps: building the vulnerability database golang.org/x/vulndb@$vulndb into $vulndb_dir"
+	mkdir -p "$(dirname "$vulndb_dir")"
+	tmp=$(mktemp -d "$vulndb_dir.tmp-XXXXXX") # beside it, so that mv is a rename
+	trap 'rm -rf "$tmp"' EXIT
+	# Outside the module, so that neither go.mod nor go.sum learns of vulndb.
+	osv=$(cd "$tmp" && go mod download -json "golang.org/x/vulndb@$vulndb" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/data/osv
+	(cd "$tmp" && go run "golang.org/x/vulndb/cmd/indexdb@$vulndb" -vulns "$osv" -out "$tmp/db")
+	# One rename publishes it whole; if another run won the race, keep its copy.
+	mv -T "$tmp/db" "$vulndb_dir" 2>/dev/null || [ -f "$vulndb_dir/index/db.json" ]
 fi

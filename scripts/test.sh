@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): installs what the tests need,
-# then checks formatting, vets, lints the OpenAPI document, and runs every
-# test, with the race detector on the packages that run goroutines.
+# then checks formatting, vets, runs staticcheck and govulncheck (zero
+# findings), lints the OpenAPI document, and runs every test, with the race
+# detector on the packages that run goroutines. The toolchain and the tools
+# are pinned in scripts/versions.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/versions.sh
 scripts/deps.sh
-unformatted=$(gofmt -l $(git ls-files '*.go'))
+unformatted=$("$(go env GOROOT)/bin/gofmt" -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
 	echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+go run "$staticcheck" ./...
+# Against the database scripts/deps.sh built; exits non-zero on any
+# vulnerability that folio's code can reach.
+go run "$govulncheck" -db "file://$vulndb_dir" ./...
 # The OpenAPI document, with Redocly's recommended rules, warnings as errors
 # (server/redocly.yaml); scripts/deps.sh installed the pinned CLI.
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \

@@ -30,6 +30,8 @@ type Error struct {
 	RetryAfter time.Duration
 }
 
+// Error returns the status and the message, "404 job not found", for logs;
+// the client gets the JSON body.
 func (e *Error) Error() string { return fmt.Sprintf("%d %s", e.Code, e.Message) }
 
 // A ParamDetail names a query parameter that failed validation.
