@@ -20,7 +20,7 @@ func init() {
 			{Key: "orientation", Type: Enum, Values: []string{"auto", "portrait", "landscape"}, Default: "auto",
 				Help: "auto: portrait, and landscape for a table too wide for it"},
 			{Key: "max-pages", Type: Int, Min: 1, Max: 1000000, Default: strconv.Itoa(pdf.DefaultMaxPages),
-				Help: "fail, writing nothing, past this many pages (fpdf holds every page in memory)"},
+				Help: "fail past this many pages: a bound on the time and size of one render (memory does not grow with pages)"},
 			{Key: "compress", Type: Bool, Default: "true", Help: "compress the page streams; false: plain text, for debugging"},
 			font("font", "text"),
 			font("font-bold", "bold text"),
