@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/foliorender/folio/jobs"
 	"github.com/foliorender/folio/server"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -68,12 +71,23 @@ func TestMetrics(t *testing.T) {
 	if r := e.do("GET", fmt.Sprintf("/jobs/%d/content?format=csv", n), "alice-token", nil); r.code != 200 {
 		t.Fatalf("download: %d", r.code)
 	}
+	// Once the held upload's job is being received, alice's next upload is
+	// shed (posting before that could take her one slot from the held one).
 	held := holdUpload(t, e.url, "alice-token", seed(t))
-	for {
-		r := e.do("POST", "/jobs", "alice-token", strings.NewReader(string(seed(t))))
-		if r.code == 429 {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		p, err := e.store.List(context.Background(), jobs.Filter{Status: jobs.StatusRequestReceived})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.TotalEntries == 1 {
 			break
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the held upload is not being received after 10 s; it answered %d", held())
+		}
+	}
+	if r := e.do("POST", "/jobs", "alice-token", strings.NewReader(string(seed(t)))); r.code != 429 {
+		t.Errorf("alice's upload while one is held: %d, want 429", r.code)
 	}
 	held()
 	after := scrape(t, e, "scrape-secret")
