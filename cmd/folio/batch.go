@@ -227,41 +227,18 @@ func startBatchProgress(stderr io.Writer, quiet bool, files []*batchFile, done, 
 	if quiet || !ok {
 		return func() {}
 	}
-	start := time.Now()
-	stop := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		shown := false
-		for {
-			select {
-			case <-stop:
-				if shown {
-					fmt.Fprint(f, "\r\033[K")
-				}
-				return
-			case now := <-tick.C:
-				el := now.Sub(start)
-				if el < time.Second {
-					continue
-				}
-				var rows int64
-				for _, bf := range files {
-					rows += bf.cr.rows.Load()
-				}
-				line := fmt.Sprintf("%d of %d files", done.Load(), len(files))
-				if n := failed.Load(); n > 0 {
-					line += fmt.Sprintf(" (%d failed)", n)
-				}
-				fmt.Fprintf(f, "\r\033[K%s · %s rows · %s rows/s · %s", line, count(rows), count(int64(float64(rows)/el.Seconds())), el.Round(100*time.Millisecond))
-				shown = true
-			}
+	return showProgress(f, func(el time.Duration) (string, bool) {
+		if el < time.Second {
+			return "", false
 		}
-	}()
-	return func() {
-		close(stop)
-		<-finished
-	}
+		var rows int64
+		for _, bf := range files {
+			rows += bf.cr.rows.Load()
+		}
+		line := fmt.Sprintf("%d of %d files", done.Load(), len(files))
+		if n := failed.Load(); n > 0 {
+			line += fmt.Sprintf(" (%d failed)", n)
+		}
+		return fmt.Sprintf("%s · %s rows · %s rows/s · %s", line, count(rows), count(int64(float64(rows)/el.Seconds())), el.Round(100*time.Millisecond)), true
+	})
 }

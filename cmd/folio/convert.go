@@ -233,6 +233,23 @@ func startProgress(stderr io.Writer, quiet bool, cr *countingReader, size int64)
 	if quiet || !ok || (size >= 0 && size < 8<<20) {
 		return func() {}
 	}
+	return showProgress(f, func(el time.Duration) (string, bool) {
+		if size < 0 && el < time.Second {
+			return "", false
+		}
+		n := cr.n.Load()
+		line := fmt.Sprintf("%s read", mib(n))
+		if size > 0 {
+			line = fmt.Sprintf("%s of %s (%.0f%%)", mib(n), mib(size), 100*float64(n)/float64(size))
+		}
+		return fmt.Sprintf("%s · %s rows · %s/s · %s", line, count(cr.rows.Load()), mib(int64(float64(n)/el.Seconds())), el.Round(100*time.Millisecond)), true
+	})
+}
+
+// showProgress redraws line's text on f every 250 ms, while line says there
+// is one to show for the time elapsed, until the returned function is
+// called; that function clears the line and returns once drawing stopped.
+func showProgress(f *os.File, line func(elapsed time.Duration) (string, bool)) func() {
 	start := time.Now()
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -249,17 +266,10 @@ func startProgress(stderr io.Writer, quiet bool, cr *countingReader, size int64)
 				}
 				return
 			case now := <-tick.C:
-				el := now.Sub(start)
-				if size < 0 && el < time.Second {
-					continue
+				if text, ok := line(now.Sub(start)); ok {
+					fmt.Fprintf(f, "\r\033[K%s", text)
+					shown = true
 				}
-				n := cr.n.Load()
-				line := fmt.Sprintf("%s read", mib(n))
-				if size > 0 {
-					line = fmt.Sprintf("%s of %s (%.0f%%)", mib(n), mib(size), 100*float64(n)/float64(size))
-				}
-				fmt.Fprintf(f, "\r\033[K%s · %s rows · %s/s · %s", line, count(cr.rows.Load()), mib(int64(float64(n)/el.Seconds())), el.Round(100*time.Millisecond))
-				shown = true
 			}
 		}
 	}()
