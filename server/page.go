@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"html/template"
 	"net/http"
+	"time"
 )
 
 // The jobs page: GET / is the page, /ui/jobs.js and /ui/jobs.css its
@@ -24,6 +27,12 @@ const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connec
 type page struct {
 	body        []byte
 	contentType string
+	etag        string // a strong validator: a hash of body
+}
+
+func newPage(body []byte, contentType string) page {
+	sum := sha256.Sum256(body)
+	return page{body, contentType, `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}
 }
 
 // newPages returns the jobs page, listing the formats of reg, and its
@@ -50,14 +59,15 @@ func newPages(reg Registry) (map[string]page, error) {
 		return nil, err
 	}
 	return map[string]page{
-		"/":            {b.Bytes(), "text/html; charset=utf-8"},
-		"/ui/jobs.js":  {js, "text/javascript; charset=utf-8"},
-		"/ui/jobs.css": {css, "text/css; charset=utf-8"},
+		"/":            newPage(b.Bytes(), "text/html; charset=utf-8"),
+		"/ui/jobs.js":  newPage(js, "text/javascript; charset=utf-8"),
+		"/ui/jobs.css": newPage(css, "text/css; charset=utf-8"),
 	}, nil
 }
 
 // servePage serves p with the page's security headers. The files are
-// small and change with the binary: no-cache makes the browser ask again.
+// small and change with the binary: no-cache makes the browser ask again,
+// and the ETag (a hash of the file) lets it be told 304 Not Modified.
 func servePage(p page) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -67,6 +77,7 @@ func servePage(p page) http.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-cache")
-		w.Write(p.body)
+		h.Set("ETag", p.etag)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(p.body))
 	}
 }

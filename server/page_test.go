@@ -51,6 +51,20 @@ func TestPageServed(t *testing.T) {
 				t.Errorf("GET %s: %s %q, want %q", c.path, k, got, v)
 			}
 		}
+		etag := r.header.Get("ETag")
+		if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {
+			t.Errorf("GET %s: ETag %q", c.path, etag)
+			continue
+		}
+		if again := e.do("GET", c.path, "", nil, "If-None-Match", etag); again.code != 304 || len(again.body) != 0 {
+			t.Errorf("GET %s If-None-Match %s: %d, %d bytes, want 304 and none", c.path, etag, again.code, len(again.body))
+		}
+		if other := e.do("GET", c.path, "", nil, "If-None-Match", `"other"`); other.code != 200 || !bytes.Equal(other.body, r.body) {
+			t.Errorf("GET %s with a stale ETag: %d, want 200 and the file", c.path, other.code)
+		}
+	}
+	if js, css := e.do("GET", "/ui/jobs.js", "", nil), e.do("GET", "/ui/jobs.css", "", nil); js.header.Get("ETag") == css.header.Get("ETag") {
+		t.Errorf("jobs.js and jobs.css share the ETag %s", js.header.Get("ETag"))
 	}
 	body := string(e.do("GET", "/", "", nil).body)
 	for _, f := range testFormats.Formats() {
