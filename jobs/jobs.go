@@ -252,6 +252,32 @@ func (j *Job) ForCreate(now time.Time) (*Job, error) {
 	return c, nil
 }
 
+// ForUpdate returns the copy of j, a stored job, that a store writes in
+// its place after fn changed it: fn's changes if the move of status is one
+// [CanMove] allows and the job passes [Job.Check]; the ID, request ID,
+// creation time and creator as they were; updated at now, never before the
+// last update; and the result of its status. j is not changed. An error of
+// fn is returned as it is, a forbidden move as a [*TransitionError].
+func (j *Job) ForUpdate(fn func(*Job) error, now time.Time) (*Job, error) {
+	c := j.Clone()
+	if err := fn(c); err != nil {
+		return nil, err
+	}
+	if !CanMove(j.Status, c.Status) {
+		return nil, &TransitionError{From: j.Status, To: c.Status}
+	}
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	c.ID, c.RequestID, c.CreatedAt, c.CreatedBy = j.ID, j.RequestID, j.CreatedAt, j.CreatedBy
+	c.UpdatedAt = now
+	if now.Before(j.UpdatedAt) {
+		c.UpdatedAt = j.UpdatedAt
+	}
+	c.Result = ResultOf(c.Status)
+	return c, nil
+}
+
 // NewRequestID returns a random (version 4) UUID.
 func NewRequestID() string {
 	var b [16]byte

@@ -445,22 +445,10 @@ func (s *Store) Update(ctx context.Context, id int64, fn func(*jobs.Job) error) 
 	if err != nil {
 		return nil, err
 	}
-	j := before.Clone()
-	if err := fn(j); err != nil {
+	j, err := before.ForUpdate(fn, now())
+	if err != nil {
 		return nil, err
 	}
-	if !jobs.CanMove(before.Status, j.Status) {
-		return nil, &jobs.TransitionError{From: before.Status, To: j.Status}
-	}
-	if err := j.Check(); err != nil {
-		return nil, err
-	}
-	j.ID, j.RequestID, j.CreatedAt, j.CreatedBy = before.ID, before.RequestID, before.CreatedAt, before.CreatedBy
-	j.UpdatedAt = now()
-	if j.UpdatedAt.Before(before.UpdatedAt) {
-		j.UpdatedAt = before.UpdatedAt
-	}
-	j.Result = jobs.ResultOf(j.Status)
 	if s.hook != nil {
 		after := j.Clone()
 		if err := s.hook(ctx, tx, before, after); err != nil {
