@@ -571,20 +571,9 @@ func (e *elemReader) readFooter(name int) bool {
 		}
 		return d.skip(dec)
 	}
-	raw, ok := d.value(dec)
-	if !ok {
-		return false
-	}
-	if e.limited {
-		return true
-	}
-	raw = append(jsontext.Value(nil), raw...)
-	if err := raw.Compact(); err != nil {
-		d.fatal(err)
-		return false
-	}
-	if !e.hold(name + len(raw) + 1) {
-		return d.err == nil
+	raw, ok := e.holdArray(name)
+	if !ok || raw == nil {
+		return ok
 	}
 	e.h.footerRaw = raw
 	if e.streamed != nil {
@@ -600,23 +589,35 @@ func (e *elemReader) readItems(name int) bool {
 	if e.h.itemsKind = d.peek(dec); e.h.itemsKind != '[' {
 		return d.skip(dec)
 	}
-	raw, ok := d.value(dec)
+	raw, ok := e.holdArray(name)
+	if raw != nil {
+		e.h.itemsRaw = raw
+	}
+	return ok
+}
+
+// holdArray reads the array at the decoder and returns a copy of it as
+// compact JSON, counted against MaxHeader with its member name (name bytes
+// long); nil when the head is limited or would hold too much. ok is false
+// when decoding must end.
+func (e *elemReader) holdArray(name int) (raw jsontext.Value, ok bool) {
+	d := e.d
+	v, ok := d.value(e.dec)
 	if !ok {
-		return false
+		return nil, false
 	}
 	if e.limited {
-		return true
+		return nil, true
 	}
-	raw = append(jsontext.Value(nil), raw...)
-	if err := raw.Compact(); err != nil {
+	v = append(jsontext.Value(nil), v...)
+	if err := v.Compact(); err != nil {
 		d.fatal(err)
-		return false
+		return nil, false
 	}
-	if !e.hold(name + len(raw) + 1) {
-		return d.err == nil
+	if !e.hold(name + len(v) + 1) {
+		return nil, d.err == nil
 	}
-	e.h.itemsRaw = raw
-	return true
+	return v, true
 }
 
 // parseItems parses the items of a fields element from their compact JSON
@@ -801,6 +802,15 @@ func (d *decoder) endArray(dec *jsontext.Decoder) bool {
 // columns reads a table's columns into the head, up to MaxColumns; name is
 // the length of the raw member name.
 func (e *elemReader) columns(name int) bool {
+	return readList(e, name, MaxColumns, &e.h.colFault, "/data/columns/",
+		fmt.Sprintf("a table may have at most %d columns (Excel's limit), and this one has more", MaxColumns),
+		e.column, &e.h.cols)
+}
+
+// readList reads the array of a head member whose raw name is name bytes
+// long, reading its items with item into *list. Past max items, the
+// message msg is the fault (at base+at+index) and the rest is skipped.
+func readList[T any](e *elemReader, name, max int, f **Violation, at, msg string, item func(int) (T, bool), list *[]T) bool {
 	d, dec := e.d, e.dec
 	d.token(dec)
 	e.hold(name + 4)
@@ -811,18 +821,18 @@ func (e *elemReader) columns(name int) bool {
 		case ']':
 			return d.token(dec)
 		}
-		if j == MaxColumns {
-			e.tooMany(&e.h.colFault, "/data/columns/"+strconv.Itoa(j), fmt.Sprintf("a table may have at most %d columns (Excel's limit), and this one has more", MaxColumns))
+		if j == max {
+			e.tooMany(f, at+strconv.Itoa(j), msg)
 			return d.endArray(dec)
 		}
-		c, ok := e.column(j)
+		v, ok := item(j)
 		if !ok {
 			return false
 		}
 		if e.limited {
 			return d.endArray(dec)
 		}
-		e.h.cols = appendDoubling(e.h.cols, c)
+		*list = appendDoubling(*list, v)
 	}
 }
 
@@ -970,29 +980,9 @@ var columnNames = []string{"string", "number", "boolean", "date", "datetime", "l
 // runs reads a paragraph's text runs into the head, up to MaxRuns; name is
 // the length of the raw member name.
 func (e *elemReader) runs(name int) bool {
-	d, dec := e.d, e.dec
-	d.token(dec)
-	e.hold(name + 4)
-	for j := 0; ; j++ {
-		switch d.peek(dec) {
-		case 0:
-			return false
-		case ']':
-			return d.token(dec)
-		}
-		if j == MaxRuns {
-			e.tooMany(&e.h.runFault, "/data/text/"+strconv.Itoa(j), fmt.Sprintf("a paragraph may have at most %d text runs, and this one has more; split it into several paragraphs", MaxRuns))
-			return d.endArray(dec)
-		}
-		r, ok := e.run(j)
-		if !ok {
-			return false
-		}
-		if e.limited {
-			return d.endArray(dec)
-		}
-		e.h.runs = appendDoubling(e.h.runs, r)
-	}
+	return readList(e, name, MaxRuns, &e.h.runFault, "/data/text/",
+		fmt.Sprintf("a paragraph may have at most %d text runs, and this one has more; split it into several paragraphs", MaxRuns),
+		e.run, &e.h.runs)
 }
 
 // run reads text run j, recording the first fault of the paragraph's runs.
