@@ -27,30 +27,5 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-tmp=$(mktemp -d)
-child=
-cleanup() {
-	local pid
-	# The load program first (it would restart the server), then the
-	# server it left, if any.
-	if [ -n "$child" ]; then kill -9 "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
-	pid=$(cat "$tmp/server.pid" 2>/dev/null || true)
-	# Only the server this script started: the PID file's process, if it
-	# still runs our binary.
-	if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$tmp/folio" ]; then
-		kill -9 "$pid" 2>/dev/null || true
-	fi
-	if [ "${KEEP:-}" = 1 ]; then echo "work directory kept: $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-go build -o "$tmp/folio" ./cmd/folio
-go build -o "$tmp/crashloop" ./bench/crashloop
-# In the background, so that a signal to this script is handled at once.
-"$tmp/crashloop" -folio "$tmp/folio" -dir "$tmp" ${args[@]+"${args[@]}"} &
-child=$!
-status=0
-wait "$child" || status=$?
-child=
-exit "$status"
+. bench/drive.sh
+drive crashloop ${args[@]+"${args[@]}"}
