@@ -110,3 +110,31 @@ func TestFieldsWidths(t *testing.T) {
 		}
 	}
 }
+
+// TestFormattedWidths: a column is fitted to its values as the spreadsheet
+// shows them (formatted, or as text when a number has more digits than a
+// spreadsheet keeps), and to a footer that comes before the rows.
+func TestFormattedWidths(t *testing.T) {
+	for _, tc := range []struct {
+		name, column, cell, footer, shown string
+	}{
+		{"currency", `{"caption":"A","type":"number","format":"\"€ \"#,##0.00"}`, `1234567.5`, ``, "€ 1,234,567.50"},
+		{"unit", `{"caption":"A","type":"number","format":"#,##0.000 \"kg\""}`, `98765.4321`, ``, "98,765.432 kg"},
+		{"long date", `{"caption":"A","type":"date","format":"dddd, d mmmm yyyy"}`, `"2026-09-30"`, ``, "Wednesday, 30 September 2026"},
+		{"digits kept as text", `{"caption":"A","type":"number"}`, `90071992547409931234`, ``, "90071992547409931234"},
+		{"footer label", `{"caption":"A","type":"number"}`, `1`, `[{"cells":[{"value":"Total of the quarter"}]}]`, "Total of the quarter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			footer := ""
+			if tc.footer != "" {
+				footer = `"footer":` + tc.footer + `,`
+			}
+			in := `{"elements":[{"type":"table","data":{"columns":[` + tc.column + `],` + footer + `"rows":[{"cells":[{"value":` + tc.cell + `}]}]}}]}`
+			f := open(t, render(t, &xlsx.Renderer{}, report.Read(strings.NewReader(in))))
+			w, err := f.GetColWidth(f.GetSheetList()[0], "A")
+			if want := float64(len([]rune(tc.shown))); err != nil || w < want {
+				t.Errorf("column A is %v wide, want at least %v for %q (%v)", w, want, tc.shown, err)
+			}
+		})
+	}
+}

@@ -491,6 +491,7 @@ func (tw *tableWriter) fit() []float64 {
 		cols = cols[:maxFitColumns]
 	}
 	widths := make([]float64, len(cols))
+	var shown []byte
 	for i, c := range cols {
 		w := textWidth(c.Caption)
 		if tw.names != nil {
@@ -506,21 +507,48 @@ func (tw *tableWriter) fit() []float64 {
 			w = max(w, 19)
 		}
 		for _, row := range tw.look {
-			v := row.Cells[i]
-			switch v.Kind() {
-			case report.KindString:
-				if c.Type != report.TypeDate && c.Type != report.TypeDateTime {
-					w = max(w, textWidth(v.Bytes()))
-				}
-			case report.KindNumber:
-				w = max(w, numberWidth(v.Bytes()))
-			case report.KindBool:
-				w = max(w, 5)
+			w = max(w, cellWidth(c, row.Cells[i], &shown))
+		}
+		if tw.t.Footer != nil { // known when it comes before the rows
+			for _, row := range tw.t.Footer {
+				w = max(w, cellWidth(c, row.Cells[i], &shown))
 			}
 		}
 		widths[i] = fitWidth(w)
 	}
 	return tw.b.fitFields(widths)
+}
+
+// cellWidth estimates how many character widths the cell v of column c
+// takes as a spreadsheet shows it: with the column's format code, the
+// formatted text (in English; other locales' separators take as much
+// room); a number of more digits than a spreadsheet keeps, written as
+// text, in full. shown is scratch space.
+func cellWidth(c report.Column, v report.Value, shown *[]byte) int {
+	switch v.Kind() {
+	case report.KindString:
+		dated := c.Type == report.TypeDate || c.Type == report.TypeDateTime
+		if dated && c.Format == nil {
+			return 0 // the column's minimum fits the ISO date
+		}
+		if c.Format != nil {
+			*shown = c.AppendText((*shown)[:0], v, nil)
+			return textWidth(*shown)
+		}
+		return textWidth(v.Bytes())
+	case report.KindNumber:
+		if c.Format != nil {
+			*shown = c.AppendText((*shown)[:0], v, nil)
+			return textWidth(*shown)
+		}
+		if _, ok := excelNumber(v.Bytes()); !ok {
+			return len(v.Bytes())
+		}
+		return numberWidth(v.Bytes())
+	case report.KindBool:
+		return 5
+	}
+	return 0
 }
 
 // fitFields widens the first two columns, where the key figures held for
