@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -134,6 +135,40 @@ func TestFormattedWidths(t *testing.T) {
 			w, err := f.GetColWidth(f.GetSheetList()[0], "A")
 			if want := float64(len([]rune(tc.shown))); err != nil || w < want {
 				t.Errorf("column A is %v wide, want at least %v for %q (%v)", w, want, tc.shown, err)
+			}
+		})
+	}
+}
+
+// TestTotalsWidths: a row of totals wider than the rows widens its columns
+// after the fact, on every sheet layout; widths it fits are kept.
+func TestTotalsWidths(t *testing.T) {
+	var rows strings.Builder
+	for i := range 150 {
+		if i > 0 {
+			rows.WriteByte(',')
+		}
+		rows.WriteString(`{"cells":[{"value":"item"},{"value":9999.99},{"value":1}]}`)
+	}
+	doc := `{"title":"T","elements":[{"type":"table","data":{"columns":[{"caption":"Item"},` +
+		`{"caption":"Amount","type":"number","format":"#,##0.00","total":"sum"},{"caption":"N","type":"number","total":"count"}],"rows":[` + rows.String() + `]}}]}`
+	for _, tc := range []struct {
+		name string
+		r    xlsx.Renderer
+	}{{"sheet a table", xlsx.Renderer{}}, {"one sheet", xlsx.Renderer{OneSheet: true}}, {"no table objects", xlsx.Renderer{NoTables: true}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := open(t, render(t, &tc.r, report.Read(strings.NewReader(doc))))
+			sheet := f.GetSheetList()[0]
+			w, err := f.GetColWidth(sheet, "B")
+			if want := float64(len("1,499,998.50")); err != nil || w < want {
+				t.Errorf("column B is %v wide, want at least %v for its total (%v)", w, want, err)
+			}
+			if n, _ := f.GetColWidth(sheet, "C"); n != 6 { // the least width, which "150" fits
+				t.Errorf("column C is %v wide, want the 6 fitted before the rows", n)
+			}
+			cells, err := f.GetRows(sheet)
+			if err != nil || len(cells) < 2 || !slices.Equal(cells[len(cells)-1], []string{"Total", "1,499,998.50", "150"}) {
+				t.Errorf("last rows %q (%v), want the totals", cells[max(len(cells)-2, 0):], err)
 			}
 		})
 	}

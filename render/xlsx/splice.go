@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 )
 
 // sheetDataEnd ends a worksheet's cells. Cell text is escaped (a < in it
@@ -30,8 +31,10 @@ var (
 
 // A sheetSplicer passes a worksheet's XML through and adds what folio
 // writes itself, which excelize's StreamWriter cannot: the <hyperlinks>
-// (see sheetLinks) and the <tableParts> of its table objects (see
-// tablePart). The XML up to </sheetData> passes straight through, but for
+// (see sheetLinks), the <tableParts> of its table objects (see
+// tablePart), and column widths known only after the rows (a row of
+// totals wider than them), which replace the <cols> written before the
+// rows. The XML up to </sheetData> passes straight through, but for
 // the few bytes that might begin that tag; the rest, a few elements
 // excelize writes from its worksheet (autoFilter, the print set-up and
 // whatever else is set on it), is held, and finish writes it with the
@@ -42,6 +45,8 @@ type sheetSplicer struct {
 	w       io.Writer
 	links   *sheetLinks // nil for none
 	tables  []*tablePart
+	widths  []float64 // column widths to write over the <cols> excelize wrote, nil to keep them
+	head    []byte    // the XML before <sheetData>, held while widths are due
 	carry   []byte // the last bytes of the XML, held: they may begin </sheetData>
 	scratch []byte
 	tail    []byte // from </sheetData> on, once it has come
@@ -49,6 +54,69 @@ type sheetSplicer struct {
 }
 
 func (s *sheetSplicer) Write(p []byte) (int, error) {
+	if s.widths == nil {
+		return s.body(p)
+	}
+	// The worksheet's start, up to <sheetData>, is a few elements: held
+	// until it is whole, then written with the new widths.
+	s.head = append(s.head, p...)
+	at := bytes.Index(s.head, []byte("<sheetData"))
+	if at < 0 {
+		if len(s.head) > maxSheetHead {
+			return 0, errSheetHead
+		}
+		return len(p), nil
+	}
+	head, rest, widths := s.head[:at], s.head[at:], s.widths
+	s.head, s.widths = nil, nil
+	start, end := indexElement(head, "cols"), bytes.Index(head, []byte("</cols>"))
+	if start < 0 || end < start {
+		return 0, errSheetHead
+	}
+	if _, err := s.w.Write(head[:start]); err != nil {
+		return 0, err
+	}
+	if _, err := io.WriteString(s.w, colsXML(widths)); err != nil {
+		return 0, err
+	}
+	if _, err := s.w.Write(head[end+len("</cols>"):]); err != nil {
+		return 0, err
+	}
+	if _, err := s.body(rest); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// maxSheetHead bounds the XML held before a worksheet's <sheetData>: its
+// properties, views and the <cols> of at most maxFitColumns columns.
+const maxSheetHead = 1 << 20
+
+var errSheetHead = errors.New("xlsx: a worksheet has no <cols> before its <sheetData>, so its column widths cannot be set")
+
+// colsXML is the <cols> element of the column widths, equal neighbours as
+// one range, as excelize's StreamWriter writes it.
+func colsXML(widths []float64) string {
+	b := []byte("<cols>")
+	for lo := 1; lo <= len(widths); {
+		hi := lo
+		for hi < len(widths) && widths[hi] == widths[lo-1] {
+			hi++
+		}
+		b = append(b, `<col min="`...)
+		b = strconv.AppendInt(b, int64(lo), 10)
+		b = append(b, `" max="`...)
+		b = strconv.AppendInt(b, int64(hi), 10)
+		b = append(b, `" width="`...)
+		b = strconv.AppendFloat(b, widths[lo-1], 'f', -1, 64)
+		b = append(b, `" customWidth="1"/>`...)
+		lo = hi + 1
+	}
+	return string(append(b, "</cols>"...))
+}
+
+// body passes the worksheet's XML from <sheetData> on, holding its end.
+func (s *sheetSplicer) body(p []byte) (int, error) {
 	n := len(p)
 	if s.found {
 		s.tail = append(s.tail, p...)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,11 +113,44 @@ func (tw *tableWriter) footer() error {
 				tw.vals[i] = b.cell(cols[i], keys[i], styles[i], v, i+1, b.cur.row+1, mean)
 			}
 		}
+		tw.widen(cols, row)
 		if err := b.row(tw.vals); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// widen widens the columns of the current worksheet that the footer row
+// would not fit, as fit does for the rows: the totals are known only after
+// the rows, when the worksheet's widths are set already; the zip writer
+// puts the new ones in their place (see sheetSplicer).
+func (tw *tableWriter) widen(cols []report.Column, row report.Row) {
+	b, s := tw.b, tw.b.cur
+	if b.r.NoAutoFit {
+		return
+	}
+	var shown []byte
+	for i, v := range row.Cells {
+		if i >= len(cols) || i >= len(s.widths) {
+			break
+		}
+		w := fitWidth(cellWidth(cols[i], v, &shown) + 1) // bold
+		cur := s.widths
+		if wider := b.wider[s.path]; wider != nil {
+			cur = wider
+		}
+		if w <= cur[i] {
+			continue
+		}
+		if b.wider == nil {
+			b.wider = map[string][]float64{}
+		}
+		if b.wider[s.path] == nil {
+			b.wider[s.path] = slices.Clone(s.widths)
+		}
+		b.wider[s.path][i] = w
+	}
 }
 
 // start places the table, now that its column widths can be fitted, and

@@ -140,6 +140,10 @@ type book struct {
 	styles map[styleKey]int
 	paths  []string // worksheet entries, in order
 	cur    *sheet   // the worksheet being written, if any
+	// wider holds, by worksheet entry, the column widths of worksheets
+	// whose footer rows needed wider columns than those set before the
+	// rows (see tableWriter.widen).
+	wider map[string][]float64
 	title  string
 	titled bool         // the title has been written
 	page   *report.Page // the document's page member, or nil
@@ -520,7 +524,7 @@ func (b *book) write(w io.Writer) error {
 	// The first sheet is the active one already. (SetActiveSheet would
 	// parse every flushed worksheet back into memory.)
 	z := newZipOut(w, b.paths, b.r.TempDir)
-	z.links = b.links
+	z.links, z.widths = b.links, b.wider
 	z.tables, z.allTables, z.tableStyle = b.sheetTables, b.tableParts, b.tableStyle
 	defer z.cleanup()
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })

@@ -38,6 +38,7 @@ type zipOut struct {
 	spool   *bufio.Writer // the entry being spooled, if any
 	tmpDir  string
 	links   map[string]*sheetLinks // hyperlinks by worksheet entry
+	widths  map[string][]float64   // column widths set after the rows, by worksheet entry
 	splice  *sheetSplicer          // the worksheet entry being written, if it gets links or tables
 
 	tables     map[string][]*tablePart // table objects by worksheet entry
@@ -104,11 +105,19 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 	if err != nil || i < 0 {
 		return w, err
 	}
-	if z.ownRels(name) {
-		z.splice = &sheetSplicer{w: w, links: z.links[name], tables: z.tables[name]}
+	if z.spliced(name) {
+		z.splice = z.splicer(w, name)
 		return z.splice, nil
 	}
 	return w, nil
+}
+
+// spliced reports whether the worksheet entry sheet passes through a
+// sheetSplicer: whether it gets relationships or column widths.
+func (z *zipOut) spliced(sheet string) bool { return z.ownRels(sheet) || z.widths[sheet] != nil }
+
+func (z *zipOut) splicer(w io.Writer, sheet string) *sheetSplicer {
+	return &sheetSplicer{w: w, links: z.links[sheet], tables: z.tables[sheet], widths: z.widths[sheet]}
 }
 
 // ownRels reports whether folio writes the relationships of the worksheet
@@ -235,11 +244,11 @@ func (z *zipOut) copyEntry(name string, f *os.File) error {
 	if err != nil {
 		return err
 	}
-	if !z.ownRels(name) {
+	if !z.spliced(name) {
 		_, err = io.Copy(w, f)
 		return err
 	}
-	s := &sheetSplicer{w: w, links: z.links[name], tables: z.tables[name]}
+	s := z.splicer(w, name)
 	if _, err := io.Copy(s, f); err != nil {
 		return err
 	}
