@@ -47,7 +47,7 @@ type sheetSplicer struct {
 	tables  []*tablePart
 	widths  []float64 // column widths to write over the <cols> excelize wrote, nil to keep them
 	head    []byte    // the XML before <sheetData>, held while widths are due
-	carry   []byte // the last bytes of the XML, held: they may begin </sheetData>
+	carry   []byte    // the last bytes of the XML, held: they may begin </sheetData>
 	scratch []byte
 	tail    []byte // from </sheetData> on, once it has come
 	found   bool

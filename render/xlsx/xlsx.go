@@ -143,7 +143,7 @@ type book struct {
 	// wider holds, by worksheet entry, the column widths of worksheets
 	// whose footer rows needed wider columns than those set before the
 	// rows (see tableWriter.widen).
-	wider map[string][]float64
+	wider  map[string][]float64
 	title  string
 	titled bool         // the title has been written
 	page   *report.Page // the document's page member, or nil
