@@ -38,7 +38,8 @@ type canvas struct {
 	used      bool    // something is drawn on the current page
 
 	buf      []byte
-	face     *face // font selected in the content stream
+	uri      []byte // a link's URI, for fpdf
+	face     *face  // font selected in the content stream
 	fsize    float64
 	fill     string // non-stroking colour operator in effect
 	inText   bool
@@ -162,7 +163,7 @@ func (c *canvas) need(h float64, landscape bool) error {
 }
 
 func (c *canvas) num(v float64) {
-	b := strconv.AppendFloat(c.buf, v, 'f', 2, 64)
+	b := fpdf.AppendFloat2(c.buf, v)
 	for b[len(b)-1] == '0' {
 		b = b[:len(b)-1]
 	}

@@ -661,8 +661,8 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 		fill := "0 g"
 		if cl.link != "" && from < len(cl.lines) {
 			fill = linkColor
-			var buf [256]byte
-			c.pdf.LinkString(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, string(safeurl.AppendASCII(buf[:0], cl.link)))
+			c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
+			c.pdf.LinkURI(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, c.uri)
 		}
 		c.setFill(fill)
 		for li := from; li < to && li < len(cl.lines); li++ {

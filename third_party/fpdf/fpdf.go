@@ -96,6 +96,7 @@ func fpdfNew(orientationStr, unitStr, sizeStr, fontDirStr string, size SizeType)
 	f.images = make(map[string]*ImageInfoType)
 	f.pageLinks = make([][]linkType, 0, 8)
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0)) // pageLinks[0] is unused (1-based)
+	f.pageAnnots = make([][]byte, 1, 8)                    // folio: as pageLinks
 	f.links = make([]intLinkType, 0, 8)
 	f.links = append(f.links, intLinkType{}) // links[0] is unused (1-based)
 	f.pageAttachments = make([][]annotationAttach, 0, 8)
@@ -2514,13 +2515,14 @@ func (f *Fpdf) SetLink(link int, y float64, page int) {
 
 // newLink adds a new clickable link on current page
 func (f *Fpdf) newLink(x, y, w, h float64, link int, linkStr string) {
-	// linkList, ok := f.pageLinks[f.page]
-	// if !ok {
-	// linkList = make([]linkType, 0, 8)
-	// f.pageLinks[f.page] = linkList
-	// }
+	// folio: a URI link is written at once (annots.go), unless the document
+	// is encrypted, whose strings are encrypted at output.
+	if link == 0 && !f.protect.encrypted {
+		f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, linkStr)
+		return
+	}
 	f.pageLinks[f.page] = append(f.pageLinks[f.page],
-		linkType{x * f.k, f.hPt - y*f.k, w * f.k, h * f.k, link, linkStr})
+		linkType{x * f.k, f.hPt - y*f.k, w * f.k, h * f.k, link, linkStr, len(f.pageAnnots[f.page])})
 }
 
 // Link puts a link on a rectangular area of the page. Text or image links are
@@ -3885,6 +3887,8 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	maps.Copy(f.pageBoxes[f.page], f.defPageBoxes)
 	f.pages = append(f.pages, bytes.NewBufferString(""))
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0))
+	f.pageAnnots = append(f.pageAnnots, f.spareAnnots) // folio
+	f.spareAnnots = nil                                // folio
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
 	f.x = f.lMargin
@@ -4334,10 +4338,13 @@ func (f *Fpdf) putpage(n int) {
 	}
 	f.out("/Resources 2 0 R")
 	// Links
-	if len(f.pageLinks[n])+len(f.pageAttachments[n]) > 0 {
+	if len(f.pageLinks[n])+len(f.pageAnnots[n])+len(f.pageAttachments[n]) > 0 { // folio: pageAnnots
 		var annots fmtBuffer
 		annots.printf("/Annots [")
+		raw, at := f.pageAnnots[n], 0 // folio: URI links, written, in order with the others
 		for _, pl := range f.pageLinks[n] {
+			annots.Write(raw[at:pl.at]) // folio
+			at = pl.at                  // folio
 			annots.printf("<</Type /Annot /Subtype /Link /Rect [%.2f %.2f %.2f %.2f] /Border [0 0 0] ",
 				pl.x, pl.y, pl.x+pl.wd, pl.y-pl.ht)
 			if pl.link == 0 {
@@ -4356,9 +4363,10 @@ func (f *Fpdf) putpage(n int) {
 				annots.printf("/Dest [%d 0 R /XYZ 0 %.2f null]>>", 1+2*l.page, h-l.y*f.k)
 			}
 		}
+		annots.Write(raw[at:]) // folio
 		f.putAttachmentAnnotationLinks(&annots, n)
 		annots.printf("]")
-		f.out(annots.String())
+		f.outBytes(annots.Bytes()) // folio: not copied to a string
 	}
 	if f.pdfVersion > pdfVers1_3 {
 		f.out("/Group <</Type /Group /S /Transparency /CS /DeviceRGB>>")

@@ -48,6 +48,8 @@ func (f *Fpdf) streamPage() {
 	f.putpage(f.page)
 	f.pages[f.page] = nil
 	f.pageLinks[f.page] = nil
+	f.spareAnnots = f.pageAnnots[f.page][:0]
+	f.pageAnnots[f.page] = nil
 	f.pagesDone = f.page
 	n, err := f.buffer.WriteTo(f.stream)
 	f.streamed += int(n)
