@@ -3885,7 +3885,12 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	// add the default page boxes, if any exist, to the page
 	f.pageBoxes[f.page] = make(map[string]PageBox)
 	maps.Copy(f.pageBoxes[f.page], f.defPageBoxes)
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	if f.sparePage != nil { // folio: a written page's buffer
+		f.pages = append(f.pages, f.sparePage)
+		f.sparePage = nil
+	} else {
+		f.pages = append(f.pages, bytes.NewBufferString(""))
+	}
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0))
 	f.pageAnnots = append(f.pageAnnots, f.spareAnnots) // folio
 	f.spareAnnots = nil                                // folio
@@ -4100,7 +4105,7 @@ func (f *Fpdf) putstream(b []byte) {
 		f.protect.rc4(uint32(f.n), &b)
 	}
 	f.out("stream")
-	f.out(string(b))
+	f.outBytes(b) // folio: not copied to a string
 	f.out("endstream")
 }
 
@@ -4293,7 +4298,7 @@ func (f *Fpdf) putpages() {
 		hPt = f.defPageSize.Wd * f.k
 	}
 	for n := f.pagesDone + 1; n <= nb; n++ { // folio: streamed pages are written
-		f.putpage(n)
+		f.putpage(n, nil)
 	}
 	// Pages root
 	f.offsets[1] = f.offset()
@@ -4313,8 +4318,13 @@ func (f *Fpdf) putpages() {
 }
 
 // putpage writes page n and its content stream. (folio: the body of
-// putpages' loop, so that Stream can write a page when it is complete.)
-func (f *Fpdf) putpage(n int) {
+// putpages' loop, so that Stream can write a page when it is complete;
+// a streamed page p has its PDF version and compressed content with it.)
+func (f *Fpdf) putpage(n int, p *pendingPage) {
+	version := f.pdfVersion
+	if p != nil {
+		version = p.version
+	}
 	var pageSize SizeType
 	var ok bool
 	hPt := f.defPageSize.Ht * f.k
@@ -4368,7 +4378,7 @@ func (f *Fpdf) putpage(n int) {
 		annots.printf("]")
 		f.outBytes(annots.Bytes()) // folio: not copied to a string
 	}
-	if f.pdfVersion > pdfVers1_3 {
+	if version > pdfVers1_3 { // folio: version
 		f.out("/Group <</Type /Group /S /Transparency /CS /DeviceRGB>>")
 	}
 	f.outf("/Contents %d 0 R>>", f.n+1)
@@ -4376,11 +4386,16 @@ func (f *Fpdf) putpage(n int) {
 	// Page content
 	f.newobj()
 	if f.compress {
-		mem := xmem.compress(f.pages[n].Bytes())
+		var mem *membuffer
+		if p != nil && p.mem != nil { // folio: compressed already
+			mem = p.mem
+		} else {
+			mem = xmem.compress(f.pages[n].Bytes())
+			defer mem.release()
+		}
 		data := mem.bytes()
 		f.outf("<</Filter /FlateDecode /Length %d>>", len(data))
 		f.putstream(data)
-		mem.release()
 	} else {
 		f.outf("<</Length %d>>", f.pages[n].Len())
 		f.putstream(f.pages[n].Bytes())
@@ -5253,6 +5268,10 @@ func (f *Fpdf) enddoc() {
 		return
 	}
 	f.layerEndDoc()
+	f.writePending() // folio: the last page streamed
+	if f.err != nil {
+		return
+	}
 	if f.pagesDone == 0 { // folio: a streamed document has its header
 		f.putheader()
 	}
