@@ -2,6 +2,7 @@ package pdf_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -9,12 +10,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/foliorender/folio/internal/benchdoc"
+	"github.com/foliorender/folio/render/pdf"
+	"github.com/foliorender/folio/report"
 )
 
 // fpdfDoc draws, with fpdf alone, pages in both orientations with text in
@@ -169,4 +175,26 @@ func TestFpdfLinks(t *testing.T) {
 	if n := bytes.Count(plain, []byte("/Subtype /Link")); n != 4 {
 		t.Errorf("encrypted document has %d link annotations, want 4", n)
 	}
+}
+
+// TestProcs checks that the bytes do not depend on the number of
+// processors: pages are compressed on another goroutine while the next is
+// drawn.
+func TestProcs(t *testing.T) {
+	in := benchdoc.NumbersBytes(1500, 10)
+	var outs [2][]byte
+	for i, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		var b bytes.Buffer
+		err := (&pdf.Renderer{}).Render(context.Background(), &b, report.Read(bytes.NewReader(in)))
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs[i] = b.Bytes()
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("GOMAXPROCS=1 and 4 give different bytes: %d and %d", len(outs[0]), len(outs[1]))
+	}
+	check(t, outs[0])
 }
