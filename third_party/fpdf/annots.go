@@ -63,20 +63,36 @@ func AppendFloat2(b []byte, v float64) []byte {
 	// a*100 is below 1e8, within 1.2e-8 of the exact product: a fraction
 	// further than 1e-6 from 0.5 rounds the same way as the exact one.
 	s := a * 100
-	n := math.Floor(s)
-	frac := s - n
+	u := uint64(s) // truncated: s is positive
+	frac := s - float64(u)
 	if frac > 0.5-1e-6 && frac < 0.5+1e-6 {
 		return strconv.AppendFloat(b, v, 'f', 2, 64)
 	}
-	u := uint64(n)
 	if frac > 0.5 {
 		u++
 	}
 	if math.Signbit(v) {
 		b = append(b, '-')
 	}
-	b = strconv.AppendUint(b, u/100, 10)
-	return append(b, '.', byte('0'+u/10%10), byte('0'+u%10))
+	if u < 100 {
+		return append(b, '0', '.', byte('0'+u/10), byte('0'+u%10))
+	}
+	var d [12]byte // u < 1e8 + 1: at most 9 digits and the point
+	i := len(d)
+	i--
+	d[i] = byte('0' + u%10)
+	u /= 10
+	i--
+	d[i] = byte('0' + u%10)
+	u /= 10
+	i--
+	d[i] = '.'
+	for u > 0 {
+		i--
+		d[i] = byte('0' + u%10)
+		u /= 10
+	}
+	return append(b, d[i:]...)
 }
 
 // outBytes is out for bytes, which are copied.
