@@ -194,7 +194,8 @@ func (d *docWriter) tableCaption(caption, label string) error {
 // measureFooter widens the columns for the footer, which comes after the
 // rows: the producer's footer when it is known already (given before the
 // rows, or by a Go program), else the row of totals' label and, in columns
-// of sums, two more digits than the rows have.
+// of totals, the rows' widest text in bold (as the footer is drawn), in
+// columns of sums with two more digits and a grouping separator.
 func (tw *tableWriter) measureFooter(natural, word []int64) {
 	t := tw.t
 	var tt tableText
@@ -206,13 +207,28 @@ func (tw *tableWriter) measureFooter(natural, word []int64) {
 		}
 		return
 	}
+	_, digit := tw.face.find('0')
+	_, bold := tw.hface.find('0')
+	group := ","
+	if tw.d.loc != nil {
+		group = tw.d.loc.Group
+	}
+	tw.shape(tw.hface, &tt, []report.Value{report.String(group)}, nil)
+	var sep int64
+	for _, w := range tt.widths {
+		sep += int64(w)
+	}
 	label := true
 	for i, c := range t.Columns {
 		switch {
-		case c.Total == report.TotalSum:
-			_, w := tw.face.find('0')
-			natural[i] += 2 * int64(w)
-		case c.Total == report.TotalNone && label:
+		case c.Total != report.TotalNone:
+			if digit > 0 {
+				natural[i] = natural[i] * int64(bold) / int64(digit)
+			}
+			if c.Total == report.TotalSum {
+				natural[i] += 2*int64(bold) + sep
+			}
+		case label:
 			label = false
 			cells := make([]report.Value, i+1)
 			cells[i] = report.String(report.FooterLabel)
