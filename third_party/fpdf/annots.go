@@ -4,6 +4,7 @@ package fpdf
 
 import (
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -53,46 +54,46 @@ func appendEscaped[S string | []byte](b []byte, s S) []byte {
 
 // AppendFloat2 appends v with two decimals to b, as
 // strconv.AppendFloat(b, v, 'f', 2, 64) does (the same bytes), but faster
-// for the numbers of a page: below a million, in integers, unless v is
-// within a millionth of a cent of a tie, where strconv decides.
+// for the numbers of a page: below a million, from integers.
 func AppendFloat2(b []byte, v float64) []byte {
 	a := math.Abs(v)
 	if !(a < 1e6) { // or NaN
 		return strconv.AppendFloat(b, v, 'f', 2, 64)
 	}
-	// a*100 is below 1e8, within 1.2e-8 of the exact product: a fraction
-	// further than 1e-6 from 0.5 rounds the same way as the exact one.
+	// s is a*100 rounded, below 1e8: within 1.2e-8 of the exact product,
+	// so only a fraction within that of 0.5 may round another way than
+	// the exact one; then the product's rounding error, exact with FMA,
+	// decides, and an exact tie goes to the even digit, as strconv does.
 	s := a * 100
-	u := uint64(s) // truncated: s is positive
-	frac := s - float64(u)
-	if frac > 0.5-1e-6 && frac < 0.5+1e-6 {
-		return strconv.AppendFloat(b, v, 'f', 2, 64)
-	}
-	if frac > 0.5 {
+	u := uint64(s)              // truncated: s is positive
+	d := (s - float64(u)) - 0.5 // exact from a fraction of 0.25 up
+	if d > 1e-6 {
 		u++
+	} else if d >= -1e-6 {
+		e := math.FMA(a, 100, -s)
+		if d > -e || d == -e && u&1 == 1 {
+			u++
+		}
 	}
 	if math.Signbit(v) {
 		b = append(b, '-')
 	}
-	if u < 100 {
-		return append(b, '0', '.', byte('0'+u/10), byte('0'+u%10))
+	n := 4 // digits and point: "0.00" at least
+	for x := u / 1000; x > 0; x /= 10 {
+		n++
 	}
-	var d [12]byte // u < 1e8 + 1: at most 9 digits and the point
-	i := len(d)
-	i--
-	d[i] = byte('0' + u%10)
-	u /= 10
-	i--
-	d[i] = byte('0' + u%10)
-	u /= 10
-	i--
-	d[i] = '.'
-	for u > 0 {
-		i--
-		d[i] = byte('0' + u%10)
+	l := len(b)
+	b = slices.Grow(b, n)[:l+n]
+	p := b[l:]
+	for i := n - 1; i >= 0; i-- {
+		if i == n-3 {
+			p[i] = '.'
+			continue
+		}
+		p[i] = byte('0' + u%10)
 		u /= 10
 	}
-	return append(b, d[i:]...)
+	return b
 }
 
 // outBytes is out for bytes, which are copied.
