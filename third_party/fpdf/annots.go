@@ -96,6 +96,15 @@ func AppendFloat2(b []byte, v float64) []byte {
 	return b
 }
 
+// putBytes is put for bytes, which are copied.
+func (f *Fpdf) putBytes(b []byte) {
+	if f.state == 2 {
+		f.pages[f.page].Write(b)
+	} else {
+		f.buffer.Write(b)
+	}
+}
+
 // outBytes is out for bytes, which are copied.
 func (f *Fpdf) outBytes(b []byte) {
 	if f.state == 2 {

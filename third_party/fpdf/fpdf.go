@@ -4350,11 +4350,12 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 	// Links
 	if len(f.pageLinks[n])+len(f.pageAnnots[n])+len(f.pageAttachments[n]) > 0 { // folio: pageAnnots
 		var annots fmtBuffer
-		annots.printf("/Annots [")
+		f.put("/Annots [")            // folio: written as it comes
 		raw, at := f.pageAnnots[n], 0 // folio: URI links, written, in order with the others
 		for _, pl := range f.pageLinks[n] {
-			annots.Write(raw[at:pl.at]) // folio
-			at = pl.at                  // folio
+			f.putBytes(raw[at:pl.at]) // folio
+			at = pl.at                // folio
+			annots.Reset()            // folio
 			annots.printf("<</Type /Annot /Subtype /Link /Rect [%.2f %.2f %.2f %.2f] /Border [0 0 0] ",
 				pl.x, pl.y, pl.x+pl.wd, pl.y-pl.ht)
 			if pl.link == 0 {
@@ -4372,8 +4373,10 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 				// dbg("h [%.2f], l.y [%.2f] f.k [%.2f]\n", h, l.y, f.k)
 				annots.printf("/Dest [%d 0 R /XYZ 0 %.2f null]>>", 1+2*l.page, h-l.y*f.k)
 			}
+			f.putBytes(annots.Bytes()) // folio
 		}
-		annots.Write(raw[at:]) // folio
+		f.putBytes(raw[at:]) // folio
+		annots.Reset()       // folio
 		f.putAttachmentAnnotationLinks(&annots, n)
 		annots.printf("]")
 		f.outBytes(annots.Bytes()) // folio: not copied to a string
