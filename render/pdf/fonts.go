@@ -213,6 +213,15 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 			var n int
 			r, n = utf8.DecodeRune(s[i:])
 			i += n
+			// Below the private-use area, from U+00A0, nothing is replaced.
+			if r >= 0xa0 && r < 0xe000 {
+				if w := first.width(r); w != missing {
+					runes = append(runes, r)
+					widths = append(widths, w)
+					faces = append(faces, first)
+					continue
+				}
+			}
 		}
 		switch {
 		case r == '\t':

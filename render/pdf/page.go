@@ -38,7 +38,8 @@ type canvas struct {
 	used      bool    // something is drawn on the current page
 
 	buf      []byte
-	face     *face // font selected in the content stream
+	uri      []byte // a link's URI, for fpdf
+	face     *face  // font selected in the content stream
 	fsize    float64
 	fill     string // non-stroking colour operator in effect
 	inText   bool
@@ -162,7 +163,7 @@ func (c *canvas) need(h float64, landscape bool) error {
 }
 
 func (c *canvas) num(v float64) {
-	b := strconv.AppendFloat(c.buf, v, 'f', 2, 64)
+	b := fpdf.AppendFloat2(c.buf, v)
 	for b[len(b)-1] == '0' {
 		b = b[:len(b)-1]
 	}
@@ -251,12 +252,16 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 	c.num(x - c.tx)
 	c.num(py - c.ty)
 	c.tx, c.ty = x, py
-	c.buf = append(c.buf, "Td ("...)
+	b := append(c.buf, "Td ("...)
 	for _, r := range rs {
 		fc.use(r)
-		c.buf = appendUTF16(c.buf, r)
+		if hi, lo := byte(r>>8), byte(r); !escaped[hi] && !escaped[lo] {
+			b = append(b, hi, lo)
+		} else {
+			b = appendUTF16(b, r)
+		}
 	}
-	c.buf = append(c.buf, ")Tj\n"...)
+	c.buf = append(b, ")Tj\n"...)
 	c.used = true
 }
 
@@ -266,6 +271,9 @@ func (c *canvas) endText() {
 		c.inText = false
 	}
 }
+
+// escaped is the bytes escaped in a PDF literal string.
+var escaped = [256]bool{'(': true, ')': true, '\\': true, '\r': true}
 
 // appendUTF16 appends r as a big-endian UTF-16 code unit escaped for a PDF
 // literal string; r is in the Basic Multilingual Plane.

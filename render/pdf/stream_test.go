@@ -2,16 +2,25 @@ package pdf_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/foliorender/folio/internal/benchdoc"
+	"github.com/foliorender/folio/render/pdf"
+	"github.com/foliorender/folio/report"
 )
 
 // fpdfDoc draws, with fpdf alone, pages in both orientations with text in
@@ -103,4 +112,89 @@ func TestFpdfStream(t *testing.T) {
 		t.Errorf("want a 1.3 header and /Version /1.4 in the catalog")
 	}
 	check(t, got.Bytes())
+}
+
+// TestFpdfLinks checks third_party/fpdf's link annotations, which are
+// written when the link is made: URI links (LinkString and LinkURI) and
+// internal ones in the order they were made, the URI escaped, the same
+// bytes as fpdf's own; and in an encrypted document, whose links fpdf
+// writes at output, readable.
+func TestFpdfLinks(t *testing.T) {
+	links := func(f *fpdf.Fpdf) {
+		f.AddPage()
+		dest := f.AddLink()
+		f.SetLink(dest, 100, 1)
+		uri := []byte(`https://example.com/a(b)\c` + "\r")
+		f.LinkString(10, 20, 30, 40, "https://example.com/1")
+		f.Link(1, 2, 3, 4, dest)
+		f.LinkURI(10.125, 20.375, 30, 40, uri)
+		copy(uri, "XXXXX") // LinkURI keeps no reference
+		f.LinkString(-0.001, 0, 1e7, 2, "mailto:a@example.com")
+	}
+	f := fpdf.New("P", "pt", "A4", "")
+	var out bytes.Buffer
+	f.Stream(&out)
+	links(f)
+	if err := f.Output(&out); err != nil {
+		t.Fatal(err)
+	}
+	check(t, out.Bytes())
+	want := `/Annots [` +
+		`<</Type /Annot /Subtype /Link /Rect [10.00 821.89 40.00 781.89] /Border [0 0 0] /A <</S /URI /URI (https://example.com/1)>>>>` +
+		`<</Type /Annot /Subtype /Link /Rect [1.00 839.89 4.00 835.89] /Border [0 0 0] /Dest [3 0 R /XYZ 0 741.89 null]>>` +
+		`<</Type /Annot /Subtype /Link /Rect [10.12 821.51 40.12 781.51] /Border [0 0 0] /A <</S /URI /URI (https://example.com/a\(b\)\\c\r)>>>>` +
+		`<</Type /Annot /Subtype /Link /Rect [-0.00 841.89 10000000.00 839.89] /Border [0 0 0] /A <</S /URI /URI (mailto:a@example.com)>>>>` +
+		"]\n"
+	if !bytes.Contains(out.Bytes(), []byte(want)) {
+		i := bytes.Index(out.Bytes(), []byte("/Annots"))
+		t.Errorf("annotations:\n%s\nwant\n%s", out.Bytes()[i:min(i+len(want)+20, out.Len())], want)
+	}
+
+	// Encrypted: fpdf writes the links at output, in order, encrypting
+	// their URIs with their page's object. (fpdf v0.12.0 continues one RC4
+	// stream over an object's strings, so that readers decrypt only the
+	// first one right; folio does not encrypt.)
+	f = fpdf.New("P", "pt", "A4", "")
+	f.SetProtection(0, "", "owner")
+	links(f)
+	out.Reset()
+	if err := f.Output(&out); err != nil {
+		t.Fatal(err)
+	}
+	dec := filepath.Join(t.TempDir(), "dec.pdf")
+	if b, err := exec.Command(tool(t, "qpdf"), "--decrypt", writeTemp(t, out.Bytes()), dec).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --decrypt: %v\n%s", err, b)
+	}
+	plain, err := os.ReadFile(dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := uris(t, plain); len(got) == 0 || got[0] != "https://example.com/1" {
+		t.Errorf("encrypted document's links %q, want https://example.com/1 first", got)
+	}
+	if n := bytes.Count(plain, []byte("/Subtype /Link")); n != 4 {
+		t.Errorf("encrypted document has %d link annotations, want 4", n)
+	}
+}
+
+// TestProcs checks that the bytes do not depend on the number of
+// processors: pages are compressed on another goroutine while the next is
+// drawn.
+func TestProcs(t *testing.T) {
+	in := benchdoc.NumbersBytes(1500, 10)
+	var outs [2][]byte
+	for i, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		var b bytes.Buffer
+		err := (&pdf.Renderer{}).Render(context.Background(), &b, report.Read(bytes.NewReader(in)))
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs[i] = b.Bytes()
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("GOMAXPROCS=1 and 4 give different bytes: %d and %d", len(outs[0]), len(outs[1]))
+	}
+	check(t, outs[0])
 }

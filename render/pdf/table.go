@@ -194,7 +194,8 @@ func (d *docWriter) tableCaption(caption, label string) error {
 // measureFooter widens the columns for the footer, which comes after the
 // rows: the producer's footer when it is known already (given before the
 // rows, or by a Go program), else the row of totals' label and, in columns
-// of sums, two more digits than the rows have.
+// of totals, the rows' widest text in bold (as the footer is drawn), in
+// columns of sums with two more digits and a grouping separator.
 func (tw *tableWriter) measureFooter(natural, word []int64) {
 	t := tw.t
 	var tt tableText
@@ -206,13 +207,28 @@ func (tw *tableWriter) measureFooter(natural, word []int64) {
 		}
 		return
 	}
+	_, digit := tw.face.find('0')
+	_, bold := tw.hface.find('0')
+	group := ","
+	if tw.d.loc != nil {
+		group = tw.d.loc.Group
+	}
+	tw.shape(tw.hface, &tt, []report.Value{report.String(group)}, nil)
+	var sep int64
+	for _, w := range tt.widths {
+		sep += int64(w)
+	}
 	label := true
 	for i, c := range t.Columns {
 		switch {
-		case c.Total == report.TotalSum:
-			_, w := tw.face.find('0')
-			natural[i] += 2 * int64(w)
-		case c.Total == report.TotalNone && label:
+		case c.Total != report.TotalNone:
+			if digit > 0 {
+				natural[i] = natural[i] * int64(bold) / int64(digit)
+			}
+			if c.Total == report.TotalSum {
+				natural[i] += 2*int64(bold) + sep
+			}
+		case label:
 			label = false
 			cells := make([]report.Value, i+1)
 			cells[i] = report.String(report.FooterLabel)
@@ -661,8 +677,8 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 		fill := "0 g"
 		if cl.link != "" && from < len(cl.lines) {
 			fill = linkColor
-			var buf [256]byte
-			c.pdf.LinkString(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, string(safeurl.AppendASCII(buf[:0], cl.link)))
+			c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
+			c.pdf.LinkURI(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, c.uri)
 		}
 		c.setFill(fill)
 		for li := from; li < to && li < len(cl.lines); li++ {

@@ -340,6 +340,7 @@ type linkType struct {
 	x, y, wd, ht float64
 	link         int    // Auto-generated internal link ID or...
 	linkStr      string // ...application-provided external link string
+	at           int    // folio: where in the page's pageAnnots the link goes
 }
 
 type intLinkType struct {
@@ -622,6 +623,10 @@ type Fpdf struct {
 	pagesDone        int                        // folio: pages written to stream
 	headerVersion    pdfVersion                 // folio: the version in the streamed header
 	pageObjs         []int                      // folio: object number of each page, 1-based
+	pageAnnots       [][]byte                   // folio: the URI link annotations of each page, written (annots.go)
+	spareAnnots      []byte                     // folio: a written page's pageAnnots, for the next page
+	sparePage        *bytes.Buffer              // folio: a written page's buffer, for the next page
+	pending          *pendingPage               // folio: the streamed page not written yet
 	pages            []*bytes.Buffer            // slice[page] of page content; 1-based
 	state            int                        // current document state
 	compress         bool                       // compression flag

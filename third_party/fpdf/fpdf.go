@@ -96,6 +96,7 @@ func fpdfNew(orientationStr, unitStr, sizeStr, fontDirStr string, size SizeType)
 	f.images = make(map[string]*ImageInfoType)
 	f.pageLinks = make([][]linkType, 0, 8)
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0)) // pageLinks[0] is unused (1-based)
+	f.pageAnnots = make([][]byte, 1, 8)                    // folio: as pageLinks
 	f.links = make([]intLinkType, 0, 8)
 	f.links = append(f.links, intLinkType{}) // links[0] is unused (1-based)
 	f.pageAttachments = make([][]annotationAttach, 0, 8)
@@ -2514,13 +2515,14 @@ func (f *Fpdf) SetLink(link int, y float64, page int) {
 
 // newLink adds a new clickable link on current page
 func (f *Fpdf) newLink(x, y, w, h float64, link int, linkStr string) {
-	// linkList, ok := f.pageLinks[f.page]
-	// if !ok {
-	// linkList = make([]linkType, 0, 8)
-	// f.pageLinks[f.page] = linkList
-	// }
+	// folio: a URI link is written at once (annots.go), unless the document
+	// is encrypted, whose strings are encrypted at output.
+	if link == 0 && !f.protect.encrypted {
+		f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, linkStr)
+		return
+	}
 	f.pageLinks[f.page] = append(f.pageLinks[f.page],
-		linkType{x * f.k, f.hPt - y*f.k, w * f.k, h * f.k, link, linkStr})
+		linkType{x * f.k, f.hPt - y*f.k, w * f.k, h * f.k, link, linkStr, len(f.pageAnnots[f.page])})
 }
 
 // Link puts a link on a rectangular area of the page. Text or image links are
@@ -3883,8 +3885,15 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	// add the default page boxes, if any exist, to the page
 	f.pageBoxes[f.page] = make(map[string]PageBox)
 	maps.Copy(f.pageBoxes[f.page], f.defPageBoxes)
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	if f.sparePage != nil { // folio: a written page's buffer
+		f.pages = append(f.pages, f.sparePage)
+		f.sparePage = nil
+	} else {
+		f.pages = append(f.pages, bytes.NewBufferString(""))
+	}
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0))
+	f.pageAnnots = append(f.pageAnnots, f.spareAnnots) // folio
+	f.spareAnnots = nil                                // folio
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
 	f.x = f.lMargin
@@ -4096,7 +4105,7 @@ func (f *Fpdf) putstream(b []byte) {
 		f.protect.rc4(uint32(f.n), &b)
 	}
 	f.out("stream")
-	f.out(string(b))
+	f.outBytes(b) // folio: not copied to a string
 	f.out("endstream")
 }
 
@@ -4289,7 +4298,7 @@ func (f *Fpdf) putpages() {
 		hPt = f.defPageSize.Wd * f.k
 	}
 	for n := f.pagesDone + 1; n <= nb; n++ { // folio: streamed pages are written
-		f.putpage(n)
+		f.putpage(n, nil)
 	}
 	// Pages root
 	f.offsets[1] = f.offset()
@@ -4309,8 +4318,13 @@ func (f *Fpdf) putpages() {
 }
 
 // putpage writes page n and its content stream. (folio: the body of
-// putpages' loop, so that Stream can write a page when it is complete.)
-func (f *Fpdf) putpage(n int) {
+// putpages' loop, so that Stream can write a page when it is complete;
+// a streamed page p has its PDF version and compressed content with it.)
+func (f *Fpdf) putpage(n int, p *pendingPage) {
+	version := f.pdfVersion
+	if p != nil {
+		version = p.version
+	}
 	var pageSize SizeType
 	var ok bool
 	hPt := f.defPageSize.Ht * f.k
@@ -4334,10 +4348,14 @@ func (f *Fpdf) putpage(n int) {
 	}
 	f.out("/Resources 2 0 R")
 	// Links
-	if len(f.pageLinks[n])+len(f.pageAttachments[n]) > 0 {
+	if len(f.pageLinks[n])+len(f.pageAnnots[n])+len(f.pageAttachments[n]) > 0 { // folio: pageAnnots
 		var annots fmtBuffer
-		annots.printf("/Annots [")
+		f.put("/Annots [")            // folio: written as it comes
+		raw, at := f.pageAnnots[n], 0 // folio: URI links, written, in order with the others
 		for _, pl := range f.pageLinks[n] {
+			f.putBytes(raw[at:pl.at]) // folio
+			at = pl.at                // folio
+			annots.Reset()            // folio
 			annots.printf("<</Type /Annot /Subtype /Link /Rect [%.2f %.2f %.2f %.2f] /Border [0 0 0] ",
 				pl.x, pl.y, pl.x+pl.wd, pl.y-pl.ht)
 			if pl.link == 0 {
@@ -4355,12 +4373,15 @@ func (f *Fpdf) putpage(n int) {
 				// dbg("h [%.2f], l.y [%.2f] f.k [%.2f]\n", h, l.y, f.k)
 				annots.printf("/Dest [%d 0 R /XYZ 0 %.2f null]>>", 1+2*l.page, h-l.y*f.k)
 			}
+			f.putBytes(annots.Bytes()) // folio
 		}
+		f.putBytes(raw[at:]) // folio
+		annots.Reset()       // folio
 		f.putAttachmentAnnotationLinks(&annots, n)
 		annots.printf("]")
-		f.out(annots.String())
+		f.outBytes(annots.Bytes()) // folio: not copied to a string
 	}
-	if f.pdfVersion > pdfVers1_3 {
+	if version > pdfVers1_3 { // folio: version
 		f.out("/Group <</Type /Group /S /Transparency /CS /DeviceRGB>>")
 	}
 	f.outf("/Contents %d 0 R>>", f.n+1)
@@ -4368,11 +4389,16 @@ func (f *Fpdf) putpage(n int) {
 	// Page content
 	f.newobj()
 	if f.compress {
-		mem := xmem.compress(f.pages[n].Bytes())
+		var mem *membuffer
+		if p != nil && p.mem != nil { // folio: compressed already
+			mem = p.mem
+		} else {
+			mem = xmem.compress(f.pages[n].Bytes())
+			defer mem.release()
+		}
 		data := mem.bytes()
 		f.outf("<</Filter /FlateDecode /Length %d>>", len(data))
 		f.putstream(data)
-		mem.release()
 	} else {
 		f.outf("<</Length %d>>", f.pages[n].Len())
 		f.putstream(f.pages[n].Bytes())
@@ -5245,6 +5271,10 @@ func (f *Fpdf) enddoc() {
 		return
 	}
 	f.layerEndDoc()
+	f.writePending() // folio: the last page streamed
+	if f.err != nil {
+		return
+	}
 	if f.pagesDone == 0 { // folio: a streamed document has its header
 		f.putheader()
 	}

@@ -2,11 +2,15 @@
 
 package fpdf
 
-import "io"
+import (
+	"fmt"
+	"io"
+)
 
-// Stream makes f write each page to w as soon as the page is complete (when
-// the next page is added, or when the document is closed), compressed if
-// compression is on, instead of holding every page until Output. Output must
+// Stream makes f write each page to w soon after the page is complete
+// (compressed, if compression is on, on another goroutine while the next
+// page is drawn; written when the next page is complete, or at Output),
+// instead of holding every page until Output. Output must
 // then be called with the same w: it writes the rest of the document (fonts,
 // images, templates, the catalog and the cross-reference table). Call Stream
 // before the first page is added. An error writing to w becomes f's error.
@@ -31,8 +35,12 @@ func (f *Fpdf) Stream(w io.Writer) {
 // f.buffer.
 func (f *Fpdf) offset() int { return f.streamed + f.buffer.Len() }
 
-// streamPage writes the page just completed, and the header before the first
-// one, to f.stream, and forgets the page's content.
+// streamPage hands the page just completed to be written, and writes the
+// header before the first one. The page's content is compressed on another
+// goroutine while the next page is drawn, and the page is written to
+// f.stream when the next one is complete, or at Output (writePending); so
+// the pages are written in order, each as putpages writes it, whatever the
+// number of processors.
 func (f *Fpdf) streamPage() {
 	if f.stream == nil || f.err != nil || f.page <= f.pagesDone {
 		return
@@ -41,17 +49,83 @@ func (f *Fpdf) streamPage() {
 		f.SetErrorf("attachment annotations are not supported with Stream")
 		return
 	}
+	f.writePending()
+	if f.err != nil {
+		return
+	}
 	if f.pagesDone == 0 {
 		f.putheader()
 		f.headerVersion = f.pdfVersion
+		f.writeBuffer()
 	}
-	f.putpage(f.page)
-	f.pages[f.page] = nil
-	f.pageLinks[f.page] = nil
+	p := &pendingPage{n: f.page, version: f.pdfVersion}
 	f.pagesDone = f.page
+	f.pending = p
+	if f.compress {
+		p.done = make(chan struct{})
+		data := f.pages[f.page].Bytes() // not changed again: the page is final
+		go func() {
+			defer close(p.done)
+			defer func() {
+				if r := recover(); r != nil {
+					p.err = fmt.Errorf("compressing page %d: %v", p.n, r)
+				}
+			}()
+			p.mem = xmem.compress(data)
+		}()
+	}
+}
+
+// A pendingPage is a page handed to be written: its number, the PDF
+// version when it was complete, and its content compressed (mem, when done
+// is closed).
+type pendingPage struct {
+	n       int
+	version pdfVersion
+	done    chan struct{}
+	mem     *membuffer
+	err     error
+}
+
+// writePending writes the page handed over last, if it is not written yet,
+// and forgets its content.
+func (f *Fpdf) writePending() {
+	p := f.pending
+	if p == nil {
+		return
+	}
+	if p.done != nil {
+		<-p.done
+	}
+	f.pending = nil
+	if p.err != nil {
+		if f.err == nil {
+			f.err = p.err
+		}
+		return
+	}
+	if f.err != nil {
+		return
+	}
+	f.putpage(p.n, p)
+	if p.mem != nil {
+		p.mem.release()
+	}
+	buf := f.pages[p.n]
+	buf.Reset()
+	f.sparePage = buf
+	f.pages[p.n] = nil
+	f.pageLinks[p.n] = nil
+	f.spareAnnots = f.pageAnnots[p.n][:0]
+	f.pageAnnots[p.n] = nil
+	f.writeBuffer()
+}
+
+// writeBuffer writes f.buffer to f.stream.
+func (f *Fpdf) writeBuffer() {
 	n, err := f.buffer.WriteTo(f.stream)
 	f.streamed += int(n)
-	if err != nil {
+	if err != nil && f.err == nil {
 		f.err = err
 	}
 }

@@ -1,0 +1,117 @@
+// This file is folio's addition to fpdf (MIT, as the rest); see README.md.
+
+package fpdf
+
+import (
+	"math"
+	"slices"
+	"strconv"
+)
+
+// LinkURI is LinkString with the target given as bytes, which are not
+// kept: like every URI link of a document that is not encrypted, the
+// annotation is written when the link is made, into the page's list of
+// annotations, and goes out with the page.
+func (f *Fpdf) LinkURI(x, y, w, h float64, uri []byte) {
+	if f.protect.encrypted {
+		f.LinkString(x, y, w, h, string(uri))
+		return
+	}
+	f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, uri)
+}
+
+// appendURIAnnot appends the link annotation putpage writes for a URI link
+// (x, y the top-left corner, in points from the bottom-left of the page),
+// byte for byte.
+func appendURIAnnot[S string | []byte](b []byte, x, y, wd, ht float64, uri S) []byte {
+	b = append(b, "<</Type /Annot /Subtype /Link /Rect ["...)
+	b = AppendFloat2(b, x)
+	b = append(b, ' ')
+	b = AppendFloat2(b, y)
+	b = append(b, ' ')
+	b = AppendFloat2(b, x+wd)
+	b = append(b, ' ')
+	b = AppendFloat2(b, y-ht)
+	b = append(b, "] /Border [0 0 0] /A <</S /URI /URI ("...)
+	b = appendEscaped(b, uri)
+	return append(b, ")>>>>"...)
+}
+
+// appendEscaped appends s escaped as escape does.
+func appendEscaped[S string | []byte](b []byte, s S) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '(', ')':
+			b = append(b, '\\', c)
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// AppendFloat2 appends v with two decimals to b, as
+// strconv.AppendFloat(b, v, 'f', 2, 64) does (the same bytes), but faster
+// for the numbers of a page: below a million, from integers.
+func AppendFloat2(b []byte, v float64) []byte {
+	a := math.Abs(v)
+	if !(a < 1e6) { // or NaN
+		return strconv.AppendFloat(b, v, 'f', 2, 64)
+	}
+	// s is a*100 rounded, below 1e8: within 1.2e-8 of the exact product,
+	// so only a fraction within that of 0.5 may round another way than
+	// the exact one; then the product's rounding error, exact with FMA,
+	// decides, and an exact tie goes to the even digit, as strconv does.
+	s := a * 100
+	u := uint64(s)              // truncated: s is positive
+	d := (s - float64(u)) - 0.5 // exact from a fraction of 0.25 up
+	if d > 1e-6 {
+		u++
+	} else if d >= -1e-6 {
+		e := math.FMA(a, 100, -s)
+		if d > -e || d == -e && u&1 == 1 {
+			u++
+		}
+	}
+	if math.Signbit(v) {
+		b = append(b, '-')
+	}
+	n := 4 // digits and point: "0.00" at least
+	for x := u / 1000; x > 0; x /= 10 {
+		n++
+	}
+	l := len(b)
+	b = slices.Grow(b, n)[:l+n]
+	p := b[l:]
+	for i := n - 1; i >= 0; i-- {
+		if i == n-3 {
+			p[i] = '.'
+			continue
+		}
+		p[i] = byte('0' + u%10)
+		u /= 10
+	}
+	return b
+}
+
+// putBytes is put for bytes, which are copied.
+func (f *Fpdf) putBytes(b []byte) {
+	if f.state == 2 {
+		f.pages[f.page].Write(b)
+	} else {
+		f.buffer.Write(b)
+	}
+}
+
+// outBytes is out for bytes, which are copied.
+func (f *Fpdf) outBytes(b []byte) {
+	if f.state == 2 {
+		must(f.pages[f.page].Write(b))
+		must(f.pages[f.page].WriteString("\n"))
+	} else {
+		must(f.buffer.Write(b))
+		must(f.buffer.WriteString("\n"))
+	}
+}
