@@ -912,3 +912,34 @@ func build(f render.Format, o render.Options) (render.Renderer, error) {
 	}
 	return f.New(r)
 }
+
+// TestTemplateLinkValue: a column's link template takes the cell's value
+// as given, not as shown, whatever the format and locale.
+func TestTemplateLinkValue(t *testing.T) {
+	for _, tc := range []struct {
+		name, column, value, want, notWant string
+	}{
+		{"grouped number", `{"caption":"N","type":"number","format":"#,##0","link":"https://erp.example/items/{value}"}`, `232872`,
+			"/URI (https://erp.example/items/232872)", "232.872"},
+		{"currency", `{"caption":"N","type":"number","format":"\"€ \"#,##0.00","link":"https://erp.example/p?amount={value}"}`, `1234.5`,
+			"/URI (https://erp.example/p?amount=1234.5)", "1.234,50"},
+		{"date", `{"caption":"D","type":"date","format":"d mmm yyyy","link":"https://erp.example/day/{value}"}`, `"2026-03-01"`,
+			"/URI (https://erp.example/day/2026-03-01)", "Mrz"},
+		{"own link kept", `{"caption":"N","type":"number","format":"#,##0","link":"https://erp.example/items/{value}"}`, `232872, "link": "https://other.example/x"`,
+			"/URI (https://other.example/x)", "erp.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := `{"locale":"de-DE","elements":[{"type":"table","data":{"columns":[` + tc.column + `],"rows":[{"cells":[{"value":` + tc.value + `}]}]}}]}`
+			out := renderPDF(t, &pdf.Renderer{}, report.Read(strings.NewReader(in)))
+			links := regexp.MustCompile(`/URI \([^)]*\)`).FindAll(out, -1)
+			if len(links) != 1 || string(links[0]) != tc.want {
+				t.Errorf("links %q, want only %s", links, tc.want)
+			}
+			for _, l := range links {
+				if bytes.Contains(l, []byte(tc.notWant)) {
+					t.Errorf("link %s has %s", l, tc.notWant)
+				}
+			}
+		})
+	}
+}

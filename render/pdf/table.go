@@ -153,16 +153,22 @@ func (tw *tableWriter) display(cols []report.Column, cells []report.Value) []rep
 			continue
 		}
 		c := cols[i]
+		// The link first: a template takes the value as given, not as
+		// shown (232872, not 232.872). Earlier values keep the arena they
+		// were cut from when it grows.
+		link := v.Link()
+		if link == "" {
+			start := len(tw.arena)
+			tw.arena = c.AppendLink(tw.arena, v)
+			link = unsafe.String(unsafe.SliceData(tw.arena[start:]), len(tw.arena)-start)
+		}
 		if c.Format != nil {
-			// Earlier values keep the arena they were cut from when it grows.
 			start := len(tw.arena)
 			tw.arena = c.AppendText(tw.arena, v, tw.d.loc)
-			v = report.String(unsafe.String(unsafe.SliceData(tw.arena[start:]), len(tw.arena)-start)).WithLink(v.Link())
+			v = report.String(unsafe.String(unsafe.SliceData(tw.arena[start:]), len(tw.arena)-start))
 		}
-		start := len(tw.arena)
-		tw.arena = c.AppendLink(tw.arena, v)
-		if link := tw.arena[start:]; len(link) > 0 && v.Link() == "" {
-			v = v.WithLink(unsafe.String(unsafe.SliceData(link), len(link)))
+		if link != "" {
+			v = v.WithLink(link)
 		}
 		tw.disp = append(tw.disp, v)
 	}
