@@ -605,12 +605,12 @@ func scanScalar(rr *rowReader, b []byte, i int) (ref, int, int) {
 		}
 		return ref{}, i + 4, rowOK
 	}
-	end, res := scanNumber(b, i)
+	end, exp, res := scanNumber(b, i)
 	if res != rowOK {
 		return ref{}, 0, res
 	}
 	raw := b[i:end]
-	if !numberInRange(raw) {
+	if (exp || len(raw) > 300) && !numberInRange(raw) {
 		return ref{}, 0, rowBack
 	}
 	s := len(rr.arena)
@@ -619,13 +619,14 @@ func scanScalar(rr *rowReader, b []byte, i int) (ref, int, int) {
 }
 
 // scanNumber returns the end of the JSON number at b[i]: -?(0|[1-9][0-9]*)
-// (\.[0-9]+)?([eE][+-]?[0-9]+)?. A number is not over until a byte that
-// cannot be in it, so one that reaches the end of b needs more.
-func scanNumber(b []byte, i int) (int, int) {
+// (\.[0-9]+)?([eE][+-]?[0-9]+)?, and whether it has an exponent. A number
+// is not over until a byte that cannot be in it, so one that reaches the
+// end of b needs more.
+func scanNumber(b []byte, i int) (end int, exp bool, res int) {
 	if b[i] == '-' {
 		i++
 		if i >= len(b) {
-			return 0, rowMore
+			return 0, false, rowMore
 		}
 	}
 	switch c := b[i]; {
@@ -634,22 +635,22 @@ func scanNumber(b []byte, i int) (int, int) {
 	case c >= '1' && c <= '9':
 		i = digits(b, i+1)
 	default:
-		return 0, rowBack
+		return 0, false, rowBack
 	}
 	if i >= len(b) {
-		return 0, rowMore
+		return 0, false, rowMore
 	}
 	if b[i] == '.' {
 		j := digits(b, i+1)
 		if j == i+1 {
 			if j >= len(b) {
-				return 0, rowMore
+				return 0, false, rowMore
 			}
-			return 0, rowBack
+			return 0, false, rowBack
 		}
 		i = j
 		if i >= len(b) {
-			return 0, rowMore
+			return 0, false, rowMore
 		}
 	}
 	if b[i] == 'e' || b[i] == 'E' {
@@ -660,16 +661,17 @@ func scanNumber(b []byte, i int) (int, int) {
 		j := digits(b, i)
 		if j == i {
 			if j >= len(b) {
-				return 0, rowMore
+				return 0, true, rowMore
 			}
-			return 0, rowBack
+			return 0, true, rowBack
 		}
 		i = j
 		if i >= len(b) {
-			return 0, rowMore
+			return 0, true, rowMore
 		}
+		exp = true
 	}
-	return i, rowOK
+	return i, exp, rowOK
 }
 
 func digits(b []byte, i int) int {
@@ -720,6 +722,8 @@ func scanString(dst, b []byte, i int) ([]byte, int, int) {
 			return unescape(dst, b, i, j)
 		case c < 0x20:
 			return dst, 0, rowBack
+		case c >= 0xc2 && c <= 0xdf && j+1 < len(b) && b[j+1]&0xc0 == 0x80:
+			j += 2 // two bytes, as in most European text
 		default:
 			r, n := utf8.DecodeRune(b[j:])
 			if r == utf8.RuneError && n <= 1 {
