@@ -482,6 +482,12 @@ func (f *feed) cells(rr *rowReader, b []byte, i int) (int, int) {
 			}
 			var res int
 			switch {
+			case len(b)-i > 8 && binary.LittleEndian.Uint64(b[i:]) == valueColon && !hasValue:
+				// {"value":… as folio writes it, in one load.
+				hasValue = true
+				if v, i, res = scanScalar(rr, b, i+8); res != rowOK {
+					return 0, res
+				}
 			case hasPrefix(b[i+1:], `value"`):
 				if hasValue {
 					return 0, rowBack
@@ -551,6 +557,9 @@ func (f *feed) cells(rr *rowReader, b []byte, i int) (int, int) {
 		}
 	}
 }
+
+// valueColon is `"value":` as a little-endian word.
+var valueColon = binary.LittleEndian.Uint64([]byte(`"value":`))
 
 // colon moves past the colon after a name, at b[i], and the space around
 // it, to the value. It returns -rowMore or -rowBack when it cannot.
