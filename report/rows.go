@@ -13,7 +13,9 @@ import (
 // Rows are the bulk of a report, so they take a fast path: jsontext reads
 // and validates each row object whole in one call (syntax, UTF-8,
 // surrogates, duplicate names), and a walker over those validated bytes
-// picks out the cells without further validation of the JSON itself.
+// picks out the cells without further validation of the JSON itself. Rows
+// streamed from the document take a faster path still, where they can: see
+// scan.go.
 
 // parse decodes one row into rr.row. valid is false for a row with a
 // violation; ok is false when decoding must end.

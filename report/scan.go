@@ -267,6 +267,12 @@ func (f *feed) handBack(rr *rowReader) {
 	}
 	f.shift += read - int64(given)
 	f.fillN, f.fillComma = n, f.entryCom
+	// jsontext is to read the row handed back, and no more, so that the
+	// scanner can start again after it.
+	var sk skim
+	if !end && sk.scan(f.buf[f.keep:]) == skimRow {
+		f.limit, f.aligning = f.base+int64(f.keep+sk.n), rr
+	}
 	for range n {
 		if err := rr.dec.SkipValue(); err != nil {
 			d.readErr(rr.dec, err)

@@ -340,3 +340,33 @@ func TestScannerOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerStartsAgain checks the scanner takes the rows up again after
+// each row it hands back to jsontext.
+func TestScannerStartsAgain(t *testing.T) {
+	ok := `{"cells":[{"value":"x"},{"value":1}]}`
+	back := `{"cells":[{"value":"x"},{"value":1}],"extra":[1]}` // valid, but for jsontext
+	bad := `{"cells":[{"value":"x"}]}`                          // read by the scanner, found wrong
+	var rows []string
+	for i := range 1000 {
+		switch i % 100 {
+		case 37:
+			rows = append(rows, back)
+		case 71:
+			rows = append(rows, bad)
+		default:
+			rows = append(rows, ok)
+		}
+	}
+	in := table(scanCols, strings.Join(rows, ","))
+	for _, s := range sources {
+		v := read(in, s.r)
+		if len(v.collected) != 10 || v.collected[0].Pointer != "/elements/0/data/rows/71/cells" {
+			t.Errorf("%s: violations\n%s", s.name, list(v.collected))
+		}
+		if v.scanned < 950 {
+			t.Errorf("%s: the scanner read %d of 1000 rows", s.name, v.scanned)
+		}
+	}
+	agreeWithJSONText(t, in)
+}
