@@ -65,7 +65,11 @@ func Read(r io.Reader) *Document { return ReadWith(r, ReadOptions{}) }
 // ReadWith is [Read] with options.
 func ReadWith(r io.Reader, opts ReadOptions) *Document {
 	src := &errReader{r: r}
-	d := &decoder{dec: jsontext.NewDecoder(src), src: src, opts: opts}
+	if !scanRows {
+		return &Document{dec: &decoder{dec: jsontext.NewDecoder(src), src: src, opts: opts}}
+	}
+	f := &feed{src: src}
+	d := &decoder{dec: jsontext.NewDecoder(f), src: src, feed: f, opts: opts}
 	return &Document{dec: d}
 }
 
@@ -87,6 +91,7 @@ func (e *errReader) Read(p []byte) (int, error) {
 type decoder struct {
 	dec        *jsontext.Decoder
 	src        *errReader
+	feed       *feed // what dec reads src through: see scan.go
 	opts       ReadOptions
 	err        error  // the error that ended decoding
 	title      scalar // the document's title as read
@@ -131,9 +136,9 @@ func (d *decoder) readErr(dec *jsontext.Decoder, err error) {
 		d.fatal(fmt.Errorf("report: reading input: %w", d.src.err))
 	case errors.As(err, &se) && !errors.Is(se.Err, io.ErrUnexpectedEOF):
 		msg := strings.TrimPrefix(se.Err.Error(), "jsontext: ")
-		d.fatal(&Violation{Pointer: knownPointer(string(se.JSONPointer)), Message: fmt.Sprintf("%s (at byte %d)", msg, se.ByteOffset)})
+		d.fatal(&Violation{Pointer: knownPointer(string(se.JSONPointer)), Message: fmt.Sprintf("%s (at byte %d)", msg, d.offset(dec, se.ByteOffset))})
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
-		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", dec.InputOffset())})
+		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", d.offset(dec, dec.InputOffset()))})
 	default:
 		d.fatal(fmt.Errorf("report: reading input: %w", err))
 	}
@@ -436,7 +441,7 @@ func (d *decoder) epilogue() {
 		}
 	}
 	if _, err := dec.ReadToken(); err != io.EOF && d.err == nil {
-		d.fatal(&Violation{Message: fmt.Sprintf("unexpected data after the document, at byte %d", dec.InputOffset())})
+		d.fatal(&Violation{Message: fmt.Sprintf("unexpected data after the document, at byte %d", d.offset(dec, dec.InputOffset()))})
 	}
 }
 
@@ -616,7 +621,7 @@ func (rr *rowReader) next() (Row, bool) {
 		}
 	}
 	for {
-		switch d.peek(dec) {
+		switch rr.peek() {
 		case 0:
 			return Row{}, false
 		case ']':

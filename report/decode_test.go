@@ -367,6 +367,8 @@ func FuzzRead(f *testing.F) {
 		if errFast != nil && errors.As(errFast, &v) && len(vs) > 0 && vs[0] != *v {
 			t.Fatalf("first violation differs: fail-fast %v, collected %v", v, vs[0])
 		}
+		// The row scanner must find what jsontext and the walker find.
+		agreeWithJSONText(t, in)
 	})
 }
 

@@ -13,12 +13,19 @@ import (
 // Rows are the bulk of a report, so they take a fast path: jsontext reads
 // and validates each row object whole in one call (syntax, UTF-8,
 // surrogates, duplicate names), and a walker over those validated bytes
-// picks out the cells without further validation of the JSON itself.
+// picks out the cells without further validation of the JSON itself. Rows
+// streamed from the document take a faster path still, where they can: see
+// scan.go.
 
 // parse decodes one row into rr.row. valid is false for a row with a
 // violation; ok is false when decoding must end.
 func (rr *rowReader) parse() (valid, ok bool) {
 	d, dec := rr.d, rr.dec
+	if f := d.feed; f != nil && f.rr == rr {
+		if valid, ok, handled := f.parse(rr); handled {
+			return valid, ok
+		}
+	}
 	if k := d.peek(dec); k != '{' {
 		return false, d.violate(rr.ptr(), "row must be an object, not "+kindName(k)) && d.skip(dec)
 	}
@@ -34,6 +41,17 @@ func (rr *rowReader) parse() (valid, ok bool) {
 	}
 	w := walker{b: raw, depth: depth, rr: rr}
 	return w.row()
+}
+
+// peek returns the kind of the next row, or 0 after recording the error
+// that prevents reading it.
+func (rr *rowReader) peek() jsontext.Kind {
+	if f := rr.d.feed; f != nil && rr.d.err == nil {
+		if k := f.peekRow(rr); k != 0 {
+			return k
+		}
+	}
+	return rr.d.peek(rr.dec)
 }
 
 // A walker reads a row object that jsontext has validated.
@@ -206,6 +224,13 @@ func (w *walker) row() (valid, ok bool) {
 	if !valid {
 		return false, true
 	}
+	return rr.complete(key)
+}
+
+// complete checks the row read into rr.refs against the table and makes
+// rr.row of it.
+func (rr *rowReader) complete(key ref) (valid, ok bool) {
+	d := rr.d
 	cols := rr.t.Columns
 	if len(rr.refs) != len(cols) {
 		return false, d.violate(rr.ptr("/cells"), cellCountMessage(len(rr.refs), len(cols)))
