@@ -78,9 +78,14 @@ func putFlate(fw *flate.Writer, level int) {
 }
 
 // NewWriter returns a Writer compressing into dst at level (-2 to 9, as
-// flate.NewWriter takes them) on up to workers goroutines; with workers
-// of 1 or less it compresses on the caller's goroutine. The number of
-// workers changes how fast it goes, never the bytes.
+// flate.NewWriter takes them) on workers goroutines and the caller's;
+// with workers of 1 or less it compresses on the caller's goroutine
+// alone. The number of workers changes how fast it goes, never the bytes.
+//
+// Memory is bounded by the workers, not by the input: the block being
+// filled and at most workers+1 being compressed, a megabyte each and
+// their output, and a flate.Writer for each (about a megabyte of tables
+// at the middle levels).
 func NewWriter(dst io.Writer, level, workers int) (*Writer, error) {
 	fw, err := getFlate(nil, level)
 	if err != nil {
@@ -203,7 +208,7 @@ func (w *Writer) submit(final bool) {
 		w.release(b)
 		return
 	}
-	for len(w.queue) >= 2*w.workers {
+	for len(w.queue) > w.workers {
 		w.writeOldest()
 	}
 	w.queue = append(w.queue, b)
