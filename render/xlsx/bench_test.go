@@ -12,13 +12,15 @@ import (
 	"github.com/foliorender/folio/report"
 )
 
+var benchWords = []string{"Straße", "Ωμέγα", "Москва", "東京", "Workpack A", "GVI"}
+
 // benchDoc returns a table of n rows of 10 mixed columns like bench/gen's.
 func benchDoc(n int) *report.Document {
 	cols := make([]report.Column, 10)
 	for i := range cols {
 		cols[i] = report.Column{Caption: fmt.Sprintf("Column %d", i+1)}
 	}
-	words := []string{"Straße", "Ωμέγα", "Москва", "東京", "Workpack A", "GVI"}
+	words := benchWords
 	row := report.Row{Cells: make([]report.Value, 10)}
 	return report.New("Bench", report.NewTable("Data", cols, func(yield func(report.Row, error) bool) {
 		for i := range n {

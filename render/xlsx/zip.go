@@ -8,9 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 
-	"github.com/klauspost/compress/flate"
+	"github.com/foliorender/folio/internal/pflate"
 )
 
 // zipOut is the archive writer excelize saves the workbook through (see
@@ -51,10 +52,21 @@ type zipOut struct {
 const contentTypes = "[Content_Types].xml"
 
 // compressor makes the DEFLATE writer of each entry: klauspost/compress's
-// at level 5 (see the package benchmark for the standard library's).
+// at level 5 (see the package benchmark for the standard library's), on
+// GOMAXPROCS cores, at most maxDeflateWorkers, in blocks of a megabyte
+// (see internal/pflate). An entry of up to one block, every one but the
+// worksheets of large tables, gets the bytes of one plain flate.Writer,
+// compressed on the caller's goroutine; the blocks of larger ones do not
+// depend on the number of cores, so neither do the bytes.
 var compressor = func(out io.Writer) (io.WriteCloser, error) {
-	return flate.NewWriter(out, 5)
+	return pflate.NewWriter(out, 5, min(runtime.GOMAXPROCS(0), maxDeflateWorkers))
 }
+
+// maxDeflateWorkers bounds the cores compressing one archive, and with
+// them its memory (about 2.5 MB a worker). Eight compress over 1 GB/s of
+// worksheet XML, at which compression is a small part of a conversion
+// whose XML is built on one core.
+const maxDeflateWorkers = 8
 
 func newZipOut(w io.Writer, sheets []string, tmpDir string) *zipOut {
 	dst := &stickyWriter{w: w}
