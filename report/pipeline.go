@@ -48,11 +48,15 @@ const (
 	batchArena = 64 << 10
 )
 
-// A batch is rows decoded in a row, with the storage of their values.
+// A batch is rows decoded in a row, with the storage of their values. The
+// storage grows as rows need it, up to the batch's bounds, so that a short
+// table costs little; a row keeps the arrays its values are in when the
+// batch moves to bigger ones.
 type batch struct {
 	rows  []Row
-	max   int // the most rows the batch takes for this table
-	cells []Value
+	max   int     // the most rows the batch takes for this table
+	cells []Value // the next row's cells go at cells[nc:]
+	nc    int
 	arena []byte
 	last  bool // decoding stopped after these rows: the end of the rows or d.err
 }
@@ -72,26 +76,17 @@ func (rr *rowReader) pipelined() bool {
 	return !rr.footer && rr.d.opts.Report == nil && runtime.GOMAXPROCS(0) > 1
 }
 
-// batchesFor returns the decoder's batches, made once and set up for a table
-// of n columns.
-func (d *decoder) batchesFor(n int) []*batch {
-	if d.batches == nil {
-		d.batches = make([]*batch, pipeBatches+2)
-		for i := range d.batches {
-			d.batches[i] = &batch{arena: make([]byte, 0, batchArena)}
-		}
+// batchesFor returns k of the decoder's batches, made as needed, set up for
+// a table of n columns.
+func (d *decoder) batchesFor(k, n int) []*batch {
+	for len(d.batches) < k {
+		d.batches = append(d.batches, &batch{})
 	}
 	rows := min(batchRows, max(1, batchCells/max(n, 1)))
-	for _, b := range d.batches {
+	for _, b := range d.batches[:k] {
 		b.max = rows
-		if cap(b.rows) < rows {
-			b.rows = make([]Row, 0, rows)
-		}
-		if cap(b.cells) < rows*n {
-			b.cells = make([]Value, rows*n)
-		}
 	}
-	return d.batches
+	return d.batches[:k]
 }
 
 // pipeline runs the loop of Table.Rows with decoding on a goroutine of its
@@ -100,11 +95,12 @@ func (d *decoder) batchesFor(n int) []*batch {
 func (rr *rowReader) pipeline(yield func(Row, error) bool) {
 	arena, cells := rr.arena[:0], rr.row.Cells[:0] // rr's own, for drain
 	defer func() { rr.arena, rr.row.Cells = arena, cells }()
-	bs := rr.d.batchesFor(len(rr.t.Columns))
-	b := bs[0]
+	n := len(rr.t.Columns)
+	b := rr.d.batchesFor(1, n)[0]
 	rr.fill(b, nil)
 	var p *pipe
 	if !b.last {
+		bs := rr.d.batchesFor(pipeBatches+2, n)
 		p = &pipe{full: make(chan *batch, pipeBatches), free: make(chan *batch, len(bs)), stop: make(chan struct{})}
 		for _, fb := range bs[1:] {
 			p.free <- fb
@@ -184,25 +180,34 @@ func (p *pipe) close() {
 // returns false, with b partly filled, when stop is closed.
 func (rr *rowReader) fill(b *batch, stop <-chan struct{}) bool {
 	n := len(rr.t.Columns)
-	b.rows, b.arena, b.last = b.rows[:0], b.arena[:0], false
+	b.rows, b.nc, b.arena, b.last = b.rows[:0], 0, b.arena[:0], false
 	for len(b.rows) < b.max {
-		k := len(b.rows)
+		if b.nc+n > len(b.cells) {
+			b.cells, b.nc = make([]Value, min(b.max*n, max(2*len(b.cells), 8*n))), 0
+		}
 		free := b.arena[len(b.arena):]
-		if k > 0 && cap(free) < rr.maxRow {
-			return true
+		if cap(free) < max(rr.maxRow, 1) {
+			switch {
+			case cap(b.arena) < batchArena:
+				b.arena = make([]byte, 0, min(batchArena, max(2*cap(b.arena), 4<<10, 2*rr.maxRow)))
+				free = b.arena
+			case len(b.rows) > 0:
+				return true
+			}
 		}
 		select {
 		case <-stop:
 			return false
 		default:
 		}
-		rr.arena, rr.row.Cells = free, b.cells[k*n:k*n:k*n+n]
+		rr.arena, rr.row.Cells = free, b.cells[b.nc:b.nc:b.nc+n]
 		row, ok := rr.step()
 		if !ok {
 			b.last = true
 			return true
 		}
 		b.rows = append(b.rows, row)
+		b.nc += n
 		used := len(rr.arena)
 		rr.maxRow = max(rr.maxRow, used)
 		if cap(rr.arena) != cap(free) {
