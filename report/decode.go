@@ -105,6 +105,7 @@ type decoder struct {
 	halted     bool  // the consumer stopped the elements loop
 	violations int   // violations reported so far
 	scrap      []byte
+	batches    []*batch // of pipelined rows (pipeline.go), made once
 }
 
 // fatal records err as the end of decoding.
@@ -537,6 +538,8 @@ type rowReader struct {
 	// depthOffset is what the decoder's depth lacks of the document's:
 	// 4 for rows held and read by a decoder of their own.
 	depthOffset int
+	atEnd       bool // the next token is the end of the rows
+	maxRow      int  // the most arena bytes a row has taken
 	arena       []byte
 	refs        []ref
 	links       []linkRef
@@ -567,6 +570,10 @@ type linkRef struct {
 func (rr *rowReader) rows(yield func(Row, error) bool) {
 	d := rr.d
 	if rr.done && d.err == nil {
+		return
+	}
+	if rr.pipelined() {
+		rr.pipeline(yield)
 		return
 	}
 	for {
@@ -610,8 +617,32 @@ func (rr *rowReader) finish() bool {
 // next decodes the next valid row. It returns false at the end of the rows
 // or when decoding must end (d.err is set).
 func (rr *rowReader) next() (Row, bool) {
+	row, ok := rr.step()
+	if !ok && rr.atEnd {
+		rr.end()
+	}
+	return row, ok
+}
+
+// end reads the end of the rows and what follows them in the table's data,
+// once, and checks the totals.
+func (rr *rowReader) end() {
+	if rr.done {
+		return
+	}
+	rr.done = true
+	if rr.d.token(rr.dec) && rr.finish() {
+		rr.checkTotals()
+	}
+}
+
+// step is next without the end of the rows: at the end it sets rr.atEnd
+// and returns false, leaving the end to [rowReader.end]. It touches only the
+// row reader, its decoder and its table's totals, so that it can run on a
+// goroutine of its own (see pipeline.go).
+func (rr *rowReader) step() (Row, bool) {
 	d, dec := rr.d, rr.dec
-	if rr.done || d.err != nil {
+	if rr.atEnd || rr.done || d.err != nil {
 		return Row{}, false
 	}
 	if !rr.started {
@@ -625,10 +656,7 @@ func (rr *rowReader) next() (Row, bool) {
 		case 0:
 			return Row{}, false
 		case ']':
-			rr.done = true
-			if d.token(dec) && rr.finish() {
-				rr.checkTotals()
-			}
+			rr.atEnd = true
 			return Row{}, false
 		}
 		valid, ok := rr.parse()

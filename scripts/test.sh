@@ -27,3 +27,7 @@ race=$(go list ./... | grep -E '/(render|jobs|server|client|runner|blob|artifact
 if [ -n "$race" ]; then
 	go test -count=1 -race $race
 fi
+# report decodes rows on a goroutine of their own (report/pipeline.go);
+# -short skips the tests that read hundreds of MB, which take minutes under
+# the race detector and whose allocation bounds do not hold under it.
+go test -count=1 -race -short ./report

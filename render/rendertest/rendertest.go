@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/foliorender/folio/report"
 )
@@ -99,6 +101,9 @@ func Run(t *testing.T, c Config) {
 	t.Run("InvalidLate", func(t *testing.T) { testInvalidLate(t, c) })
 	t.Run("RowError", func(t *testing.T) { testRowError(t, c) })
 	t.Run("Deterministic", func(t *testing.T) { testDeterministic(t, c) })
+	t.Run("Decoded", func(t *testing.T) { testDecoded(t, c) })
+	t.Run("DecodedFailingWriter", func(t *testing.T) { testDecodedFailingWriter(t, c) })
+	t.Run("DecodedCancelledDuring", func(t *testing.T) { testDecodedCancelledDuring(t, c) })
 	t.Run("Numbers", func(t *testing.T) { Numbers(t, c) })
 	t.Run("Kinds", func(t *testing.T) { Kinds(t, c) })
 }
@@ -314,4 +319,106 @@ func testDeterministic(t *testing.T, c Config) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("two renders of the same document differ (%d and %d bytes)", len(a), len(b))
 	}
+}
+
+// longJSON returns longTable(n) as JSON, and the offset in it of every
+// thousandth row.
+func longJSON(n int) (string, []int) {
+	var b strings.Builder
+	var at []int
+	b.WriteString(`{"title":"Long","elements":[{"type":"table","caption":"Long table","data":{"columns":[{"caption":"Name"},{"caption":"Amount","type":"number"},{"caption":"Done","type":"boolean"},{"caption":"Note"}],"rows":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if i%1000 == 0 {
+			at = append(at, b.Len())
+		}
+		fmt.Fprintf(&b, `{"cells":[{"value":"item %d"},{"value":%d},{"value":%t},{"value":null}]}`, i, i*7-50, i%2 == 0)
+	}
+	b.WriteString(`]}}]}`)
+	return b.String(), at
+}
+
+// noGoroutines fails t if more goroutines run than before, once those
+// that are ending have ended: Render leaves none behind.
+func noGoroutines(t *testing.T, before int) {
+	t.Helper()
+	for range 200 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<16)
+	t.Errorf("%d goroutines run after Render, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+}
+
+// testDecoded renders a long decoded table with GOMAXPROCS 1 and 4: the
+// same bytes, and the same as the table built in Go.
+func testDecoded(t *testing.T, c Config) {
+	in, _ := longJSON(c.Rows)
+	var outs [2][]byte
+	for k, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		before := runtime.NumGoroutine()
+		outs[k] = render(t, c, report.Read(strings.NewReader(in)))
+		runtime.GOMAXPROCS(prev)
+		noGoroutines(t, before)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("a decoded table of %d rows: %d bytes with GOMAXPROCS=1, %d with 4; want the same bytes", c.Rows, len(outs[0]), len(outs[1]))
+	}
+	if built := render(t, c, longTable(c.Rows, nil)); !bytes.Equal(built, outs[1]) {
+		t.Errorf("a table of %d rows: %d bytes built, %d decoded; want the same bytes", c.Rows, len(built), len(outs[1]))
+	}
+}
+
+func testDecodedFailingWriter(t *testing.T, c Config) {
+	in, _ := longJSON(c.Rows)
+	for _, after := range []int{0, 10000} {
+		t.Run(fmt.Sprint(after), func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			err := c.New().Render(context.Background(), &failWriter{n: after}, report.Read(strings.NewReader(in)))
+			if !errors.Is(err, errWrite) {
+				t.Fatalf("Render of a decoded table to a writer failing after %d bytes = %v, want an error wrapping %v", after, err, errWrite)
+			}
+			noGoroutines(t, before)
+		})
+	}
+}
+
+// cancelReader cancels once more than at bytes are read, and counts them.
+type cancelReader struct {
+	r      io.Reader
+	at, n  int
+	cancel func()
+}
+
+func (c *cancelReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.n += n; c.n > c.at {
+		c.cancel()
+	}
+	return n, err
+}
+
+// testDecodedCancelledDuring cancels the rendering of a decoded table once
+// its row 1000 is read: Render stops within about 10,000 rows (what
+// testCancelledDuring allows), with no goroutine left behind.
+func testDecodedCancelledDuring(t *testing.T, c Config) {
+	const at, slack = 1000, 10000
+	in, rows := longJSON(at + slack + c.Rows)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	before := runtime.NumGoroutine()
+	r := &cancelReader{r: strings.NewReader(in), at: rows[at/1000], cancel: cancel}
+	err := c.New().Render(ctx, io.Discard, report.Read(r))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Render of a decoded table cancelled after %d rows = %v, want context.Canceled", at, err)
+	}
+	if limit := rows[(at+slack)/1000] + 256<<10; r.n > limit {
+		t.Errorf("Render read %d bytes, more than the %d of %d rows after cancellation and a buffer", r.n, limit, slack)
+	}
+	noGoroutines(t, before)
 }
