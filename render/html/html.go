@@ -501,11 +501,11 @@ func (s *state) cell(c *column, v report.Value) {
 		w.buf = append(w.buf, `<a href="`...)
 		w.buf = append(w.buf, c.href[0]...)
 		for _, p := range c.href[1:] {
-			w.buf = safeurl.AppendValue(w.buf, v.Bytes())
+			w.buf = appendURLValue(w.buf, v.Bytes())
 			w.buf = append(w.buf, p...)
 		}
 		w.buf = append(w.buf, `" rel="noopener noreferrer">`...)
-	default:
+	case v.Link() != "" || c.Link != "":
 		s.link = c.AppendLink(s.link[:0], v)
 		if linked = len(s.link) > 0 && safeurl.Link(unsafeString(s.link)); linked {
 			w.buf = append(w.buf, `<a href="`...)
