@@ -276,14 +276,25 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 	if minus && !zero {
 		dst = append(dst, '-')
 	}
-	dst = append(dst, s.prefix...)
+	if s.prefix != "" {
+		dst = append(dst, s.prefix...)
+	}
 	dst = appendInt(dst, s, intPart, loc)
 	if s.fracSlots > 0 {
-		dst = append(dst, loc.Decimal...)
-		dst = append(dst, frac...)
+		if len(loc.Decimal) == 1 {
+			dst = append(dst, loc.Decimal[0])
+		} else {
+			dst = append(dst, loc.Decimal...)
+		}
+		for k := 0; k < len(frac); k++ {
+			dst = append(dst, frac[k])
+		}
 		dst = zeros(dst, s.fracSlots-len(frac))
 	}
-	return append(dst, s.suffix...), true
+	if s.suffix != "" {
+		dst = append(dst, s.suffix...)
+	}
+	return dst, true
 }
 
 // appendPlain is appendNumber for a plain section (see plainSection):
