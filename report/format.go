@@ -157,7 +157,7 @@ const totalMessage = "the number has more than 1000 decimal places, more than fo
 func (ts *totals) add(cells []Value) (int, error) {
 	for k := range ts.cols {
 		c := &ts.cols[k]
-		v := cells[c.col]
+		v := &cells[c.col]
 		switch {
 		case v.kind == KindNull:
 		case c.kind == TotalCount:
