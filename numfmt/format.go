@@ -1,5 +1,7 @@
 package numfmt
 
+import "unsafe"
+
 // Format formats the JSON number text (such as "1234.5", "-0.005" or
 // "1e-7") with the code and the locale's separators; a nil loc means
 // English. The value is never converted to a float64: rounding is exact,
@@ -274,24 +276,25 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 	if minus && !zero {
 		dst = append(dst, '-')
 	}
-	dst = append(dst, s.prefix...)
-	width := max(len(intPart), s.minInt)
-	for p := width - 1; p >= 0; p-- {
-		if k := len(intPart) - 1 - p; k >= 0 {
-			dst = append(dst, intPart[k])
-		} else {
-			dst = append(dst, '0')
-		}
-		if s.group && p > 0 && p%3 == 0 {
-			dst = append(dst, loc.Group...)
-		}
+	if s.prefix != "" {
+		dst = append(dst, s.prefix...)
 	}
+	dst = appendInt(dst, s, intPart, loc)
 	if s.fracSlots > 0 {
-		dst = append(dst, loc.Decimal...)
-		dst = append(dst, frac...)
+		if len(loc.Decimal) == 1 {
+			dst = append(dst, loc.Decimal[0])
+		} else {
+			dst = append(dst, loc.Decimal...)
+		}
+		for k := 0; k < len(frac); k++ {
+			dst = append(dst, frac[k])
+		}
 		dst = zeros(dst, s.fracSlots-len(frac))
 	}
-	return append(dst, s.suffix...), true
+	if s.suffix != "" {
+		dst = append(dst, s.suffix...)
+	}
+	return dst, true
 }
 
 // appendPlain is appendNumber for a plain section (see plainSection):
@@ -306,18 +309,7 @@ func appendPlain(dst []byte, s *section, d decimal, loc *Locale, minus bool) []b
 	// r holds the integer digits then fracSlots fraction digits, without
 	// leading zeros: pad it on the left to both.
 	n := len(r) - s.fracSlots // integer digits, or minus the missing zeros
-	width := max(n, s.minInt) // integer digits shown
-	for p := width - 1; p >= 0; p-- {
-		i := n - 1 - p // index in r of the digit at position p
-		if i >= 0 {
-			dst = append(dst, r[i])
-		} else {
-			dst = append(dst, '0')
-		}
-		if s.group && p > 0 && p%3 == 0 {
-			dst = append(dst, loc.Group...)
-		}
-	}
+	dst = appendInt(dst, s, unsafe.String(unsafe.SliceData(r), max(n, 0)), loc)
 	if s.fracSlots > 0 {
 		dst = append(dst, loc.Decimal...)
 		if n < 0 {
@@ -328,6 +320,53 @@ func appendPlain(dst []byte, s *section, d decimal, loc *Locale, minus bool) []b
 		}
 	}
 	return append(dst, s.suffix...)
+}
+
+// appendInt writes the integer digits of a plain section: digits (without
+// leading zeros, "" for none) padded on the left with zeros to s.minInt,
+// grouped by threes with the locale's separator if s groups.
+func appendInt(dst []byte, s *section, digits string, loc *Locale) []byte {
+	pad := s.minInt - len(digits)
+	if !s.group {
+		return append(zeros(dst, pad), digits...)
+	}
+	// Zeros to the left of the digits (a code such as "0,000" for 12):
+	// rare, so one by one. Position p counts from the units.
+	for p := len(digits) + pad - 1; p >= len(digits); p-- {
+		dst = append(dst, '0')
+		if p > 0 && p%3 == 0 {
+			dst = append(dst, loc.Group...)
+		}
+	}
+	if len(loc.Group) == 1 {
+		// One byte at a time: cheaper than appending pieces of three.
+		sep, next := loc.Group[0], len(digits)%3
+		if next == 0 {
+			next = 3
+		}
+		for i := 0; i < len(digits); i++ {
+			if i == next {
+				dst = append(dst, sep)
+				next += 3
+			}
+			dst = append(dst, digits[i])
+		}
+		return dst
+	}
+	if first := len(digits) % 3; first > 0 {
+		// The leftmost group of the digits, when it has fewer than three.
+		dst = append(dst, digits[:first]...)
+		digits = digits[first:]
+		if len(digits) > 0 {
+			dst = append(dst, loc.Group...)
+		}
+	}
+	for len(digits) > 3 {
+		dst = append(dst, digits[:3]...)
+		dst = append(dst, loc.Group...)
+		digits = digits[3:]
+	}
+	return append(dst, digits...)
 }
 
 // appendIntSlot writes integer slot j (from the left) of s, which has the

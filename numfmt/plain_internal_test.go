@@ -17,6 +17,8 @@ func TestPlainPath(t *testing.T) {
 		{"#,##0.000_);(#,##0.000)", true},
 		{"00000", true},
 		{"0,000.0", true},
+		{"00,000,000", true},
+		{"#,##0.0000", true},
 		{"#", true},
 		{"#.00", true},
 		{"#,###", true},
@@ -37,8 +39,10 @@ func TestPlainPath(t *testing.T) {
 	}
 	values := []string{"0", "-0", "1", "-1", "0.5", "0.004", "0.005", "-0.005", "0.995", "9.995", "999.995", "1234.5678", "-1234.5678",
 		"1e-7", "1e7", "-0.00", "0.0", "-0.0", "0.50", "1234.50", "-1234.5", "1000000.00", "12", "-12", "0.123", "-999999999999999999999.99",
-		"007", "-", "1.", ".5", "1.5e", "", "--1", "1.2.3", "0x10", "1,5", "123456789012345678901234567890", "5e-324", "1.7976931348623157e308", "999999.9999", "100", "1000", "-1000000", "12.3e1"}
-	for _, tag := range []string{"en", "de-DE", "fr-CH"} {
+		"007", "-", "1.", ".5", "1.5e", "", "--1", "1.2.3", "0x10", "1,5", "123456789012345678901234567890", "5e-324", "1.7976931348623157e308", "999999.9999", "100", "1000", "-1000000", "12.3e1",
+		"12345", "123456", "-1234567", "12345678.9", "123456789", "1234567890.12", "-12345678901", "123456789012.5", "1234567890123",
+		"12345678901234", "123456789012345.678", "1234567890123456", "12345678901234567", "123456789012345678", "1234567890123456789", "0.0001", "-0.00005"}
+	for _, tag := range plainLocales {
 		loc, err := ParseLocale(tag)
 		if err != nil {
 			t.Fatal(err)
@@ -48,17 +52,57 @@ func TestPlainPath(t *testing.T) {
 			if c.nums[0].plain != cc.plain {
 				t.Errorf("%q: plain = %v, want %v", cc.code, c.nums[0].plain, cc.plain)
 			}
-			slow := MustParse(cc.code)
-			for i := range slow.nums {
-				slow.nums[i].plain = false
-			}
+			slow := general(cc.code)
 			for _, v := range values {
-				got, err1 := c.Format(v, loc)
-				want, err2 := slow.Format(v, loc)
-				if got != want || (err1 == nil) != (err2 == nil) {
-					t.Errorf("%s %q %s: %q, %v; the general path gives %q, %v", tag, cc.code, v, got, err1, want, err2)
-				}
+				checkPlain(t, c, slow, v, loc)
 			}
 		}
 	}
+}
+
+var plainLocales = []string{"en", "de-DE", "fr-CH"}
+
+// general returns the code with its plain sections taken for general
+// ones, so that it formats on the general path.
+func general(code string) *Code {
+	c := MustParse(code)
+	for i := range c.nums {
+		c.nums[i].plain = false
+	}
+	return c
+}
+
+func checkPlain(t *testing.T, c, slow *Code, v string, loc *Locale) {
+	t.Helper()
+	got, err1 := c.Format(v, loc)
+	want, err2 := slow.Format(v, loc)
+	if got != want || (err1 == nil) != (err2 == nil) {
+		t.Errorf("%s %q %s: %q, %v; the general path gives %q, %v", loc.Tag, c, v, got, err1, want, err2)
+	}
+}
+
+// FuzzPlainPath checks the short paths against the general one for any
+// number text and plain codes of every shape.
+func FuzzPlainPath(f *testing.F) {
+	for _, v := range []string{"0", "-1234.5678", "999.995", "1234567890123456789", "1e7", "0.0001", "-0.00"} {
+		f.Add(v, uint8(0), uint8(0))
+	}
+	codes := []string{"0", "0.00", "#,##0", "#,##0.00", "00000", "0,000.0", "00,000,000", "#", "#.00", "#,###", "0.",
+		`"€ "#,##0.00;("€ "#,##0.00)`, `#,##0.00 "kg"`, `[$€-407] #,##0.00`, "#,##0.000_);(#,##0.000)", "#,##0.0000000000"}
+	var fast, slow []*Code
+	for _, code := range codes {
+		fast, slow = append(fast, MustParse(code)), append(slow, general(code))
+	}
+	var locs []*Locale
+	for _, tag := range plainLocales {
+		loc, err := ParseLocale(tag)
+		if err != nil {
+			f.Fatal(err)
+		}
+		locs = append(locs, loc)
+	}
+	f.Fuzz(func(t *testing.T, v string, code, loc uint8) {
+		k := int(code) % len(codes)
+		checkPlain(t, fast[k], slow[k], v, locs[int(loc)%len(locs)])
+	})
 }

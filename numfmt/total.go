@@ -42,7 +42,25 @@ type num struct {
 // a magnitude of 1e1000 or more or a value with more than 1000 decimal
 // places; the total is then unchanged.
 func (t *Total) Add(text string) error {
-	v, ok := parseSmall(text)
+	v, ok := parseShort(text)
+	if ok && t.n > 0 && t.big == nil && v.s == t.scale && t.min.s == v.s && t.max.s == v.s && t.min.b == nil && t.max.b == nil {
+		// The commonest case, a column of amounts with as many decimal
+		// places each: the sum, minimum and maximum are compared and
+		// added as they are, with no scaling, as addSum and cmp would.
+		if sum, overflow := add64(t.sum, v.m); !overflow {
+			t.n++
+			t.sum = sum
+			if v.m < t.min.m {
+				t.min.m = v.m
+			} else if v.m > t.max.m {
+				t.max.m = v.m
+			}
+			return nil
+		}
+	}
+	if !ok {
+		v, ok = parseSmallSlow(text)
+	}
 	if !ok {
 		var err error
 		if v, err = parseBig(text); err != nil {
@@ -245,6 +263,64 @@ func cmpU128(ha, la, hb, lb uint64) int {
 // at most 18 decimal places into m × 10^-s, without allocating. It reports
 // false for anything else, valid or not; parseBig then decides.
 func parseSmall(text string) (num, bool) {
+	if v, ok := parseShort(text); ok {
+		return v, true
+	}
+	return parseSmallSlow(text)
+}
+
+// parseShort is parseSmall for the commonest numbers, such as "-1234.50":
+// no exponent and at most 18 digits in all, leading zeros included, so
+// that the digits fit an int64 however they are read. It reports false for
+// anything else, valid or not, and otherwise gives what parseSmallSlow
+// gives.
+func parseShort(text string) (num, bool) {
+	i, n := 0, len(text)
+	neg := n > 0 && text[0] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	var m uint64
+	for ; i < n; i++ {
+		d := text[i] - '0'
+		if d > 9 {
+			break
+		}
+		m = m*10 + uint64(d)
+	}
+	intLen := i - start
+	if intLen == 0 || intLen > 1 && text[start] == '0' {
+		return num{}, false
+	}
+	s := 0
+	if i < n && text[i] == '.' {
+		i++
+		fracStart := i
+		for ; i < n; i++ {
+			d := text[i] - '0'
+			if d > 9 {
+				break
+			}
+			m = m*10 + uint64(d)
+		}
+		if s = i - fracStart; s == 0 {
+			return num{}, false
+		}
+	}
+	if i != n || intLen+s > 18 {
+		return num{}, false
+	}
+	v := int64(m)
+	if neg {
+		v = -v
+	}
+	return num{m: v, s: s}, true
+}
+
+// parseSmallSlow is parseSmall for any text: leading zeros of the fraction
+// are not counted as significant, and an exponent moves the point.
+func parseSmallSlow(text string) (num, bool) {
 	i, n := 0, len(text)
 	neg := false
 	if i < n && text[i] == '-' {

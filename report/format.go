@@ -28,22 +28,29 @@ var CountFormat = numfmt.MustParse("#,##0")
 // Markdown and formatted CSV all show this text, so a value reads the same
 // in each.
 func (c Column) AppendText(dst []byte, v Value, loc *numfmt.Locale) []byte {
-	if c.Format == nil || v.kind == KindNull || v.kind == KindBool {
+	// Small enough to be inlined, so that a call does not copy the Column.
+	return appendText(dst, c.Format, v, loc)
+}
+
+// appendText is AppendText for a column of the format code (nil for
+// none).
+func appendText(dst []byte, code *numfmt.Code, v Value, loc *numfmt.Locale) []byte {
+	if code == nil || v.kind == KindNull || v.kind == KindBool {
 		return append(dst, v.Bytes()...)
 	}
 	n := len(dst)
 	s := unsafe.String(unsafe.SliceData(v.text), len(v.text))
 	switch v.kind {
 	case KindNumber:
-		if out, err := c.Format.AppendFormat(dst, s, loc); err == nil {
+		if out, err := code.AppendFormat(dst, s, loc); err == nil {
 			return out
 		}
 	case KindString:
-		if c.Format.Kind() != numfmt.KindDateTime {
-			return append(dst, c.Format.FormatText(s)...)
+		if code.Kind() != numfmt.KindDateTime {
+			return append(dst, code.FormatText(s)...)
 		}
 		if t, err := numfmt.ParseTime(s); err == nil {
-			if out, err := c.Format.AppendFormatTime(dst, t, loc); err == nil {
+			if out, err := code.AppendFormatTime(dst, t, loc); err == nil {
 				return out
 			}
 		}
@@ -150,7 +157,7 @@ const totalMessage = "the number has more than 1000 decimal places, more than fo
 func (ts *totals) add(cells []Value) (int, error) {
 	for k := range ts.cols {
 		c := &ts.cols[k]
-		v := cells[c.col]
+		v := &cells[c.col]
 		switch {
 		case v.kind == KindNull:
 		case c.kind == TotalCount:

@@ -70,13 +70,11 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cw := &writer{w: bufio.NewWriterSize(w, 64<<10), formulas: r.Formulas}
+	cw := newWriter(w, comma, r.Formulas)
 	var loc *numfmt.Locale
 	if r.Formatted {
 		loc = doc.Locale()
 	}
-	cw.comma = utf8.AppendRune(nil, comma)
-	cw.simple = comma < utf8.RuneSelf
 	if r.BOM {
 		cw.w.WriteString("\uFEFF")
 	}
@@ -178,7 +176,32 @@ type writer struct {
 	simple   bool // comma is one byte
 	formulas bool
 	scratch  []byte
+	class    [256]uint8 // what each byte asks of a field: quoteByte, quoteChar, nonASCII
 }
+
+// newWriter returns a writer of fields separated by comma, a valid
+// separator, to w.
+func newWriter(w io.Writer, comma rune, formulas bool) *writer {
+	cw := &writer{w: bufio.NewWriterSize(w, 64<<10), formulas: formulas}
+	cw.comma = utf8.AppendRune(nil, comma)
+	cw.simple = comma < utf8.RuneSelf
+	cw.class['"'] = quoteByte | quoteChar
+	cw.class['\r'], cw.class['\n'] = quoteByte, quoteByte
+	if cw.simple {
+		cw.class[comma] = quoteByte
+	}
+	for c := utf8.RuneSelf; c < len(cw.class); c++ {
+		cw.class[c] = nonASCII
+	}
+	return cw
+}
+
+// The classes of bytes in a field.
+const (
+	quoteByte = 1 << iota // the field is quoted: '"', CR, LF, a one-byte comma
+	quoteChar             // '"', doubled inside quotes
+	nonASCII              // the field's UTF-8 is checked, and its first character
+)
 
 // err returns the sticky write error, if any.
 func (cw *writer) err() error {
@@ -214,10 +237,25 @@ func (cw *writer) formatted(i int, c report.Column, v report.Value, loc *numfmt.
 	if guard && v.Kind() == report.KindNumber && len(cw.scratch) > 0 && (cw.scratch[0] == '-' || cw.scratch[0] == '+') {
 		// A formatted number's sign starts no formula unless formula
 		// syntax follows it (a code's literal text could hold some).
-		guard = bytes.ContainsAny(cw.scratch[1:], "=+-*/^&|!()@<>:;\"")
+		guard = false
+		for _, c := range cw.scratch[1:] {
+			if formulaSyntax[c] {
+				guard = true
+				break
+			}
+		}
 	}
 	cw.field(cw.scratch, guard)
 }
+
+// formulaSyntax holds the characters of formula syntax that make a
+// formatted number with a sign a formula: =+-*/^&|!()@<>:;".
+var formulaSyntax = func() (t [256]bool) {
+	for _, c := range []byte("=+-*/^&|!()@<>:;\"") {
+		t[c] = true
+	}
+	return t
+}()
 
 func (cw *writer) text(i int, s string) {
 	cw.sep(i)
@@ -227,11 +265,25 @@ func (cw *writer) text(i int, s string) {
 
 // field writes one text field, quoted when needed.
 func (cw *writer) field(b []byte, guard bool) {
-	if !utf8.Valid(b) {
-		b = []byte(toValid(b))
+	// One pass over the bytes finds what the field asks for: most fields
+	// are ASCII that needs no quotes.
+	var class uint8
+	for _, c := range b {
+		class |= cw.class[c]
+	}
+	slow := !cw.simple
+	if class&nonASCII != 0 && !utf8.Valid(b) {
+		b, slow = []byte(toValid(b)), true
+	}
+	var quote bool
+	if slow {
+		quote = cw.needsQuotes(b)
+		class |= quoteChar // look for quotes
+	} else {
+		quote = class&quoteByte != 0 || len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] >= 0xc2 && b[0] <= 0xe3 && spaceStart(b)) || string(b) == `\.`
 	}
 	prefix := guard && formulaLike(b)
-	if !cw.needsQuotes(b) {
+	if !quote {
 		if prefix {
 			cw.w.WriteByte('\'')
 		}
@@ -242,28 +294,22 @@ func (cw *writer) field(b []byte, guard bool) {
 	if prefix {
 		cw.w.WriteByte('\'')
 	}
-	for {
-		j := indexByte(b, '"')
+	for class&quoteChar != 0 {
+		j := bytes.IndexByte(b, '"')
 		if j < 0 {
-			cw.w.Write(b)
 			break
 		}
 		cw.w.Write(b[:j+1])
 		cw.w.WriteByte('"')
 		b = b[j+1:]
 	}
+	cw.w.Write(b)
 	cw.w.WriteByte('"')
 }
 
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
-}
-
+// needsQuotes reports whether the field b is quoted: it holds a quote, a
+// line break or the comma, or starts with a space (ASCII or Unicode) or is
+// \. (a line PostgreSQL's COPY reads as the end of data).
 func (cw *writer) needsQuotes(b []byte) bool {
 	if len(b) == 0 {
 		return false
@@ -283,11 +329,15 @@ func (cw *writer) needsQuotes(b []byte) bool {
 	if !cw.simple {
 		return bytesContains(b, cw.comma)
 	}
-	// Unicode spaces at the start are quoted too, as encoding/csv does.
-	if r, _ := utf8.DecodeRune(b); r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000 {
-		return true
-	}
-	return false
+	return spaceStart(b)
+}
+
+// spaceStart reports whether b starts with a Unicode space, which is
+// quoted, as encoding/csv does; their UTF-8 starts with a byte from 0xc2
+// to 0xe3.
+func spaceStart(b []byte) bool {
+	r, _ := utf8.DecodeRune(b)
+	return r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000
 }
 
 func bytesContains(b, sub []byte) bool {

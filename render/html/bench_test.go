@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/foliorender/folio/internal/benchdoc"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/render/html"
 	"github.com/foliorender/folio/report"
 )
@@ -35,9 +36,25 @@ func benchDecodeAndRender(b *testing.B, in []byte) {
 
 // BenchmarkRender renders 10,000 rows built in Go: the renderer's own cost.
 func BenchmarkRender(b *testing.B) {
-	const n = 10000
 	cols := []report.Column{{Caption: "A"}, {Caption: "B", Type: report.TypeNumber}, {Caption: "C"}, {Caption: "D", Type: report.TypeBoolean}}
-	row := report.Cells(report.String("Straße <b> & Ωμέγα"), report.Int(-123456), report.String("東京 Workpack A"), report.Bool(true))
+	benchRender(b, "", cols, report.Cells(report.String("Straße <b> & Ωμέγα"), report.Int(-123456), report.String("東京 Workpack A"), report.Bool(true)))
+}
+
+// BenchmarkRenderNumbers is BenchmarkRender with number columns formatted
+// in de-DE and linked by templates, as benchdoc.NumberColumns has them.
+func BenchmarkRenderNumbers(b *testing.B) {
+	cols := []report.Column{
+		{Caption: "A"},
+		{Caption: "B", Type: report.TypeNumber, Format: numfmt.MustParse("#,##0"), Link: "https://erp.example/items/{value}"},
+		{Caption: "C", Type: report.TypeNumber, Format: numfmt.MustParse(`"€ "#,##0.00;("€ "#,##0.00)`), Link: "https://erp.example/amounts?v={value}"},
+		{Caption: "D", Type: report.TypeBoolean},
+	}
+	amount, _ := report.Number("-78442.80")
+	benchRender(b, "de-DE", cols, report.Cells(report.String("Straße <b> & Ωμέγα"), report.Int(-123456), amount, report.Bool(true)))
+}
+
+func benchRender(b *testing.B, locale string, cols []report.Column, row report.Row) {
+	const n = 10000
 	b.ReportAllocs()
 	for b.Loop() {
 		rows := func(yield func(report.Row, error) bool) {
@@ -47,7 +64,9 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		}
-		if err := (&html.Renderer{}).Render(context.Background(), io.Discard, report.New("", report.NewTable("T", cols, rows))); err != nil {
+		doc := report.New("", report.NewTable("T", cols, rows))
+		doc.SetLocale(locale)
+		if err := (&html.Renderer{}).Render(context.Background(), io.Discard, doc); err != nil {
 			b.Fatal(err)
 		}
 	}

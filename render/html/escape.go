@@ -4,6 +4,8 @@ import (
 	"io"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/foliorender/folio/internal/safeurl"
 )
 
 // bufSize is the size at which a writer hands its buffer to the
@@ -104,8 +106,26 @@ func appendEscaped(dst []byte, s string) []byte {
 			last = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if allowedRune(r, size) {
+		size, ok := 0, false
+		// Two- and three-byte sequences (Latin, Greek, Cyrillic, CJK, "€")
+		// are decoded here, to spare most text the call of the general
+		// decoder, which takes the rest: invalid bytes and four-byte
+		// sequences.
+		switch {
+		case c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+			// U+0080 to U+07FF, of which U+0080 to U+009F are C1
+			// controls; none is a noncharacter.
+			size, ok = 2, c > 0xc2 || s[i+1] >= 0xa0
+		case c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+			if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
+				size, ok = 3, allowedRune(r, 3)
+			}
+		}
+		if size == 0 {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			size, ok = n, allowedRune(r, n)
+		}
+		if ok {
 			i += size
 			continue
 		}
@@ -115,6 +135,27 @@ func appendEscaped(dst []byte, s string) []byte {
 		last = i
 	}
 	return append(dst, s[last:]...)
+}
+
+// unreservedURL holds the bytes that a link template's value keeps as they
+// are: the unreserved characters of RFC 3986 (see safeurl.AppendValue).
+var unreservedURL = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	return t
+}()
+
+// appendURLValue appends value as safeurl.AppendValue does, in place of a
+// template's {value}, copying a value that needs no percent-encoding (a
+// number's, but for an exponent's "+") in one go.
+func appendURLValue(dst, value []byte) []byte {
+	for _, c := range value {
+		if !unreservedURL[c] {
+			return safeurl.AppendValue(dst, value)
+		}
+	}
+	return append(dst, value...)
 }
 
 // allowedRune reports whether the non-ASCII rune r, decoded from size

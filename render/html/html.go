@@ -136,6 +136,7 @@ func (s *state) Fields(f *report.Fields) error {
 		col := newColumn(it.Column())
 		col.td, col.num = `<dd dir="auto"`+">", `<dd class="num"`
 		col.end = "</dd>"
+		col.finish()
 		s.cell(&col, it.Value)
 		w.raw("</div>\n")
 	}
@@ -350,6 +351,16 @@ type column struct {
 	// percent-encoding needs no escaping, and a valid template gives a
 	// valid link).
 	href []string
+	// The markup of a cell joined into as few pieces as it can be, so
+	// that a cell is written in few appends: the opening of a formatted
+	// number up to its data-value; that of a cell of each kind, with the
+	// template's first piece when it has one; and the pieces after each
+	// {value}, the last with the end of the <a> tag.
+	numValue             string // <td class="num" data-value="
+	valueOpen, valueLink string // after the data-value: "> and "><a href="…
+	numLink, tdLink      string // <td class="num"><a href="…, <td><a href="…
+	hrefRest             []string
+	close, closeLink     string // </td> or c.end, and </a> before it
 }
 
 // newColumn makes the markup of column c.
@@ -365,7 +376,33 @@ func newColumn(c report.Column) column {
 			col.href = append(col.href, string(appendEscaped(nil, p)))
 		}
 	}
+	col.finish()
 	return col
+}
+
+// finish joins the column's markup into the pieces that cell writes.
+func (col *column) finish() {
+	col.numValue = col.num + ` data-value="`
+	col.valueOpen = `">`
+	col.close = "</td>"
+	if col.end != "" {
+		col.close = col.end
+	}
+	col.closeLink = "</a>" + col.close
+	if col.href == nil {
+		return
+	}
+	const rel = `" rel="noopener noreferrer">`
+	a := `<a href="` + col.href[0]
+	col.hrefRest = append([]string(nil), col.href[1:]...)
+	if n := len(col.hrefRest); n > 0 {
+		col.hrefRest[n-1] += rel
+	} else { // a template without {value}
+		a += rel
+	}
+	col.valueLink = `">` + a
+	col.numLink = col.num + ">" + a
+	col.tdLink = col.td + a
 }
 
 func alignClass(a report.Align) string {
@@ -480,32 +517,38 @@ func (s *state) cell(c *column, v report.Value) {
 		s.text = c.AppendText(s.text[:0], v, s.loc)
 		text = s.text
 	}
-	switch v.Kind() {
-	case report.KindNumber:
-		w.buf = append(w.buf, c.num...)
-		if c.Format != nil {
-			// A number Value's text is a valid JSON number (report.Number
-			// checks it), which holds no character that needs escaping.
-			w.buf = append(w.buf, ` data-value="`...)
-			w.buf = append(w.buf, v.Bytes()...)
-			w.buf = append(w.buf, '"')
+	// A column's link template links the cell with the value in it,
+	// unless the cell has a link of its own.
+	templated := v.Link() == "" && c.href != nil && v.Kind() != report.KindNull
+	switch {
+	case v.Kind() == report.KindNumber && c.Format != nil:
+		// A number Value's text is a valid JSON number (report.Number
+		// checks it), which holds no character that needs escaping.
+		w.buf = append(w.buf, c.numValue...)
+		w.buf = append(w.buf, v.Bytes()...)
+		if templated {
+			w.buf = append(w.buf, c.valueLink...)
+		} else {
+			w.buf = append(w.buf, c.valueOpen...)
 		}
+	case v.Kind() == report.KindNumber && templated:
+		w.buf = append(w.buf, c.numLink...)
+	case v.Kind() == report.KindNumber:
+		w.buf = append(w.buf, c.num...)
 		w.buf = append(w.buf, '>')
+	case templated:
+		w.buf = append(w.buf, c.tdLink...)
 	default:
 		w.buf = append(w.buf, c.td...)
 	}
-	linked := false
+	linked := templated
 	switch {
-	case v.Link() == "" && c.href != nil && v.Kind() != report.KindNull:
-		linked = true
-		w.buf = append(w.buf, `<a href="`...)
-		w.buf = append(w.buf, c.href[0]...)
-		for _, p := range c.href[1:] {
-			w.buf = safeurl.AppendValue(w.buf, v.Bytes())
+	case templated:
+		for _, p := range c.hrefRest {
+			w.buf = appendURLValue(w.buf, v.Bytes())
 			w.buf = append(w.buf, p...)
 		}
-		w.buf = append(w.buf, `" rel="noopener noreferrer">`...)
-	default:
+	case v.Link() != "" || c.Link != "":
 		s.link = c.AppendLink(s.link[:0], v)
 		if linked = len(s.link) > 0 && safeurl.Link(unsafeString(s.link)); linked {
 			w.buf = append(w.buf, `<a href="`...)
@@ -526,12 +569,9 @@ func (s *state) cell(c *column, v report.Value) {
 		w.buf = appendEscaped(w.buf, unsafeString(text))
 	}
 	if linked {
-		w.buf = append(w.buf, "</a>"...)
-	}
-	if c.end != "" {
-		w.buf = append(w.buf, c.end...)
+		w.buf = append(w.buf, c.closeLink...)
 	} else {
-		w.buf = append(w.buf, "</td>"...)
+		w.buf = append(w.buf, c.close...)
 	}
 	w.full()
 }

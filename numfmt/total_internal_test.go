@@ -1,0 +1,160 @@
+package numfmt
+
+import (
+	"strings"
+	"testing"
+)
+
+// shortValues are numbers in and just outside parseShort's reach, and
+// texts that are no numbers at all.
+var shortValues = []struct {
+	text  string
+	short bool // parseShort takes it
+}{
+	{"0", true},
+	{"-0", true},
+	{"0.00", true},
+	{"-0.00", true},
+	{"1", true},
+	{"-1234.50", true},
+	{"78442.80", true},
+	{"0.05", true},
+	{"0.000000000000000001", false}, // 19 digits with the zeros: parseSmallSlow
+	{"0.00000000000000001", true},
+	{"123456789012345678", true},
+	{"-123456789012345678", true},
+	{"1234567890123456789", false},
+	{"999999999999999999", true},
+	{"99999999999999999.9", true},
+	{"9223372036854775807", false},
+	{"12345678901234567890123", false},
+	{"1.5e3", false},
+	{"1E-7", false},
+	{"12.3e1", false},
+	{"01", false},
+	{"-01.5", false},
+	{"00", false},
+	{"", false},
+	{"-", false},
+	{"1.", false},
+	{".5", false},
+	{"-.5", false},
+	{"1.2.3", false},
+	{"+1", false},
+	{"1,5", false},
+	{"0x10", false},
+	{" 1", false},
+	{"1 ", false},
+	{"--1", false},
+	{"1e", false},
+	{"١٢", false},
+}
+
+// TestParseShort checks that parseShort takes the numbers it should and
+// gives for each what parseSmallSlow gives.
+func TestParseShort(t *testing.T) {
+	for _, c := range shortValues {
+		got, ok := parseShort(c.text)
+		if ok != c.short {
+			t.Errorf("parseShort(%q) ok = %v, want %v", c.text, ok, c.short)
+		}
+		checkShort(t, c.text, got, ok)
+	}
+}
+
+// FuzzParseShort checks parseShort against parseSmallSlow on any text.
+func FuzzParseShort(f *testing.F) {
+	for _, c := range shortValues {
+		f.Add(c.text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, ok := parseShort(text)
+		checkShort(t, text, got, ok)
+	})
+}
+
+func checkShort(t *testing.T, text string, got num, ok bool) {
+	t.Helper()
+	want, wok := parseSmallSlow(text)
+	if ok && (!wok || got != want) {
+		t.Errorf("parseShort(%q) = %+v; parseSmallSlow gives %+v, %v", text, got, want, wok)
+	}
+	if v, vok := parseSmall(text); vok != wok || v != want {
+		t.Errorf("parseSmall(%q) = %+v, %v; parseSmallSlow gives %+v, %v", text, v, vok, want, wok)
+	}
+}
+
+// addRef is Total.Add without its fast path: every value parsed by
+// parseSmall (or parseBig), added by addSum and compared by cmp.
+func addRef(t *Total, text string) error {
+	v, ok := parseSmall(text)
+	if !ok {
+		var err error
+		if v, err = parseBig(text); err != nil {
+			return err
+		}
+	}
+	t.n++
+	t.addSum(v)
+	if t.n == 1 || t.cmp(v, t.min) < 0 {
+		t.min = v
+	}
+	if t.n == 1 || t.cmp(v, t.max) > 0 {
+		t.max = v
+	}
+	return nil
+}
+
+// totalSeqs are columns of values for the fast path of Total.Add and its
+// edges: scales that change, sums that leave int64, values that do not fit.
+var totalSeqs = [][]string{
+	{"1.50", "-2.25", "3.00", "-0.01", "0.00"},
+	{"5", "3", "9", "-7", "9", "-7"},
+	{"1.5", "2.25", "1.5", "0.75"},
+	{"2.25", "1.5", "3.125", "-3.125"},
+	{"999999999999999999", "999999999999999999", "1", "-5"},
+	{"-999999999999999999", "-999999999999999999", "-1"},
+	{"9223372036854775807", "1", "-1"},
+	{"1.00", "12345678901234567890.00", "1.00", "-1.00"},
+	{"0.1", "1e-7", "0.2", "0.3"},
+	{"1e400", "1.00", "2.00"},
+	{"0.01", "0.02", "x", "0.03", "01", "0.04"},
+}
+
+func TestTotalFastPath(t *testing.T) {
+	for _, seq := range totalSeqs {
+		checkTotal(t, seq)
+	}
+}
+
+// FuzzTotalFastPath checks Total.Add against addRef on columns of values
+// made from the fuzzed numbers.
+func FuzzTotalFastPath(f *testing.F) {
+	for _, seq := range totalSeqs {
+		f.Add(strings.Join(seq, " "))
+	}
+	f.Fuzz(func(t *testing.T, values string) {
+		checkTotal(t, strings.Fields(values))
+	})
+}
+
+func checkTotal(t *testing.T, values []string) {
+	t.Helper()
+	var got, want Total
+	for _, v := range values {
+		err1, err2 := got.Add(v), addRef(&want, v)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%q: Add(%q) = %v, the reference %v", values, v, err1, err2)
+		}
+	}
+	gmin, _ := got.Min()
+	wmin, _ := want.Min()
+	gmax, _ := got.Max()
+	wmax, _ := want.Max()
+	gmean, _ := got.Mean()
+	wmean, _ := want.Mean()
+	if got.Count() != want.Count() || got.Sum() != want.Sum() || gmin != wmin || gmax != wmax || gmean != wmean {
+		t.Fatalf("%q: count %d sum %s min %s max %s mean %s; the reference %d %s %s %s %s",
+			values, got.Count(), got.Sum(), gmin, gmax, gmean, want.Count(), want.Sum(), wmin, wmax, wmean)
+	}
+}

@@ -1,0 +1,78 @@
+package csv
+
+import (
+	"bytes"
+	"testing"
+	"unicode/utf8"
+)
+
+// fieldRef is field without its one-pass fast path: the UTF-8 check, the
+// formula check and needsQuotes, each over the whole field.
+func fieldRef(cw *writer, b []byte, guard bool) {
+	if !utf8.Valid(b) {
+		b = []byte(toValid(b))
+	}
+	prefix := guard && formulaLike(b)
+	if !cw.needsQuotes(b) {
+		if prefix {
+			cw.w.WriteByte('\'')
+		}
+		cw.w.Write(b)
+		return
+	}
+	cw.w.WriteByte('"')
+	if prefix {
+		cw.w.WriteByte('\'')
+	}
+	for {
+		j := bytes.IndexByte(b, '"')
+		if j < 0 {
+			cw.w.Write(b)
+			break
+		}
+		cw.w.Write(b[:j+1])
+		cw.w.WriteByte('"')
+		b = b[j+1:]
+	}
+	cw.w.WriteByte('"')
+}
+
+var fieldCases = []string{
+	"", "plain", "a,b", "a;b", "a\tb", `say "hi"`, `"`, `""`, "a\r\nb", "\n", " lead", "\tlead", `\.`, `\.x`, `\`,
+	"=1+2", "+1", "-12.5", "-1.234,50", "@x", "\u00a0nbsp", "\u3000ideo", "\u2028", "€ 1.234,50", "(€ 1.234,50)", "Straße",
+	"x\u00a0", "\xff", "a\xffb,c", "\xe2\x82", "東京;\"x\"", "a|b", "é,é", "\u00a7", "trail ",
+}
+
+var fieldCommas = []rune{',', ';', '\t', '|', ' ', '§', '€', '東', '\\'}
+
+func TestFieldAgainstRef(t *testing.T) {
+	for _, comma := range fieldCommas {
+		for _, s := range fieldCases {
+			checkField(t, comma, s)
+		}
+	}
+}
+
+func FuzzFieldAgainstRef(f *testing.F) {
+	for i, s := range fieldCases {
+		f.Add(s, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, s string, comma uint8) {
+		checkField(t, fieldCommas[int(comma)%len(fieldCommas)], s)
+	})
+}
+
+func checkField(t *testing.T, comma rune, s string) {
+	t.Helper()
+	for _, guard := range []bool{false, true} {
+		var got, want bytes.Buffer
+		cw, ref := newWriter(&got, comma, false), newWriter(&want, comma, false)
+		cw.field([]byte(s), guard)
+		fieldRef(ref, []byte(s), guard)
+		cw.w.Flush()
+		ref.w.Flush()
+		if got.String() != want.String() {
+			t.Fatalf("comma %q guard %v: field(%q) writes %q, want %q", comma, guard, s, got.String(), want.String())
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package html
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"github.com/foliorender/folio/internal/safeurl"
+)
+
+// escapedRef is appendEscaped without its fast paths: every non-ASCII
+// sequence through the general UTF-8 decoder.
+func escapedRef(s string) string {
+	var dst []byte
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, escapes[c]...)
+			i++
+			last = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !allowedRune(r, size) {
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, replacement...)
+			last = i + size
+		}
+		i += size
+	}
+	return string(append(dst, s[last:]...))
+}
+
+// escapeCases are texts at the edges of appendEscaped's fast paths.
+var escapeCases = []string{
+	"", "plain", "a<b>&\"'c", "Straße Ωμέγα Москва 東京 € 1.234,50", "\u00a0\u00ff\u0100\u07ff\u0800\uffef",
+	"\u0080", "\u009f", "\u00a0", "\ufdcf\ufdd0\ufdef\ufdf0", "\ufffd\ufffe\uffff", "\U0001f600\U0001fffe\U0010ffff",
+	"\xc0\x80", "\xc1\xbf", "\xc2", "\xc2\x7f", "\xc2\xc0", "\xdf\xbf", "\xe0\x80\x80", "\xe0\x9f\xbf", "\xe0\xa0\x80",
+	"\xed\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf", "\xee\x80\x80", "\xef\xbf", "\xe2\x82", "\xe2\x82\xacx", "x\xe2\x82",
+	"\xf0\x9f\x98", "\xf4\x90\x80\x80", "\xff\xfe", "\x00\x01\t\n\f\r\x7f", "ab\xe2\x82\xac\xe2\x82",
+}
+
+func TestEscapedAgainstRef(t *testing.T) {
+	for _, s := range escapeCases {
+		checkEscaped(t, s)
+	}
+	// Every two- and three-byte sequence, and each of them cut short.
+	var b [3]byte
+	for c0 := 0x80; c0 < 0x100; c0++ {
+		for c1 := 0x70; c1 < 0xd0; c1++ {
+			b[0], b[1] = byte(c0), byte(c1)
+			checkEscaped(t, string(b[:2]))
+			for _, c2 := range []byte{0x20, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0} {
+				b[2] = c2
+				checkEscaped(t, string(b[:3]))
+			}
+		}
+	}
+}
+
+func FuzzEscapedAgainstRef(f *testing.F) {
+	for _, s := range escapeCases {
+		f.Add(s)
+	}
+	f.Fuzz(checkEscaped)
+}
+
+func checkEscaped(t *testing.T, s string) {
+	t.Helper()
+	if got, want := string(appendEscaped([]byte("x"), s)), "x"+escapedRef(s); got != want {
+		t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, want)
+	}
+}
+
+// urlValues are link template values: numbers, which need no encoding
+// but for "+", and text.
+var urlValues = []string{"", "0", "-1234.50", "1e+7", "1E-7", "abc", "A-Z_a.z~09", "a b", "Straße", "%", "{value}", "\x00\xff"}
+
+func TestURLValueAgainstSafeurl(t *testing.T) {
+	for _, v := range urlValues {
+		checkURLValue(t, v)
+	}
+}
+
+func FuzzURLValueAgainstSafeurl(f *testing.F) {
+	for _, v := range urlValues {
+		f.Add(v)
+	}
+	f.Fuzz(checkURLValue)
+}
+
+func checkURLValue(t *testing.T, v string) {
+	t.Helper()
+	if got, want := string(appendURLValue([]byte("x"), []byte(v))), string(safeurl.AppendValue([]byte("x"), []byte(v))); got != want {
+		t.Fatalf("appendURLValue(%q) = %q, want %q", v, got, want)
+	}
+}
