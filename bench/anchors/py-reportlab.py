@@ -8,9 +8,8 @@ light grey, "Page N of M" at the foot (M a form drawn once at the end, as
 fpdf's alias is filled in at the end), a page break where fpdf's automatic
 one falls (46 pt from the bottom). Like barepdf it does not wrap text,
 measure columns or limit pages, and page content is compressed. The canvas
-rather than platypus's Table: the Table measures and splits its rows, work
-neither barepdf nor folio's fixed layout asks of it, and at 100,000 rows it
-would time the splitting, not the drawing.
+rather than platypus's Table, which measures and splits its rows: work
+barepdf does not do.
 
 It reads the file row by row without holding it: bench/gen writes one row a
 line, each parsed with the standard json module. A file laid out otherwise
