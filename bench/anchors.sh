@@ -25,6 +25,8 @@
 # (sudo when not root) when missing; the anchors are built with g++ against
 # them into BENCH_OUT (bench/out).
 #
+# WORKLOADS (default "validate csv json md xlsx html pdf") picks some.
+#
 #   bench/anchors.sh [ROWS...]        # RUNS=1 bench/anchors.sh 10000 for a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -133,7 +135,7 @@ for rows in "$@"; do
 	echo "== $rows rows x 10 columns, $(du -m "$in" | cut -f1) MB of JSON; medians of $runs runs"
 	printf '%-9s %-30s %8s %10s %8s %8s %9s\n' workload program "wall s" rows/s "CPU s" "peak MB" "MB/page"
 	f=$out/folio
-	for w in validate csv json md xlsx html pdf; do
+	for w in ${WORKLOADS:-validate csv json md xlsx html pdf}; do
 		progs=(folio folio1)
 		declare -A cmd=()
 		case $w in
@@ -156,7 +158,8 @@ for rows in "$@"; do
 			progs+=(libxlsxwriter xlsxwriter)
 			;;
 		pdf)
-			cmd[folio]="exec '$f' convert -q '$in' -o '$d/folio.pdf'"
+			# A page limit above what the rows need (10,000 pages by default).
+			cmd[folio]="exec '$f' convert -q --opt max-pages=$((rows / 10 + 100)) '$in' -o '$d/folio.pdf'"
 			if [ "$rows" -le "$pdfrows" ]; then
 				cmd[barepdf]="exec '$out/barepdf' < '$in' > '$d/barepdf.pdf'"
 				cmd[reportlab]="exec '$py' bench/anchors/py-reportlab.py '$fonts' '$d/reportlab.pdf' < '$in'"
