@@ -141,8 +141,6 @@ func rowsAround(row string) string {
 	return strings.Repeat(ok+",\n", 120) + row + ",\n" + strings.Repeat(ok+",", 3) + ok
 }
 
-var deep = strings.Repeat("[", report.MaxDepth)
-
 func nested(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
 
 // The rows array is at depth 5, a row at 6 and a cell at 8.
