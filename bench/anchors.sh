@@ -26,6 +26,10 @@
 # them into BENCH_OUT (bench/out).
 #
 # WORKLOADS (default "validate csv json md xlsx html pdf") picks some.
+# PY_ROWS (default no limit) runs the Python anchors only up to that many
+# rows (XlsxWriter takes about ten minutes for a million). BASE=BINARY adds
+# another folio build (the one before a change) to every workload, as one
+# more program in each turn, with folio's ratios to it.
 #
 #   bench/anchors.sh [ROWS...]        # RUNS=1 bench/anchors.sh 10000 for a quick look
 set -euo pipefail
@@ -33,6 +37,8 @@ cd "$(dirname "$0")/.."
 out=${BENCH_OUT:-bench/out}
 runs=${RUNS:-3}
 pdfrows=${PDF_ROWS:-100000}
+pyrows=${PY_ROWS:-}
+base=${BASE:-}
 py=/usr/bin/python3 # Debian's, with Debian's modules, not one earlier on PATH
 [ $# -gt 0 ] || set -- 10000 100000 1000000
 
@@ -64,6 +70,15 @@ done
 # it is built with (without, it is its portable fallback).
 g++ -O3 -DNDEBUG -march=native -std=c++17 -o "$out/anchor-simdjson" bench/anchors/simdjson.cpp $(pkg-config --cflags --libs simdjson)
 g++ -O3 -DNDEBUG -march=native -std=c++17 -o "$out/anchor-libxlsxwriter" bench/anchors/xlsxwriter.cpp $(pkg-config --cflags --libs simdjson xlsxwriter)
+# Every program is copied once more: a binary just written by the linker
+# can be mapped with several MB more of its file resident than the same
+# bytes copied (seen as 33 against 25 MB of peak RSS for one folio build),
+# which would tilt the peak RSS of whichever program was built last.
+[ -z "$base" ] || cp "$base" "$out/folio-base"
+for b in folio barecsv barehtml barepdf anchor-simdjson anchor-libxlsxwriter ${base:+folio-base}; do
+	cp "$out/$b" "$out/$b.copy" && mv "$out/$b.copy" "$out/$b"
+done
+[ -z "$base" ] || base=$out/folio-base
 fonts=$(go list -m -f '{{.Dir}}' golang.org/x/image)/font/gofont/ttfs # barepdf's fonts, for ReportLab
 [ -f "$fonts/Go-Regular.ttf" ] || { echo "anchors: no Go fonts in $fonts"; exit 1; }
 echo "simdjson $(dpkg-query -W -f '${Version}' libsimdjson-dev), libxlsxwriter $(dpkg-query -W -f '${Version}' libxlsxwriter-dev)," \
@@ -120,6 +135,7 @@ declare -A label=(
 	[simdjson]="simdjson On-Demand (C++)" [barecsv]="bare encoding/json+csv (Go)"
 	[barehtml]="bare html/template (Go)" [libxlsxwriter]="libxlsxwriter (C)"
 	[xlsxwriter]="XlsxWriter (Python)" [barepdf]="bare fpdf (Go)" [reportlab]="ReportLab (Python)"
+	[base]="folio WORK, BASE build"
 )
 summary="$out/anchors/summary.txt"
 mkdir -p "$out/anchors"
@@ -154,20 +170,31 @@ for rows in "$@"; do
 		xlsx)
 			cmd[folio]="exec '$f' convert -q '$in' -o '$d/folio.xlsx'"
 			cmd[libxlsxwriter]="exec '$out/anchor-libxlsxwriter' '$d/libxlsxwriter.xlsx' < '$in'"
-			cmd[xlsxwriter]="exec '$py' bench/anchors/py-xlsxwriter.py '$d/xlsxwriter.xlsx' < '$in'"
-			progs+=(libxlsxwriter xlsxwriter)
+			progs+=(libxlsxwriter)
+			if [ -z "$pyrows" ] || [ "$rows" -le "$pyrows" ]; then
+				cmd[xlsxwriter]="exec '$py' bench/anchors/py-xlsxwriter.py '$d/xlsxwriter.xlsx' < '$in'"
+				progs+=(xlsxwriter)
+			fi
 			;;
 		pdf)
 			# A page limit above what the rows need (10,000 pages by default).
 			cmd[folio]="exec '$f' convert -q --opt max-pages=$((rows / 10 + 100)) '$in' -o '$d/folio.pdf'"
 			if [ "$rows" -le "$pdfrows" ]; then
 				cmd[barepdf]="exec '$out/barepdf' < '$in' > '$d/barepdf.pdf'"
-				cmd[reportlab]="exec '$py' bench/anchors/py-reportlab.py '$fonts' '$d/reportlab.pdf' < '$in'"
-				progs+=(barepdf reportlab)
+				progs+=(barepdf)
+				if [ -z "$pyrows" ] || [ "$rows" -le "$pyrows" ]; then
+					cmd[reportlab]="exec '$py' bench/anchors/py-reportlab.py '$fonts' '$d/reportlab.pdf' < '$in'"
+					progs+=(reportlab)
+				fi
 			fi
 			;;
 		esac
 		cmd[folio1]="GOMAXPROCS=1 ${cmd[folio]}" # exported by the shell to the program it execs
+		if [ -n "$base" ]; then
+			cmd[base]=${cmd[folio]/"'$f'"/"'$base'"}
+			cmd[base]=${cmd[base]//\/folio./\/base.}
+			progs+=(base)
+		fi
 		for _ in $(seq "$runs"); do
 			for p in "${progs[@]}"; do
 				measure "$d" "$w-$p" "${cmd[$p]}"
@@ -196,7 +223,10 @@ for rows in "$@"; do
 			[ -s "$d/folio.$w" ] || fail "$d/folio.$w is empty"
 			;;
 		xlsx)
-			"$py" bench/anchors/checkxlsx.py "$rows" "$d/folio.xlsx" "$d/libxlsxwriter.xlsx" "$d/xlsxwriter.xlsx" > "$d/checkxlsx.txt" ||
+			xl=("$d/folio.xlsx" "$d/libxlsxwriter.xlsx")
+			[ -z "${cmd[xlsxwriter]:-}" ] || xl+=("$d/xlsxwriter.xlsx")
+			[ -z "$base" ] || xl+=("$d/base.xlsx")
+			"$py" bench/anchors/checkxlsx.py "$rows" "${xl[@]}" > "$d/checkxlsx.txt" ||
 				{ cat "$d/checkxlsx.txt"; fail "an XLSX file is not what it should be"; }
 			;;
 		pdf)
@@ -204,8 +234,9 @@ for rows in "$@"; do
 			pages[folio1]=${pages[folio]}
 			if [ "$rows" -le "$pdfrows" ]; then
 				pages[barepdf]=$(checkpdf "$d/barepdf.pdf" "$rows")
-				pages[reportlab]=$(checkpdf "$d/reportlab.pdf" "$rows")
+				[ -z "${cmd[reportlab]:-}" ] || pages[reportlab]=$(checkpdf "$d/reportlab.pdf" "$rows")
 			fi
+			[ -z "$base" ] || pages[base]=$(checkpdf "$d/base.pdf" "$rows")
 			;;
 		esac
 		# Print the medians, then folio's ratios to each anchor.
@@ -224,7 +255,7 @@ for rows in "$@"; do
 		read -r gs _ _ < "$d/$w-folio1.median"
 		for p in "${progs[@]:2}"; do
 			read -r as ac ar < "$d/$w-$p.median"
-			awk -v l="${label[$p]}" -v fs="$fs" -v fc="$fc" -v fr="$fr" -v gs="$gs" -v as="$as" -v ac="$ac" -v ar="$ar" \
+			awk -v l="${label[$p]/WORK/$w}" -v fs="$fs" -v fc="$fc" -v fr="$fr" -v gs="$gs" -v as="$as" -v ac="$ac" -v ar="$ar" \
 				-v fp="${pages[folio]:-}" -v ap="${pages[$p]:-}" 'BEGIN {
 				printf "          folio / %s: rows/s %.2fx (GOMAXPROCS=1 %.2fx), ", l, as / fs, as / gs
 				if (fc > 0 && ac > 0) printf "rows per CPU-s %.2fx, ", ac / fc; else printf "rows per CPU-s n/a (under 10 ms), "
