@@ -13,7 +13,8 @@
 #   xlsx      folio convert           libxlsxwriter, constant memory (bench/anchors/xlsxwriter.cpp)
 #                                     XlsxWriter, constant memory (bench/anchors/py-xlsxwriter.py)
 #   html      folio convert           bench/barehtml (html/template)
-#   pdf       folio convert           bench/barepdf (fpdf), ReportLab (bench/anchors/py-reportlab.py),
+#   pdf       folio convert           bench/barepdf (fpdf), ReportLab's canvas (bench/anchors/py-reportlab.py)
+#                                     and its platypus Table (bench/anchors/py-reportlab-table.py),
 #                                     both up to PDF_ROWS rows (100,000); also MB of peak RSS a page
 #
 # Every output is checked, and the script fails if one is missing or short:
@@ -134,7 +135,8 @@ declare -A label=(
 	[folio]="folio WORK" [folio1]="folio WORK, GOMAXPROCS=1"
 	[simdjson]="simdjson On-Demand (C++)" [barecsv]="bare encoding/json+csv (Go)"
 	[barehtml]="bare html/template (Go)" [libxlsxwriter]="libxlsxwriter (C)"
-	[xlsxwriter]="XlsxWriter (Python)" [barepdf]="bare fpdf (Go)" [reportlab]="ReportLab (Python)"
+	[xlsxwriter]="XlsxWriter (Python)" [barepdf]="bare fpdf (Go)" [reportlab]="ReportLab canvas (Python)"
+	[platypus]="ReportLab platypus Table (Python)"
 	[base]="folio WORK, BASE build"
 )
 summary="$out/anchors/summary.txt"
@@ -184,7 +186,8 @@ for rows in "$@"; do
 				progs+=(barepdf)
 				if [ -z "$pyrows" ] || [ "$rows" -le "$pyrows" ]; then
 					cmd[reportlab]="exec '$py' bench/anchors/py-reportlab.py '$fonts' '$d/reportlab.pdf' < '$in'"
-					progs+=(reportlab)
+					cmd[platypus]="exec '$py' bench/anchors/py-reportlab-table.py '$fonts' '$d/platypus.pdf' < '$in'"
+					progs+=(reportlab platypus)
 				fi
 			fi
 			;;
@@ -235,6 +238,7 @@ for rows in "$@"; do
 			if [ "$rows" -le "$pdfrows" ]; then
 				pages[barepdf]=$(checkpdf "$d/barepdf.pdf" "$rows")
 				[ -z "${cmd[reportlab]:-}" ] || pages[reportlab]=$(checkpdf "$d/reportlab.pdf" "$rows")
+				[ -z "${cmd[platypus]:-}" ] || pages[platypus]=$(checkpdf "$d/platypus.pdf" "$rows")
 			fi
 			[ -z "$base" ] || pages[base]=$(checkpdf "$d/base.pdf" "$rows")
 			;;
