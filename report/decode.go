@@ -137,7 +137,8 @@ func (d *decoder) readErr(dec *jsontext.Decoder, err error) {
 		d.fatal(fmt.Errorf("report: reading input: %w", d.src.err))
 	case errors.As(err, &se) && !errors.Is(se.Err, io.ErrUnexpectedEOF):
 		msg := strings.TrimPrefix(se.Err.Error(), "jsontext: ")
-		d.fatal(&Violation{Pointer: knownPointer(string(se.JSONPointer)), Message: fmt.Sprintf("%s (at byte %d)", msg, d.offset(dec, se.ByteOffset))})
+		ptr := wholeValuePointer(knownPointer(string(se.JSONPointer)), string(dec.StackPointer()))
+		d.fatal(&Violation{Pointer: ptr, Message: fmt.Sprintf("%s (at byte %d)", msg, d.offset(dec, se.ByteOffset))})
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", d.offset(dec, dec.InputOffset()))})
 	default:
@@ -153,6 +154,38 @@ func knownPointer(p string) string {
 		p = p[:i]
 	}
 	return strings.TrimSuffix(p, "/")
+}
+
+// wholeValuePointer cuts the pointer p of an error inside a value read
+// whole to that value, or the array element of it where the error is:
+// within such a value jsontext takes member names from its buffer as they
+// were before a refill it may have done since, so names past the value's
+// own can be wrong ("/footer/0/a/2" for "/footer/0/0/2", depending on how
+// the input arrived), while indices are counted. stack is the decoder's
+// stack pointer, where the value began: the value is the next element of
+// the array at stack's parent, or the first of the array at stack, or the
+// value of the member stack names. The message's byte offset still says
+// where the error is.
+func wholeValuePointer(p, stack string) string {
+	if strings.HasPrefix(p, stack+"/") { // the member's value, or the array's first element
+		rest := p[len(stack)+1:]
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			rest = rest[:i]
+		}
+		if strings.Trim(rest, "0123456789") != "" {
+			return stack // a member name, as read
+		}
+		return stack + "/" + rest
+	}
+	parent := stack[:max(strings.LastIndexByte(stack, '/'), 0)]
+	if !strings.HasPrefix(p, parent+"/") {
+		return p
+	}
+	rest := p[len(parent)+1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return parent + "/" + rest[:i]
+	}
+	return p
 }
 
 // peek returns the kind of the next token, or 0 after recording the error

@@ -439,3 +439,56 @@ func TestRowsCounter(t *testing.T) {
 		})
 	}
 }
+
+// chunked reads r n bytes at a time at most.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunked) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestSyntaxErrorPointerWhateverTheReads: a syntax error inside a value
+// read whole (a footer, a row) has the same pointer and message however
+// the input arrives. jsontext takes the member names of its pointer from
+// a buffer it may have refilled since ("/footer/0/a/2" for
+// "/footer/0/0/2" in about a quarter of the ways of reading this input),
+// so the pointer stops at the value, or the element of it, where the
+// error is.
+func TestSyntaxErrorPointerWhateverTheReads(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"footer", `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"}],"rows":[{"cells":[{"value":1}]}],` +
+			`"footer":[{"cells":[{"value":2}]},{"cells":[{},{"a":""},{"b":null,"0":"000000000"0]}]}}]}`, "/elements/0/data/footer/1"},
+		{"row", table(cols2, `{"cells":[{"value":1},{"value":2}]},{"cells":[{"value":1},{"value":"x"0}]}`), "/elements/0/data/rows/1"},
+		{"first row", table(cols2, `{"cells":[{"value":1},{"value":"x"0}]}`), "/elements/0/data/rows/0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var whole *report.Violation
+			if err := firstError(tc.in); !errors.As(err, &whole) || whole.Pointer != tc.want {
+				t.Fatalf("whole: %v, want a violation at %s", err, tc.want)
+			}
+			for n := 1; n < 90; n++ {
+				doc := report.Read(&chunked{strings.NewReader(tc.in), n})
+				var got error
+				for el, err := range doc.Elements() {
+					if err != nil {
+						got = err
+						break
+					}
+					if tb, ok := el.(*report.Table); ok {
+						for _, err := range tb.Rows() {
+							if err != nil {
+								got = err
+								break
+							}
+						}
+					}
+				}
+				var v *report.Violation
+				if !errors.As(got, &v) || *v != *whole {
+					t.Errorf("read %d bytes at a time: %v, want %v", n, got, whole)
+				}
+			}
+		})
+	}
+}
