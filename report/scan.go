@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/binary"
 	"math/bits"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -48,9 +49,12 @@ type feed struct {
 	// end of a row, where the scanner is to start.
 	limit int64
 	// jsontext is given fillN zeros, with a comma before each but
-	// perhaps the first (fillComma), before the rest of the input.
+	// perhaps the first (fillComma), and a space after the last when
+	// what follows could go on with it as one number (fillSpace), before
+	// the rest of the input.
 	fillN     int
 	fillComma bool
+	fillSpace bool
 	shift     int64 // what to add to jsontext's byte offsets
 
 	// The scanner's state while it reads the rows of rr.
@@ -71,9 +75,15 @@ func (f *feed) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if f.fillN > 0 {
+	if f.fillN > 0 || f.fillSpace {
 		n := 0
-		for n < len(p) && f.fillN > 0 {
+		for n < len(p) && (f.fillN > 0 || f.fillSpace) {
+			if f.fillN == 0 {
+				p[n] = ' '
+				n++
+				f.fillSpace = false
+				continue
+			}
 			if f.fillComma {
 				p[n] = ','
 				n++
@@ -195,7 +205,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // buffered, or sets the limit that brings jsontext there. It reports
 // whether the scanner started.
 func (f *feed) start(rr *rowReader) bool {
-	if f.off == rr || rr.dec != rr.d.dec || rr.d.err != nil || f.fillN > 0 {
+	if f.off == rr || rr.dec != rr.d.dec || rr.d.err != nil || f.fillN > 0 || f.fillSpace {
 		return false
 	}
 	un := rr.dec.UnreadBuffer()
@@ -258,15 +268,22 @@ func (f *feed) handBack(rr *rowReader) {
 	if end {
 		n = 0
 	}
+	// A space after the zeros when what follows could go on with the last
+	// of them as one number (a broken document: "}.5" after a row).
+	next := skipSpace(f.buf, f.keep)
+	space := n > 0 && next < len(f.buf) && strings.IndexByte("0123456789.eE+-", f.buf[next]) >= 0
 	given := 0
 	if n > 0 {
 		given = 2*n - 1
 		if f.entryCom {
 			given++
 		}
+		if space {
+			given++
+		}
 	}
 	f.shift += read - int64(given)
-	f.fillN, f.fillComma = n, f.entryCom
+	f.fillN, f.fillComma, f.fillSpace = n, f.entryCom, space
 	// jsontext is to read the row handed back, and no more, so that the
 	// scanner can start again after it.
 	var sk skim
