@@ -32,22 +32,7 @@ func collect(in string) []report.Violation {
 
 // firstError reads a whole document, pulling every row, and returns the
 // first error.
-func firstError(in string) error {
-	doc := report.Read(strings.NewReader(in))
-	for el, err := range doc.Elements() {
-		if err != nil {
-			return err
-		}
-		if t, ok := el.(*report.Table); ok {
-			for _, err := range t.Rows() {
-				if err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
+func firstError(in string) error { return firstErrorOf(strings.NewReader(in)) }
 
 func table(cols, rows string) string {
 	return `{"elements":[{"type":"table","caption":"T","data":{"columns":` + cols + `,"rows":[` + rows + `]}}]}`
@@ -440,14 +425,6 @@ func TestRowsCounter(t *testing.T) {
 	}
 }
 
-// chunked reads r n bytes at a time at most.
-type chunked struct {
-	r io.Reader
-	n int
-}
-
-func (c *chunked) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
-
 // TestSyntaxErrorPointerWhateverTheReads: a syntax error inside a value
 // read whole (a footer, a row) has the same pointer and message however
 // the input arrives. jsontext takes the member names of its pointer from
@@ -468,22 +445,7 @@ func TestSyntaxErrorPointerWhateverTheReads(t *testing.T) {
 				t.Fatalf("whole: %v, want a violation at %s", err, tc.want)
 			}
 			for n := 1; n < 90; n++ {
-				doc := report.Read(&chunked{strings.NewReader(tc.in), n})
-				var got error
-				for el, err := range doc.Elements() {
-					if err != nil {
-						got = err
-						break
-					}
-					if tb, ok := el.(*report.Table); ok {
-						for _, err := range tb.Rows() {
-							if err != nil {
-								got = err
-								break
-							}
-						}
-					}
-				}
+				got := firstErrorOf(&chunks{strings.NewReader(tc.in), n})
 				var v *report.Violation
 				if !errors.As(got, &v) || *v != *whole {
 					t.Errorf("read %d bytes at a time: %v, want %v", n, got, whole)

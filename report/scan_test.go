@@ -47,6 +47,8 @@ func read(in string, src func(string) io.Reader) verdict {
 	return v
 }
 
+// firstErrorOf reads a whole document from r, pulling every row, and
+// returns the first error.
 func firstErrorOf(r io.Reader) error {
 	for el, err := range report.Read(r).Elements() {
 		if err != nil {
