@@ -178,7 +178,10 @@ func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) 
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = write(tmp); err != nil {
+	w, stop := startWriteback(tmp)
+	err = write(w)
+	stop()
+	if err != nil {
 		return err
 	}
 	// A signal that came while the last element was written still counts.

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestWriteback writes through startWriteback in pieces of several sizes
+// and checks that the file holds every byte in order, that the writer
+// asked for write-out as it went, and that stop returns.
+func TestWriteback(t *testing.T) {
+	for _, piece := range []int{1 << 10, 64 << 10, 3<<20 + 7, 20 << 20} {
+		f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]byte, 3*writebackChunk+12345)
+		for i := range want {
+			want[i] = byte(i * 7 / 3)
+		}
+		w, stop := startWriteback(f)
+		for rest := want; len(rest) > 0; {
+			n := min(piece, len(rest))
+			if _, err := w.Write(rest[:n]); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		wb := w.(*writeback)
+		if wb.written != int64(len(want)) || wb.asked < writebackChunk || wb.asked > wb.written {
+			t.Errorf("piece %d: written %d, asked up to %d", piece, wb.written, wb.asked)
+		}
+		stop()
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("piece %d: the file differs from what was written (%d bytes, want %d)", piece, len(got), len(want))
+		}
+	}
+}
