@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/foliorender/folio/internal/writeback"
 	"github.com/foliorender/folio/jobs"
 )
 
@@ -204,7 +205,7 @@ func (d *Dir) Create(ctx context.Context, key string) (Writer, error) {
 	if err != nil {
 		return nil, fullIf(err)
 	}
-	return &dirWriter{ctx: ctx, d: d, key: key, f: f, h: sha256.New()}, nil
+	return &dirWriter{ctx: ctx, d: d, key: key, f: f, out: writeback.Start(f), h: sha256.New()}, nil
 }
 
 type dirWriter struct {
@@ -212,6 +213,7 @@ type dirWriter struct {
 	d    *Dir
 	key  string
 	f    *os.File
+	out  *writeback.Writer // to f, handing it to the disk as it goes
 	h    hash.Hash
 	n    int64
 	err  error // the first error of Write, which Commit returns
@@ -229,7 +231,7 @@ func (w *dirWriter) Write(p []byte) (int, error) {
 		w.err = err
 		return 0, err
 	}
-	n, err := w.f.Write(p)
+	n, err := w.out.Write(p)
 	w.h.Write(p[:n])
 	w.n += int64(n)
 	if err != nil {
@@ -243,6 +245,7 @@ func (w *dirWriter) Commit() (jobs.Blob, error) {
 		return jobs.Blob{}, errors.New("blob: Commit after Commit or Abort")
 	}
 	w.done = true
+	w.out.Stop()
 	name := w.f.Name()
 	if w.err != nil {
 		w.f.Close()
@@ -278,6 +281,7 @@ func (w *dirWriter) Abort() error {
 		return nil
 	}
 	w.done = true
+	w.out.Stop()
 	w.f.Close()
 	if err := os.Remove(w.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err // ErrNotExist: RemoveUncommitted removed it

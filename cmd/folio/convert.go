@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/foliorender/folio/internal/writeback"
 	"github.com/foliorender/folio/render"
 	"github.com/foliorender/folio/report"
 	"github.com/foliorender/folio/schema"
@@ -178,9 +179,9 @@ func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) 
 			os.Remove(tmp.Name())
 		}
 	}()
-	w, stop := startWriteback(tmp)
+	w := writeback.Start(tmp)
 	err = write(w)
-	stop()
+	w.Stop()
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package writeback
 
 import (
 	"bytes"
@@ -7,20 +7,20 @@ import (
 	"testing"
 )
 
-// TestWriteback writes through startWriteback in pieces of several sizes
+// TestWriteback writes through a Writer in pieces of several sizes
 // and checks that the file holds every byte in order, that the writer
-// asked for write-out as it went, and that stop returns.
+// asked for write-out as it went, and that Stop returns, twice.
 func TestWriteback(t *testing.T) {
 	for _, piece := range []int{1 << 10, 64 << 10, 3<<20 + 7, 20 << 20} {
 		f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := make([]byte, 3*writebackChunk+12345)
+		want := make([]byte, 3*Chunk+12345)
 		for i := range want {
 			want[i] = byte(i * 7 / 3)
 		}
-		w, stop := startWriteback(f)
+		w := Start(f)
 		for rest := want; len(rest) > 0; {
 			n := min(piece, len(rest))
 			if _, err := w.Write(rest[:n]); err != nil {
@@ -28,11 +28,11 @@ func TestWriteback(t *testing.T) {
 			}
 			rest = rest[n:]
 		}
-		wb := w.(*writeback)
-		if wb.written != int64(len(want)) || wb.asked < writebackChunk || wb.asked > wb.written {
-			t.Errorf("piece %d: written %d, asked up to %d", piece, wb.written, wb.asked)
+		if w.written != int64(len(want)) || w.asked < Chunk || w.asked > w.written {
+			t.Errorf("piece %d: written %d, asked up to %d", piece, w.written, w.asked)
 		}
-		stop()
+		w.Stop()
+		w.Stop() // a second Stop does nothing
 		if err := f.Close(); err != nil {
 			t.Fatal(err)
 		}
