@@ -14,7 +14,7 @@
 #                                     XlsxWriter, constant memory (bench/anchors/py-xlsxwriter.py)
 #   html      folio convert           bench/barehtml (html/template)
 #   pdf       folio convert           bench/barepdf (fpdf), ReportLab's canvas (bench/anchors/py-reportlab.py)
-#                                     and its platypus Table (bench/anchors/py-reportlab-table.py),
+#                                     and its platypus, one Table a page (bench/anchors/py-reportlab-table.py),
 #                                     both up to PDF_ROWS rows (100,000); also MB of peak RSS a page
 #
 # Every output is checked, and the script fails if one is missing or short:
@@ -136,7 +136,7 @@ declare -A label=(
 	[simdjson]="simdjson On-Demand (C++)" [barecsv]="bare encoding/json+csv (Go)"
 	[barehtml]="bare html/template (Go)" [libxlsxwriter]="libxlsxwriter (C)"
 	[xlsxwriter]="XlsxWriter (Python)" [barepdf]="bare fpdf (Go)" [reportlab]="ReportLab canvas (Python)"
-	[platypus]="ReportLab platypus Table (Python)"
+	[platypus]="ReportLab platypus (Python)"
 	[base]="folio WORK, BASE build"
 )
 summary="$out/anchors/summary.txt"
