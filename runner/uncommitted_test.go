@@ -52,9 +52,14 @@ func TestSweepUncommittedS3(t *testing.T) {
 	other := prefix + "-other/" + artifact.ArtifactPrefix + "1/xlsx.xlsx"
 	left(dead)
 	left(other)
-	// versitygw records when an upload began to the second.
-	const age = 2 * time.Second
-	time.Sleep(age + 500*time.Millisecond)
+	// versitygw records when an upload began to the second. The young
+	// upload below must stay younger than age until the sweep has listed
+	// it, on however loaded a machine: the runner is made first, so that
+	// only the write of one part and the sweep come between.
+	const age = 4 * time.Second
+	e := newEnv(t)
+	r := e.newRunner(t, config{Blobs: bl, UncommittedAge: age, Retain: -1})
+	time.Sleep(age + time.Second)
 	// A write in progress: more than a part written, so its upload began.
 	young := artifact.ArtifactPrefix + "2/pdf.pdf"
 	w, err := bl.Create(ctx, young)
@@ -80,8 +85,6 @@ func TestSweepUncommittedS3(t *testing.T) {
 	if got, want := uploads(prefix+"/"), []string{dead, prefix + "/" + young}; !slices.Equal(got, want) {
 		t.Fatalf("incomplete uploads before the sweep: %v, want %v", got, want)
 	}
-	e := newEnv(t)
-	r := e.newRunner(t, config{Blobs: bl, UncommittedAge: age, Retain: -1})
 	if err := r.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
