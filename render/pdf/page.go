@@ -45,8 +45,9 @@ type canvas struct {
 	fsize    float64
 	fill     string // non-stroking colour operator in effect
 	inText   bool
-	nums     numCache // the text of recent numbers (num)
-	tx, ty   float64  // text line origin inside a text object
+	under    []float64 // underlines to draw after the text: x, y, w of each
+	nums     numCache  // the text of recent numbers (num)
+	tx, ty   float64   // text line origin inside a text object
 	onPage   func() error
 	foot     shaped
 	totals   map[string]*pageTotal // by face, size, colour and text after
@@ -227,6 +228,28 @@ func (c *canvas) rect(x, y, w, h float64, fill string) {
 	c.num(w)
 	c.num(h)
 	c.buf = append(c.buf, "re f\n"...)
+	c.used = true
+}
+
+// underlines fills, in fill, a rectangle of height h for each (x, y, w)
+// of c.under (its top-left corner and width, in page space), as one path,
+// and empties c.under. Text is drawn before its underlines so that a row's
+// text, and the colour changes in it, stay in one text object.
+func (c *canvas) underlines(h float64, fill string) {
+	if len(c.under) == 0 {
+		return
+	}
+	c.endText()
+	c.setFill(fill)
+	for i := 0; i+2 < len(c.under); i += 3 {
+		c.num(c.under[i])
+		c.num(c.h - c.under[i+1] - h)
+		c.num(c.under[i+2])
+		c.num(h)
+		c.buf = append(c.buf, "re\n"...)
+	}
+	c.buf = append(c.buf, "f\n"...)
+	c.under = c.under[:0]
 	c.used = true
 }
 

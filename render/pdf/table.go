@@ -673,7 +673,8 @@ const linkColor = "0.1 0.3 0.7 rg"
 
 // cells draws lines [from, to) of the cells of tt in a row starting at y.
 // A cell with a link is drawn in the link color, underlined, under a link
-// annotation that covers the part of the cell drawn.
+// annotation that covers the part of the cell drawn. The row's text is one
+// text object: the underlines are drawn after it, as one path.
 func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c := tw.d.c
 	x := c.left()
@@ -703,12 +704,13 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
 			c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
 			if fill == linkColor {
-				c.rect(tx, base+cellSize*0.12, lw, cellSize*0.06, linkColor)
+				c.under = append(c.under, tx, base+cellSize*0.12, lw)
 			}
 		}
 		x += w
 	}
 	c.endText()
+	c.underlines(cellSize*0.06, linkColor)
 }
 
 // add draws a row of the table, or collects it when the table has column
