@@ -684,8 +684,14 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 		fill := "0 g"
 		if cl.link != "" && from < len(cl.lines) {
 			fill = linkColor
-			c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
-			c.pdf.LinkURI(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, c.uri)
+			// An ASCII link (a template's always is) goes to fpdf as it
+			// is: LinkURI neither keeps nor changes the bytes.
+			uri := unsafe.Slice(unsafe.StringData(cl.link), len(cl.link))
+			if !isASCII(cl.link) {
+				c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
+				uri = c.uri
+			}
+			c.pdf.LinkURI(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, uri)
 		}
 		c.setFill(fill)
 		for li := from; li < to && li < len(cl.lines); li++ {
@@ -711,6 +717,15 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	}
 	c.endText()
 	c.underlines(cellSize*0.06, linkColor)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // add draws a row of the table, or collects it when the table has column

@@ -67,19 +67,23 @@ func appendURIAnnot[S string | []byte](b []byte, nums *float2Cache, x, y, wd, ht
 	return append(b, ")>>>>"...)
 }
 
-// appendEscaped appends s escaped as escape does.
+// appendEscaped appends s escaped as escape does, the runs between the
+// bytes it escapes in one piece each.
 func appendEscaped[S string | []byte](b []byte, s S) []byte {
+	last := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '(', ')':
-			b = append(b, '\\', c)
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, c)
+		c := s[i]
+		if c != '\\' && c != '(' && c != ')' && c != '\r' {
+			continue
 		}
+		b = append(b, s[last:i]...)
+		if c == '\r' {
+			c = 'r'
+		}
+		b = append(b, '\\', c)
+		last = i + 1
 	}
-	return b
+	return append(b, s[last:]...)
 }
 
 // AppendFloat2 appends v with two decimals to b, as
