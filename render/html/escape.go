@@ -93,7 +93,7 @@ const replacement = "\uFFFD"
 // output is well-formed UTF-8 and conforming HTML whatever s holds.
 func appendEscaped(dst []byte, s string) []byte {
 	last := 0
-	for i := 0; i < len(s); {
+	for i := cleanPrefix(s); i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safeASCII[c] {
@@ -106,25 +106,7 @@ func appendEscaped(dst []byte, s string) []byte {
 			last = i
 			continue
 		}
-		size, ok := 0, false
-		// Two- and three-byte sequences (Latin, Greek, Cyrillic, CJK, "€")
-		// are decoded here, to spare most text the call of the general
-		// decoder, which takes the rest: invalid bytes and four-byte
-		// sequences.
-		switch {
-		case c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
-			// U+0080 to U+07FF, of which U+0080 to U+009F are C1
-			// controls; none is a noncharacter.
-			size, ok = 2, c > 0xc2 || s[i+1] >= 0xa0
-		case c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
-			if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
-				size, ok = 3, allowedRune(r, 3)
-			}
-		}
-		if size == 0 {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			size, ok = n, allowedRune(r, n)
-		}
+		size, ok := nonASCII(s, i)
 		if ok {
 			i += size
 			continue
@@ -135,6 +117,49 @@ func appendEscaped(dst []byte, s string) []byte {
 		last = i
 	}
 	return append(dst, s[last:]...)
+}
+
+// nonASCII returns the size of the character that starts at s[i], a byte
+// outside ASCII, and whether appendEscaped writes it as it is. Two- and
+// three-byte sequences (Latin, Greek, Cyrillic, CJK, "€") are decoded here,
+// to spare most text the call of the general decoder, which takes the
+// rest: invalid bytes and four-byte sequences.
+func nonASCII(s string, i int) (size int, ok bool) {
+	switch c := s[i]; {
+	case c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+		// U+0080 to U+07FF, of which U+0080 to U+009F are C1 controls;
+		// none is a noncharacter.
+		return 2, c > 0xc2 || s[i+1] >= 0xa0
+	case c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+		if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
+			return 3, allowedRune(r, 3)
+		}
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return n, allowedRune(r, n)
+}
+
+// cleanPrefix returns the length of the longest prefix of s that
+// appendEscaped writes as it is: it ends before the first byte, or
+// character, that appendEscaped replaces.
+func cleanPrefix(s string) int {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !safeASCII[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		size, ok := nonASCII(s, i)
+		if !ok {
+			return i
+		}
+		i += size
+	}
+	return i
 }
 
 // unreservedURL holds the bytes that a link template's value keeps as they
