@@ -92,51 +92,21 @@ const replacement = "\uFFFD"
 // (controls other than whitespace, and noncharacters), become U+FFFD, so the
 // output is well-formed UTF-8 and conforming HTML whatever s holds.
 func appendEscaped(dst []byte, s string) []byte {
-	last := 0
-	for i := cleanPrefix(s); i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[last:i]...)
+	for {
+		i := cleanPrefix(s)
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			return dst
+		}
+		if c := s[i]; c < utf8.RuneSelf {
 			dst = append(dst, escapes[c]...)
-			i++
-			last = i
+			s = s[i+1:]
 			continue
 		}
-		size, ok := nonASCII(s, i)
-		if ok {
-			i += size
-			continue
-		}
-		dst = append(dst, s[last:i]...)
+		size, _ := charAt(s, i)
 		dst = append(dst, replacement...)
-		i += size
-		last = i
+		s = s[i+size:]
 	}
-	return append(dst, s[last:]...)
-}
-
-// nonASCII returns the size of the character that starts at s[i], a byte
-// outside ASCII, and whether appendEscaped writes it as it is. Two- and
-// three-byte sequences (Latin, Greek, Cyrillic, CJK, "€") are decoded here,
-// to spare most text the call of the general decoder, which takes the
-// rest: invalid bytes and four-byte sequences.
-func nonASCII(s string, i int) (size int, ok bool) {
-	switch c := s[i]; {
-	case c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
-		// U+0080 to U+07FF, of which U+0080 to U+009F are C1 controls;
-		// none is a noncharacter.
-		return 2, c > 0xc2 || s[i+1] >= 0xa0
-	case c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
-		if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
-			return 3, allowedRune(r, 3)
-		}
-	}
-	r, n := utf8.DecodeRuneInString(s[i:])
-	return n, allowedRune(r, n)
 }
 
 // cleanPrefix returns the length of the longest prefix of s that
@@ -153,13 +123,38 @@ func cleanPrefix(s string) int {
 			i++
 			continue
 		}
-		size, ok := nonASCII(s, i)
+		// A two-byte sequence, U+0080 to U+07FF (Latin, Greek,
+		// Cyrillic), of which U+0080 to U+009F are C1 controls and none is
+		// a noncharacter, is checked here, the rest by charAt.
+		if c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+			if c == 0xc2 && s[i+1] < 0xa0 {
+				return i
+			}
+			i += 2
+			continue
+		}
+		size, ok := charAt(s, i)
 		if !ok {
 			return i
 		}
 		i += size
 	}
 	return i
+}
+
+// charAt returns the size of the character that starts at s[i], a byte
+// outside ASCII, and whether appendEscaped writes it as it is. Three-byte
+// sequences (CJK, "€") are decoded here, to spare most text the call of
+// the general decoder, which takes the rest: invalid bytes and four-byte
+// sequences.
+func charAt(s string, i int) (size int, ok bool) {
+	if c := s[i]; c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+		if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
+			return 3, allowedRune(r, 3)
+		}
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return n, allowedRune(r, n)
 }
 
 // unreservedURL holds the bytes that a link template's value keeps as they
