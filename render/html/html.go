@@ -1,6 +1,7 @@
 package html
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -539,6 +540,13 @@ func (s *state) cell(c *column, v report.Value) {
 	}
 	linked := templated
 	switch {
+	case templated && v.Kind() == report.KindNumber && bytes.IndexByte(v.Bytes(), '+') < 0:
+		// A JSON number's bytes are unreserved in a URL but for an
+		// exponent's "+".
+		for _, p := range c.hrefRest {
+			w.buf = append(w.buf, v.Bytes()...)
+			w.buf = append(w.buf, p...)
+		}
 	case templated:
 		for _, p := range c.hrefRest {
 			w.buf = appendURLValue(w.buf, v.Bytes())
