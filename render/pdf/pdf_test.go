@@ -610,6 +610,34 @@ func TestWideTable(t *testing.T) {
 	}
 }
 
+// TestWideTableFormats checks that a table cut into column groups shows
+// its first rows, read ahead to size the columns, as the rest: formatted
+// and linked.
+func TestWideTableFormats(t *testing.T) {
+	cols := []report.Column{{Caption: "Item"}, {Caption: "Amount", Type: report.TypeNumber, Format: numfmt.MustParse("#,##0.00"), Link: "https://erp.example/a/{value}"}}
+	for i := range 28 {
+		cols = append(cols, report.Column{Caption: fmt.Sprintf("Column number %d", i)})
+	}
+	var rows []report.Row
+	for i := range 3 {
+		cells := []report.Value{report.String(fmt.Sprintf("item%d", i)), report.Int(int64(1234567 + i))}
+		for j := range 28 {
+			cells = append(cells, report.String(fmt.Sprintf("r%dc%d", i, j)))
+		}
+		rows = append(rows, report.Cells(cells...))
+	}
+	out := renderPDF(t, &pdf.Renderer{}, report.New("Wide", report.NewTable("T", cols, report.RowsOf(rows...))))
+	text := pdftotext(t, out)
+	for i := range 3 {
+		if want := fmt.Sprintf("1,234,56%d.00", 7+i); !strings.Contains(text, want) {
+			t.Errorf("text lacks %s:\n%s", want, text)
+		}
+	}
+	if got, want := uris(t, out), []string{"https://erp.example/a/1234567", "https://erp.example/a/1234568", "https://erp.example/a/1234569"}; !slices.Equal(got, want) {
+		t.Errorf("links %q, want %q", got, want)
+	}
+}
+
 func TestLandscape(t *testing.T) {
 	var cols []string
 	for i := range 16 {
