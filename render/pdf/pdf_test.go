@@ -910,15 +910,17 @@ func TestKinds(t *testing.T) {
 
 // TestCellLinkURIs checks the URIs of cell links: an IRI's bytes outside
 // ASCII percent-encoded, an ASCII link (a template's) as it is, with the
-// characters a PDF string escapes.
+// characters a PDF string escapes, and a template's value percent-encoded
+// (an exponent's "+").
 func TestCellLinkURIs(t *testing.T) {
 	cols := []report.Column{{Caption: "Item"}, {Caption: "Code", Type: report.TypeNumber, Link: "https://erp.example/items?id={value}"}}
 	rows := report.RowsOf(
 		report.Cells(report.String("Straße").WithLink("https://example.com/Straße?q=Ω"), report.Int(-7)),
 		report.Cells(report.String("Paren").WithLink(`https://example.com/a(b)\c`), report.Int(8)),
+		report.Cells(report.String("Exponent"), report.Float(1.5e21)),
 	)
 	out := renderPDF(t, &pdf.Renderer{}, report.New("", report.NewTable("Links", cols, rows)))
-	want := []string{"https://example.com/Stra%C3%9Fe?q=%CE%A9", "https://erp.example/items?id=-7", `https://example.com/a(b)\c`, "https://erp.example/items?id=8"}
+	want := []string{"https://example.com/Stra%C3%9Fe?q=%CE%A9", "https://erp.example/items?id=-7", `https://example.com/a(b)\c`, "https://erp.example/items?id=8", "https://erp.example/items?id=1.5e%2B21"}
 	if got := uris(t, out); !slices.Equal(got, want) {
 		t.Errorf("links %q, want %q", got, want)
 	}

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -195,9 +196,16 @@ func (tw *tableWriter) display(cols []report.Column, cells []report.Value) []rep
 // appendTemplate appends the link of a template, split at each {value}
 // into pieces, for v, as safeurl.Expand does.
 func appendTemplate(dst []byte, pieces []string, v report.Value) []byte {
+	// A JSON number's bytes are unreserved in a URL but for an exponent's
+	// "+": such a value is copied as it is.
+	plain := v.Kind() == report.KindNumber && bytes.IndexByte(v.Bytes(), '+') < 0
 	dst = append(dst, pieces[0]...)
 	for _, p := range pieces[1:] {
-		dst = safeurl.AppendValue(dst, v.Bytes())
+		if plain {
+			dst = append(dst, v.Bytes()...)
+		} else {
+			dst = safeurl.AppendValue(dst, v.Bytes())
+		}
 		dst = append(dst, p...)
 	}
 	return dst
