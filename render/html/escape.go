@@ -92,49 +92,69 @@ const replacement = "\uFFFD"
 // (controls other than whitespace, and noncharacters), become U+FFFD, so the
 // output is well-formed UTF-8 and conforming HTML whatever s holds.
 func appendEscaped(dst []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); {
+	for {
+		i := cleanPrefix(s)
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			return dst
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			dst = append(dst, escapes[c]...)
+			s = s[i+1:]
+			continue
+		}
+		size, _ := charAt(s, i)
+		dst = append(dst, replacement...)
+		s = s[i+size:]
+	}
+}
+
+// cleanPrefix returns the length of the longest prefix of s that
+// appendEscaped writes as it is: it ends before the first byte, or
+// character, that appendEscaped replaces.
+func cleanPrefix(s string) int {
+	i := 0
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
+			if !safeASCII[c] {
+				return i
 			}
-			dst = append(dst, s[last:i]...)
-			dst = append(dst, escapes[c]...)
 			i++
-			last = i
 			continue
 		}
-		size, ok := 0, false
-		// Two- and three-byte sequences (Latin, Greek, Cyrillic, CJK, "€")
-		// are decoded here, to spare most text the call of the general
-		// decoder, which takes the rest: invalid bytes and four-byte
-		// sequences.
-		switch {
-		case c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
-			// U+0080 to U+07FF, of which U+0080 to U+009F are C1
-			// controls; none is a noncharacter.
-			size, ok = 2, c > 0xc2 || s[i+1] >= 0xa0
-		case c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
-			if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
-				size, ok = 3, allowedRune(r, 3)
+		// A two-byte sequence, U+0080 to U+07FF (Latin, Greek,
+		// Cyrillic), of which U+0080 to U+009F are C1 controls and none is
+		// a noncharacter, is checked here, the rest by charAt.
+		if c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+			if c == 0xc2 && s[i+1] < 0xa0 {
+				return i
 			}
-		}
-		if size == 0 {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			size, ok = n, allowedRune(r, n)
-		}
-		if ok {
-			i += size
+			i += 2
 			continue
 		}
-		dst = append(dst, s[last:i]...)
-		dst = append(dst, replacement...)
+		size, ok := charAt(s, i)
+		if !ok {
+			return i
+		}
 		i += size
-		last = i
 	}
-	return append(dst, s[last:]...)
+	return i
+}
+
+// charAt returns the size of the character that starts at s[i], a byte
+// outside ASCII, and whether appendEscaped writes it as it is. Three-byte
+// sequences (CJK, "€") are decoded here, to spare most text the call of
+// the general decoder, which takes the rest: invalid bytes and four-byte
+// sequences.
+func charAt(s string, i int) (size int, ok bool) {
+	if c := s[i]; c >= 0xe0 && c < 0xf0 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+		if r := rune(c&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f); r >= 0x800 && (r < 0xd800 || r > 0xdfff) {
+			return 3, allowedRune(r, 3)
+		}
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return n, allowedRune(r, n)
 }
 
 // unreservedURL holds the bytes that a link template's value keeps as they

@@ -72,8 +72,15 @@ func FuzzEscapedAgainstRef(f *testing.F) {
 
 func checkEscaped(t *testing.T, s string) {
 	t.Helper()
-	if got, want := string(appendEscaped([]byte("x"), s)), "x"+escapedRef(s); got != want {
-		t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, want)
+	want := escapedRef(s)
+	if got := string(appendEscaped([]byte("x"), s)); got != "x"+want {
+		t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, "x"+want)
+	}
+	// cleanPrefix: s may be escaped from there on, and it is all of s
+	// exactly when escaping changes nothing.
+	n := cleanPrefix(s)
+	if n < 0 || n > len(s) || s[:n]+escapedRef(s[n:]) != want || (n == len(s)) != (want == s) {
+		t.Fatalf("cleanPrefix(%q) = %d, escaped %q", s, n, want)
 	}
 }
 

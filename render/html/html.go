@@ -1,6 +1,7 @@
 package html
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -512,16 +513,12 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 // the cell's link, if it has one, as <a href>.
 func (s *state) cell(c *column, v report.Value) {
 	w := s.w
-	text := v.Bytes()
-	if c.Format != nil && v.Kind() != report.KindNull {
-		s.text = c.AppendText(s.text[:0], v, s.loc)
-		text = s.text
-	}
+	formatted := c.Format != nil && v.Kind() != report.KindNull
 	// A column's link template links the cell with the value in it,
 	// unless the cell has a link of its own.
 	templated := v.Link() == "" && c.href != nil && v.Kind() != report.KindNull
 	switch {
-	case v.Kind() == report.KindNumber && c.Format != nil:
+	case v.Kind() == report.KindNumber && formatted:
 		// A number Value's text is a valid JSON number (report.Number
 		// checks it), which holds no character that needs escaping.
 		w.buf = append(w.buf, c.numValue...)
@@ -543,6 +540,13 @@ func (s *state) cell(c *column, v report.Value) {
 	}
 	linked := templated
 	switch {
+	case templated && v.Kind() == report.KindNumber && bytes.IndexByte(v.Bytes(), '+') < 0:
+		// A JSON number's bytes are unreserved in a URL but for an
+		// exponent's "+".
+		for _, p := range c.hrefRest {
+			w.buf = append(w.buf, v.Bytes()...)
+			w.buf = append(w.buf, p...)
+		}
 	case templated:
 		for _, p := range c.hrefRest {
 			w.buf = appendURLValue(w.buf, v.Bytes())
@@ -558,15 +562,31 @@ func (s *state) cell(c *column, v report.Value) {
 	}
 	switch {
 	case v.Kind() == report.KindString && c.date && (!c.footer || isDate(v)):
+		text := v.Bytes()
+		if formatted {
+			s.text = c.AppendText(s.text[:0], v, s.loc)
+			text = s.text
+		}
 		w.buf = append(w.buf, `<time datetime="`...)
 		w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
 		w.buf = append(w.buf, `">`...)
 		w.buf = appendEscaped(w.buf, unsafeString(text))
 		w.buf = append(w.buf, "</time>"...)
 	case v.Kind() == report.KindBool || v.Kind() == report.KindNull:
-		w.buf = append(w.buf, text...)
+		w.buf = append(w.buf, v.Bytes()...)
+	case formatted:
+		// The text is formatted in place, and escaped only from the
+		// first byte that needs it (none, as a rule).
+		n := len(w.buf)
+		w.buf = c.AppendText(w.buf, v, s.loc)
+		if i := n + cleanPrefix(unsafeString(w.buf[n:])); i < len(w.buf) {
+			s.text = append(s.text[:0], w.buf[i:]...)
+			w.buf = appendEscaped(w.buf[:i], unsafeString(s.text))
+		}
+	case v.Kind() == report.KindNumber:
+		w.buf = append(w.buf, v.Bytes()...) // a JSON number, as above
 	default:
-		w.buf = appendEscaped(w.buf, unsafeString(text))
+		w.buf = appendEscaped(w.buf, unsafeString(v.Bytes()))
 	}
 	if linked {
 		w.buf = append(w.buf, c.closeLink...)

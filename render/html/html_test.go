@@ -693,7 +693,7 @@ func TestLinkTemplates(t *testing.T) {
 		"mailto:someone@example.com?subject={value}",
 		"https://erp.example/static",
 	}
-	values := []report.Value{report.Int(-42), report.Float(1.5e-7), report.String("a b&c/ü"), report.Bool(true), report.Null,
+	values := []report.Value{report.Int(-42), report.Float(1.5e-7), report.Float(1.5e21), report.String("a b&c/ü"), report.Bool(true), report.Null,
 		report.String("x").WithLink("https://own.example/?a=1&b=2")}
 	for _, tmpl := range templates {
 		cols := []report.Column{{Caption: "T", Link: tmpl}}

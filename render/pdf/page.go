@@ -3,6 +3,8 @@ package pdf
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -43,7 +45,9 @@ type canvas struct {
 	fsize    float64
 	fill     string // non-stroking colour operator in effect
 	inText   bool
-	tx, ty   float64 // text line origin inside a text object
+	under    []float64 // underlines to draw after the text: x, y, w of each
+	nums     numCache  // the text of recent numbers (num)
+	tx, ty   float64   // text line origin inside a text object
 	onPage   func() error
 	foot     shaped
 	totals   map[string]*pageTotal // by face, size, colour and text after
@@ -162,7 +166,38 @@ func (c *canvas) need(h float64, landscape bool) error {
 	return nil
 }
 
+// A numCache holds the text num made of recent numbers, by their bits: a
+// page repeats its numbers (the edges of columns, the advance from one
+// cell's text to the next, the heights of rows and rules), and copying
+// text is cheaper than making it.
+type numCache [64]struct {
+	bits uint64
+	n    uint8 // the length of the text in s; 0 for an empty entry
+	s    [16]byte
+}
+
+// num appends v and a space to the content stream: v with at most two
+// decimals, without trailing zeros.
 func (c *canvas) num(v float64) {
+	bits := math.Float64bits(v)
+	e := &c.nums[bits*0x9e3779b97f4a7c15>>58]
+	l := len(c.buf)
+	if e.n > 0 && e.bits == bits {
+		// The whole entry is copied, in two moves, and the buffer cut
+		// after its text.
+		c.buf = slices.Grow(c.buf, len(e.s))
+		*(*[16]byte)(c.buf[l : l+len(e.s)]) = e.s
+		c.buf = c.buf[:l+int(e.n)]
+		return
+	}
+	c.formatNum(v)
+	if n := len(c.buf) - l; n <= len(e.s) {
+		e.bits, e.n = bits, uint8(n)
+		copy(e.s[:], c.buf[l:])
+	}
+}
+
+func (c *canvas) formatNum(v float64) {
 	b := fpdf.AppendFloat2(c.buf, v)
 	for b[len(b)-1] == '0' {
 		b = b[:len(b)-1]
@@ -193,6 +228,28 @@ func (c *canvas) rect(x, y, w, h float64, fill string) {
 	c.num(w)
 	c.num(h)
 	c.buf = append(c.buf, "re f\n"...)
+	c.used = true
+}
+
+// underlines fills, in fill, a rectangle of height h for each (x, y, w)
+// of c.under (its top-left corner and width, in page space), as one path,
+// and empties c.under. Text is drawn before its underlines so that a row's
+// text, and the colour changes in it, stay in one text object.
+func (c *canvas) underlines(h float64, fill string) {
+	if len(c.under) == 0 {
+		return
+	}
+	c.endText()
+	c.setFill(fill)
+	for i := 0; i+2 < len(c.under); i += 3 {
+		c.num(c.under[i])
+		c.num(c.h - c.under[i+1] - h)
+		c.num(c.under[i+2])
+		c.num(h)
+		c.buf = append(c.buf, "re\n"...)
+	}
+	c.buf = append(c.buf, "f\n"...)
+	c.under = c.under[:0]
 	c.used = true
 }
 

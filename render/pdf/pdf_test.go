@@ -610,6 +610,34 @@ func TestWideTable(t *testing.T) {
 	}
 }
 
+// TestWideTableFormats checks that a table cut into column groups shows
+// its first rows, read ahead to size the columns, as the rest: formatted
+// and linked.
+func TestWideTableFormats(t *testing.T) {
+	cols := []report.Column{{Caption: "Item"}, {Caption: "Amount", Type: report.TypeNumber, Format: numfmt.MustParse("#,##0.00"), Link: "https://erp.example/a/{value}"}}
+	for i := range 28 {
+		cols = append(cols, report.Column{Caption: fmt.Sprintf("Column number %d", i)})
+	}
+	var rows []report.Row
+	for i := range 3 {
+		cells := []report.Value{report.String(fmt.Sprintf("item%d", i)), report.Int(int64(1234567 + i))}
+		for j := range 28 {
+			cells = append(cells, report.String(fmt.Sprintf("r%dc%d", i, j)))
+		}
+		rows = append(rows, report.Cells(cells...))
+	}
+	out := renderPDF(t, &pdf.Renderer{}, report.New("Wide", report.NewTable("T", cols, report.RowsOf(rows...))))
+	text := pdftotext(t, out)
+	for i := range 3 {
+		if want := fmt.Sprintf("1,234,56%d.00", 7+i); !strings.Contains(text, want) {
+			t.Errorf("text lacks %s:\n%s", want, text)
+		}
+	}
+	if got, want := uris(t, out), []string{"https://erp.example/a/1234567", "https://erp.example/a/1234568", "https://erp.example/a/1234569"}; !slices.Equal(got, want) {
+		t.Errorf("links %q, want %q", got, want)
+	}
+}
+
 func TestLandscape(t *testing.T) {
 	var cols []string
 	for i := range 16 {
@@ -877,6 +905,24 @@ func TestKinds(t *testing.T) {
 	}
 	if links := uris(t, out); !slices.Contains(links, "https://example.com/item") {
 		t.Errorf("links %q lack the item's", links)
+	}
+}
+
+// TestCellLinkURIs checks the URIs of cell links: an IRI's bytes outside
+// ASCII percent-encoded, an ASCII link (a template's) as it is, with the
+// characters a PDF string escapes, and a template's value percent-encoded
+// (an exponent's "+").
+func TestCellLinkURIs(t *testing.T) {
+	cols := []report.Column{{Caption: "Item"}, {Caption: "Code", Type: report.TypeNumber, Link: "https://erp.example/items?id={value}"}}
+	rows := report.RowsOf(
+		report.Cells(report.String("Straße").WithLink("https://example.com/Straße?q=Ω"), report.Int(-7)),
+		report.Cells(report.String("Paren").WithLink(`https://example.com/a(b)\c`), report.Int(8)),
+		report.Cells(report.String("Exponent"), report.Float(1.5e21)),
+	)
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", report.NewTable("Links", cols, rows)))
+	want := []string{"https://example.com/Stra%C3%9Fe?q=%CE%A9", "https://erp.example/items?id=-7", `https://example.com/a(b)\c`, "https://erp.example/items?id=8", "https://erp.example/items?id=1.5e%2B21"}
+	if got := uris(t, out); !slices.Equal(got, want) {
+		t.Errorf("links %q, want %q", got, want)
 	}
 }
 

@@ -130,6 +130,8 @@ func TestFpdfLinks(t *testing.T) {
 		f.LinkURI(10.125, 20.375, 30, 40, uri)
 		copy(uri, "XXXXX") // LinkURI keeps no reference
 		f.LinkString(-0.001, 0, 1e7, 2, "mailto:a@example.com")
+		// Numbers again (fpdf.float2Cache), and 0 after -0.00.
+		f.LinkString(0, 20, 30, 40, "https://example.com/1")
 	}
 	f := fpdf.New("P", "pt", "A4", "")
 	var out bytes.Buffer
@@ -144,6 +146,7 @@ func TestFpdfLinks(t *testing.T) {
 		`<</Type /Annot /Subtype /Link /Rect [1.00 839.89 4.00 835.89] /Border [0 0 0] /Dest [3 0 R /XYZ 0 741.89 null]>>` +
 		`<</Type /Annot /Subtype /Link /Rect [10.12 821.51 40.12 781.51] /Border [0 0 0] /A <</S /URI /URI (https://example.com/a\(b\)\\c\r)>>>>` +
 		`<</Type /Annot /Subtype /Link /Rect [-0.00 841.89 10000000.00 839.89] /Border [0 0 0] /A <</S /URI /URI (mailto:a@example.com)>>>>` +
+		`<</Type /Annot /Subtype /Link /Rect [0.00 821.89 30.00 781.89] /Border [0 0 0] /A <</S /URI /URI (https://example.com/1)>>>>` +
 		"]\n"
 	if !bytes.Contains(out.Bytes(), []byte(want)) {
 		i := bytes.Index(out.Bytes(), []byte("/Annots"))
@@ -172,8 +175,8 @@ func TestFpdfLinks(t *testing.T) {
 	if got := uris(t, plain); len(got) == 0 || got[0] != "https://example.com/1" {
 		t.Errorf("encrypted document's links %q, want https://example.com/1 first", got)
 	}
-	if n := bytes.Count(plain, []byte("/Subtype /Link")); n != 4 {
-		t.Errorf("encrypted document has %d link annotations, want 4", n)
+	if n := bytes.Count(plain, []byte("/Subtype /Link")); n != 5 {
+		t.Errorf("encrypted document has %d link annotations, want 5", n)
 	}
 }
 

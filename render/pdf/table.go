@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -66,10 +67,13 @@ type tableWriter struct {
 
 	// shows is set when a column has a format or a link template: cells
 	// are then turned into the text they show (display) before they are
-	// shaped, in arena.
+	// shaped, in arena, and their links are checked there, not in shape.
 	shows bool
-	disp  []report.Value
-	arena []byte
+	// templates holds, for each column with a valid link template, its
+	// pieces around each {value}: its links need no check.
+	templates [][]string
+	disp      []report.Value
+	arena     []byte
 	// footer is set while the footer rows are drawn: bold, not striped.
 	footer bool
 
@@ -88,8 +92,12 @@ func (d *docWriter) table(t *report.Table) error {
 	tw := &tableWriter{d: d, t: t, caption: t.Caption, cols: t.Columns, bad: &d.bad}
 	d.markNext = true // the caption goes in the outline
 	defer func() { d.markNext = false }()
-	for _, c := range t.Columns {
+	tw.templates = make([][]string, len(t.Columns))
+	for i, c := range t.Columns {
 		tw.shows = tw.shows || c.Format != nil || c.Link != ""
+		if c.Link != "" && safeurl.Template(c.Link) {
+			tw.templates[i] = strings.Split(c.Link, "{value}")
+		}
 	}
 	tw.face, tw.hface = d.c.fonts.chains[regular], d.c.fonts.chains[bold]
 	if len(t.Columns) == 0 {
@@ -140,39 +148,67 @@ func (d *docWriter) table(t *report.Table) error {
 // display returns cells as the text they show: each formatted with its
 // column's format in the document's locale (report.Column.AppendText, the
 // text HTML and Markdown show), with its link (its own or its column's
-// template) if it has one. The values are valid until the next call.
+// template) if it has one and it is valid. The values are valid until the
+// next call.
 func (tw *tableWriter) display(cols []report.Column, cells []report.Value) []report.Value {
 	if !tw.shows && len(cols) > 0 && &cols[0] == &tw.cols[0] {
 		return cells // a cell's own link is read from its value
 	}
+	body := len(cols) > 0 && &cols[0] == &tw.cols[0]
 	tw.arena = tw.arena[:0]
 	tw.disp = tw.disp[:0]
 	for i, v := range cells {
 		if i >= len(cols) || v.IsNull() {
+			if v.Link() != "" && !safeurl.Link(v.Link()) {
+				v = v.WithLink("")
+			}
 			tw.disp = append(tw.disp, v)
 			continue
 		}
 		c := cols[i]
 		// The link first: a template takes the value as given, not as
 		// shown (232872, not 232.872). Earlier values keep the arena they
-		// were cut from when it grows.
-		link := v.Link()
+		// were cut from when it grows. A link from a valid template is
+		// valid; any other is checked.
+		link, checked := v.Link(), false
 		if link == "" {
 			start := len(tw.arena)
-			tw.arena = c.AppendLink(tw.arena, v)
+			if body && tw.templates[i] != nil {
+				tw.arena, checked = appendTemplate(tw.arena, tw.templates[i], v), true
+			} else {
+				tw.arena = c.AppendLink(tw.arena, v)
+			}
 			link = unsafe.String(unsafe.SliceData(tw.arena[start:]), len(tw.arena)-start)
+		}
+		if !checked && link != "" && !safeurl.Link(link) {
+			link = ""
 		}
 		if c.Format != nil {
 			start := len(tw.arena)
 			tw.arena = c.AppendText(tw.arena, v, tw.d.loc)
 			v = report.String(unsafe.String(unsafe.SliceData(tw.arena[start:]), len(tw.arena)-start))
 		}
-		if link != "" {
-			v = v.WithLink(link)
-		}
-		tw.disp = append(tw.disp, v)
+		tw.disp = append(tw.disp, v.WithLink(link))
 	}
 	return tw.disp
+}
+
+// appendTemplate appends the link of a template, split at each {value}
+// into pieces, for v, as safeurl.Expand does.
+func appendTemplate(dst []byte, pieces []string, v report.Value) []byte {
+	// A JSON number's bytes are unreserved in a URL but for an exponent's
+	// "+": such a value is copied as it is.
+	plain := v.Kind() == report.KindNumber && bytes.IndexByte(v.Bytes(), '+') < 0
+	dst = append(dst, pieces[0]...)
+	for _, p := range pieces[1:] {
+		if plain {
+			dst = append(dst, v.Bytes()...)
+		} else {
+			dst = safeurl.AppendValue(dst, v.Bytes())
+		}
+		dst = append(dst, p...)
+	}
+	return dst
 }
 
 // tableCaption draws a table caption, keeping extra points below it on
@@ -264,7 +300,7 @@ func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad 
 		}
 		tt.cells[i].start, tt.cells[i].end = start, len(tt.runes)
 		tt.cells[i].link = ""
-		if l := v.Link(); l != "" && safeurl.Link(l) {
+		if l := v.Link(); l != "" && (tw.shows || safeurl.Link(l)) {
 			tt.cells[i].link = l
 		}
 	}
@@ -673,7 +709,8 @@ const linkColor = "0.1 0.3 0.7 rg"
 
 // cells draws lines [from, to) of the cells of tt in a row starting at y.
 // A cell with a link is drawn in the link color, underlined, under a link
-// annotation that covers the part of the cell drawn.
+// annotation that covers the part of the cell drawn. The row's text is one
+// text object: the underlines are drawn after it, as one path.
 func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c := tw.d.c
 	x := c.left()
@@ -683,8 +720,14 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 		fill := "0 g"
 		if cl.link != "" && from < len(cl.lines) {
 			fill = linkColor
-			c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
-			c.pdf.LinkURI(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, c.uri)
+			// An ASCII link (a template's always is) goes to fpdf as it
+			// is: LinkURI neither keeps nor changes the bytes.
+			uri := unsafe.Slice(unsafe.StringData(cl.link), len(cl.link))
+			if !isASCII(cl.link) {
+				c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
+				uri = c.uri
+			}
+			c.pdf.LinkURI(x, c.y, w, float64(to-from)*cellLead+2*cellPadY, uri)
 		}
 		c.setFill(fill)
 		for li := from; li < to && li < len(cl.lines); li++ {
@@ -703,12 +746,22 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
 			c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
 			if fill == linkColor {
-				c.rect(tx, base+cellSize*0.12, lw, cellSize*0.06, linkColor)
+				c.under = append(c.under, tx, base+cellSize*0.12, lw)
 			}
 		}
 		x += w
 	}
 	c.endText()
+	c.underlines(cellSize*0.06, linkColor)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // add draws a row of the table, or collects it when the table has column
@@ -786,7 +839,7 @@ func (tw *tableWriter) startGroups(sample []report.Row) error {
 		tw.blockTop = c.y - c.bodyTop // the first block shares a page with the title
 	}
 	for _, row := range sample {
-		if err := tw.addBlock(row.Cells); err != nil {
+		if err := tw.addBlock(tw.display(tw.cols, row.Cells)); err != nil {
 			return err
 		}
 	}

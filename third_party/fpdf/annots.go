@@ -17,39 +17,73 @@ func (f *Fpdf) LinkURI(x, y, w, h float64, uri []byte) {
 		f.LinkString(x, y, w, h, string(uri))
 		return
 	}
-	f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, uri)
+	f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], &f.annotNums, x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, uri)
+}
+
+// float2Cache holds the text AppendFloat2 gives recent values, by their
+// bits: the link annotations of a page repeat their coordinates (the
+// edges of a table's columns, the top and bottom of a row), and copying
+// text is cheaper than making it.
+type float2Cache [32]struct {
+	bits uint64
+	n    uint8 // the length of the text in s; 0 for an empty entry
+	s    [16]byte
+}
+
+// append appends v as AppendFloat2 does.
+func (c *float2Cache) append(b []byte, v float64) []byte {
+	bits := math.Float64bits(v)
+	e := &c[bits*0x9e3779b97f4a7c15>>59]
+	l := len(b)
+	if e.n > 0 && e.bits == bits {
+		// The whole entry is copied, in two moves, and b cut after its
+		// text.
+		b = slices.Grow(b, len(e.s))
+		*(*[16]byte)(b[l : l+len(e.s)]) = e.s
+		return b[:l+int(e.n)]
+	}
+	b = AppendFloat2(b, v)
+	if n := len(b) - l; n <= len(e.s) {
+		e.bits, e.n = bits, uint8(n)
+		copy(e.s[:], b[l:])
+	}
+	return b
 }
 
 // appendURIAnnot appends the link annotation putpage writes for a URI link
 // (x, y the top-left corner, in points from the bottom-left of the page),
-// byte for byte.
-func appendURIAnnot[S string | []byte](b []byte, x, y, wd, ht float64, uri S) []byte {
+// byte for byte, its numbers through nums.
+func appendURIAnnot[S string | []byte](b []byte, nums *float2Cache, x, y, wd, ht float64, uri S) []byte {
 	b = append(b, "<</Type /Annot /Subtype /Link /Rect ["...)
-	b = AppendFloat2(b, x)
+	b = nums.append(b, x)
 	b = append(b, ' ')
-	b = AppendFloat2(b, y)
+	b = nums.append(b, y)
 	b = append(b, ' ')
-	b = AppendFloat2(b, x+wd)
+	b = nums.append(b, x+wd)
 	b = append(b, ' ')
-	b = AppendFloat2(b, y-ht)
+	b = nums.append(b, y-ht)
 	b = append(b, "] /Border [0 0 0] /A <</S /URI /URI ("...)
 	b = appendEscaped(b, uri)
 	return append(b, ")>>>>"...)
 }
 
-// appendEscaped appends s escaped as escape does.
+// appendEscaped appends s escaped as escape does, the runs between the
+// bytes it escapes in one piece each.
 func appendEscaped[S string | []byte](b []byte, s S) []byte {
+	last := 0
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '(', ')':
-			b = append(b, '\\', c)
-		case '\r':
-			b = append(b, '\\', 'r')
-		default:
-			b = append(b, c)
+		c := s[i]
+		if c != '\\' && c != '(' && c != ')' && c != '\r' {
+			continue
 		}
+		b = append(b, s[last:i]...)
+		if c == '\r' {
+			c = 'r'
+		}
+		b = append(b, '\\', c)
+		last = i + 1
 	}
-	return b
+	return append(b, s[last:]...)
 }
 
 // AppendFloat2 appends v with two decimals to b, as

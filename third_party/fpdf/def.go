@@ -625,6 +625,7 @@ type Fpdf struct {
 	pageObjs         []int                      // folio: object number of each page, 1-based
 	pageAnnots       [][]byte                   // folio: the URI link annotations of each page, written (annots.go)
 	spareAnnots      []byte                     // folio: a written page's pageAnnots, for the next page
+	annotNums        float2Cache                // folio: the numbers of recent link annotations (annots.go)
 	sparePage        *bytes.Buffer              // folio: a written page's buffer, for the next page
 	pending          *pendingPage               // folio: the streamed page not written yet
 	pages            []*bytes.Buffer            // slice[page] of page content; 1-based
