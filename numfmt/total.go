@@ -354,23 +354,26 @@ func parseShort(text string) (num, bool) {
 // gives m and scale too.
 func parseScaled(text string, scale int) (int64, bool) {
 	n := len(text)
-	if n == 0 || n > 16 || scale > 7 {
+	if n == 0 || n > 16 || uint(scale) > 7 {
 		return 0, false
 	}
 	b := unsafe.Slice(unsafe.StringData(text), n)
 	// The text right-aligned in 16 bytes, hi then lo, little-endian: its
-	// last byte is the top byte of lo.
+	// last byte is the top byte of lo. (Shift counts are masked with 63,
+	// which they never reach, so that Go need not test them.)
 	var hi, lo uint64
 	switch {
 	case n >= 8:
 		lo = binary.LittleEndian.Uint64(b[n-8:])
-		hi = binary.LittleEndian.Uint64(b) << (8 * (16 - n)) // n = 8: none
+		if n > 8 {
+			hi = binary.LittleEndian.Uint64(b) << (8 * (16 - n) & 63)
+		}
 	case n >= 4:
 		// Two loads that overlap, the second moved into place.
-		lo = (uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4))) << (8 * (8 - n))
+		lo = (uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4)&63)) << (8 * (8 - n) & 63)
 	default:
 		for k := range n {
-			lo |= uint64(b[k]) << (8 * (8 - n + k))
+			lo |= uint64(b[k]) << (8 * (8 - n + k) & 63)
 		}
 	}
 	first := 0 // the first digit
@@ -380,12 +383,11 @@ func parseScaled(text string, scale int) (int64, bool) {
 	digits := n - first
 	if scale > 0 {
 		// Take the point out: what is below it moves up a byte.
-		q := uint(8 * (7 - scale))
+		q := uint(8*(7-scale)) & 63
 		if byte(lo>>q) != '.' {
 			return 0, false
 		}
-		below := uint64(1)<<q - 1
-		lo = lo&^(uint64(1)<<(q+8)-1) | (lo&below)<<8 | hi>>56
+		lo = lo&^lowBytes[8-scale] | (lo&lowBytes[7-scale])<<8 | hi>>56
 		hi <<= 8
 		digits--
 	}
@@ -393,14 +395,20 @@ func parseScaled(text string, scale int) (int64, bool) {
 		return 0, false // no integer digit, or a leading zero
 	}
 	// The bytes below the digits (the sign, or none) become zero digits.
-	ph, pl := uint(64), uint(0)
-	if digits > 8 {
-		ph = uint(8 * (16 - digits))
-	} else {
-		pl = uint(8 * (8 - digits))
+	if digits <= 8 {
+		pad := lowBytes[8-digits]
+		lo = lo&^pad | zeroDigits&pad
+		if !eightDigits(lo) {
+			return 0, false
+		}
+		m := int64(digitValue(lo))
+		if first == 1 {
+			m = -m
+		}
+		return m, true
 	}
-	hi = hi&^(uint64(1)<<ph-1) | 0x3030303030303030&(uint64(1)<<ph-1)
-	lo = lo&^(uint64(1)<<pl-1) | 0x3030303030303030&(uint64(1)<<pl-1)
+	pad := lowBytes[16-digits]
+	hi = hi&^pad | zeroDigits&pad
 	if !eightDigits(hi) || !eightDigits(lo) {
 		return 0, false
 	}
@@ -410,6 +418,11 @@ func parseScaled(text string, scale int) (int64, bool) {
 	}
 	return m, true
 }
+
+const zeroDigits = 0x3030303030303030 // "00000000"
+
+// lowBytes[k] has the low k bytes set.
+var lowBytes = [9]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, 0xffffffffffffffff}
 
 // eightDigits reports whether each byte of w is an ASCII digit: its high
 // half is 3 and adding 6 leaves it 3. No carry crosses into a byte above
