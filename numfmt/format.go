@@ -236,7 +236,7 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 		i++
 	}
 	start := i
-	for i < n && text[i] >= '0' && text[i] <= '9' {
+	for i < n && text[i]-'0' <= 9 {
 		i++
 	}
 	intPart := text[start:i]
@@ -247,7 +247,7 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 	if i < n && text[i] == '.' {
 		i++
 		fs := i
-		for i < n && text[i] >= '0' && text[i] <= '9' {
+		for i < n && text[i]-'0' <= 9 {
 			i++
 		}
 		if i == fs {
