@@ -2,10 +2,12 @@ package numfmt
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"math/bits"
 	"strconv"
+	"unsafe"
 )
 
 // maxScale bounds the decimal places a Total keeps exactly.
@@ -28,6 +30,11 @@ type Total struct {
 	max   num
 	tmp   big.Int // scratch for addSum
 	x, y  big.Int // scratch for cmp
+
+	// same is set when the Total has a value, the sum is an int64, and the
+	// minimum and maximum are int64s of the sum's scale: a value of that
+	// scale can then be added and compared as it is (see Add).
+	same bool
 }
 
 // A num is m × 10^-s, or b × 10^-s when b is not nil.
@@ -42,11 +49,33 @@ type num struct {
 // a magnitude of 1e1000 or more or a value with more than 1000 decimal
 // places; the total is then unchanged.
 func (t *Total) Add(text string) error {
-	v, ok := parseShort(text)
-	if ok && t.n > 0 && t.big == nil && v.s == t.scale && t.min.s == v.s && t.max.s == v.s && t.min.b == nil && t.max.b == nil {
+	if t.same {
 		// The commonest case, a column of amounts with as many decimal
 		// places each: the sum, minimum and maximum are compared and
 		// added as they are, with no scaling, as addSum and cmp would.
+		if m, ok := parseScaled(text, t.scale); ok {
+			if sum, overflow := add64(t.sum, m); !overflow {
+				t.n++
+				t.sum = sum
+				if m < t.min.m {
+					t.min.m = m
+				} else if m > t.max.m {
+					t.max.m = m
+				}
+				return nil
+			}
+		}
+	}
+	err := t.add(text)
+	t.same = t.n > 0 && t.big == nil && t.min.b == nil && t.max.b == nil && t.min.s == t.scale && t.max.s == t.scale
+	return err
+}
+
+// add is Add for any text.
+func (t *Total) add(text string) error {
+	v, ok := parseShort(text)
+	if ok && t.n > 0 && t.big == nil && v.s == t.scale && t.min.s == v.s && t.max.s == v.s && t.min.b == nil && t.max.b == nil {
+		// As in Add, for a value parseScaled does not take.
 		if sum, overflow := add64(t.sum, v.m); !overflow {
 			t.n++
 			t.sum = sum
@@ -316,6 +345,99 @@ func parseShort(text string) (num, bool) {
 		v = -v
 	}
 	return num{m: v, s: s}, true
+}
+
+// parseScaled parses a JSON number of exactly scale decimal places, such
+// as "-1234.50" for 2, of at most 16 bytes and 7 decimal places, into its
+// digits m (the value × 10^scale), eight digits at a time. It reports
+// false for anything else, valid or not; for what it takes, parseShort
+// gives m and scale too.
+func parseScaled(text string, scale int) (int64, bool) {
+	n := len(text)
+	if n == 0 || n > 16 || uint(scale) > 7 {
+		return 0, false
+	}
+	b := unsafe.Slice(unsafe.StringData(text), n)
+	// The text right-aligned in 16 bytes, hi then lo, little-endian: its
+	// last byte is the top byte of lo. (Shift counts are masked with 63,
+	// which they never reach, so that Go need not test them.)
+	var hi, lo uint64
+	switch {
+	case n >= 8:
+		lo = binary.LittleEndian.Uint64(b[n-8:])
+		if n > 8 {
+			hi = binary.LittleEndian.Uint64(b) << (8 * (16 - n) & 63)
+		}
+	case n >= 4:
+		// Two loads that overlap, the second moved into place.
+		lo = (uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4)&63)) << (8 * (8 - n) & 63)
+	default:
+		for k := range n {
+			lo |= uint64(b[k]) << (8 * (8 - n + k) & 63)
+		}
+	}
+	first := 0 // the first digit
+	if b[0] == '-' {
+		first = 1
+	}
+	digits := n - first
+	if scale > 0 {
+		// Take the point out: what is below it moves up a byte.
+		q := uint(8*(7-scale)) & 63
+		if byte(lo>>q) != '.' {
+			return 0, false
+		}
+		lo = lo&^lowBytes[8-scale] | (lo&lowBytes[7-scale])<<8 | hi>>56
+		hi <<= 8
+		digits--
+	}
+	if digits <= scale || digits > scale+1 && b[first] == '0' {
+		return 0, false // no integer digit, or a leading zero
+	}
+	// The bytes below the digits (the sign, or none) become zero digits.
+	if digits <= 8 {
+		pad := lowBytes[8-digits]
+		lo = lo&^pad | zeroDigits&pad
+		if !eightDigits(lo) {
+			return 0, false
+		}
+		m := int64(digitValue(lo))
+		if first == 1 {
+			m = -m
+		}
+		return m, true
+	}
+	pad := lowBytes[16-digits]
+	hi = hi&^pad | zeroDigits&pad
+	if !eightDigits(hi) || !eightDigits(lo) {
+		return 0, false
+	}
+	m := int64(digitValue(hi)*1e8 + digitValue(lo))
+	if first == 1 {
+		m = -m
+	}
+	return m, true
+}
+
+const zeroDigits = 0x3030303030303030 // "00000000"
+
+// lowBytes[k] has the low k bytes set.
+var lowBytes = [9]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, 0xffffffffffffffff}
+
+// eightDigits reports whether each byte of w is an ASCII digit: its high
+// half is 3 and adding 6 leaves it 3. No carry crosses into a byte above
+// the lowest that is not a digit, so the test is exact.
+func eightDigits(w uint64) bool {
+	return w&0xf0f0f0f0f0f0f0f0|(w+0x0606060606060606)&0xf0f0f0f0f0f0f0f0>>4 == 0x3333333333333333
+}
+
+// digitValue returns the value of the eight ASCII digits in w, the first
+// in the lowest byte: pairs, then fours, then all eight, each step one
+// multiplication.
+func digitValue(w uint64) uint64 {
+	w = (w & 0x0f0f0f0f0f0f0f0f) * (10<<8 + 1) >> 8
+	w = (w & 0x00ff00ff00ff00ff) * (100<<16 + 1) >> 16
+	return (w & 0x0000ffff0000ffff) * (10000<<32 + 1) >> 32
 }
 
 // parseSmallSlow is parseSmall for any text: leading zeros of the fraction

@@ -84,6 +84,104 @@ func checkShort(t *testing.T, text string, got num, ok bool) {
 	}
 }
 
+// scaledValues are numbers in and just outside parseScaled's reach at the
+// scale given, and texts that are no numbers at all.
+var scaledValues = []struct {
+	text   string
+	scale  int
+	scaled bool // parseScaled takes it
+}{
+	{"0", 0, true},
+	{"-0", 0, true},
+	{"7", 0, true},
+	{"-110423", 0, true},
+	{"12345678", 0, true},
+	{"123456789", 0, true},
+	{"1234567890123456", 0, true},
+	{"-999999999999999", 0, true},
+	{"-9999999999999999", 0, false}, // 17 bytes
+	{"12345678901234567", 0, false},
+	{"0.00", 2, true},
+	{"-0.00", 2, true},
+	{"1.50", 2, true},
+	{"-1234.50", 2, true},
+	{"78442.80", 2, true},
+	{"99999.99", 2, true},
+	{"-1234567.89", 2, true},
+	{"1234567890123.78", 2, true},
+	{"12345678901234.56", 2, false}, // 17 bytes,
+	{"123456789.123456", 6, true},
+	{"1234567890.123456", 6, false}, // 17 bytes
+	{"0.1234567", 7, true},
+	{"0.12345678", 8, false},
+	{"1.5", 2, false},
+	{"1.500", 2, false},
+	{"150", 2, false},
+	{"1.50", 0, false},
+	{"1.50", 1, false},
+	{"-.50", 2, false},
+	{".50", 2, false},
+	{"-", 0, false},
+	{"", 0, false},
+	{"", 2, false},
+	{"01", 0, false},
+	{"00.50", 2, false},
+	{"-01.50", 2, false},
+	{"1.5e", 2, false},
+	{"1e50", 2, false},
+	{"1.2.3", 1, false},
+	{"1..5", 1, false},
+	{"1:50", 2, false},
+	{"1./0", 2, false},
+	{"1.5/", 2, false},
+	{"12a4", 0, false},
+	{"1234567:", 0, false},
+	{"/1234567", 0, false},
+	{"+1", 0, false},
+	{"--1", 0, false},
+	{" 1", 0, false},
+	{"1 ", 0, false},
+	{"1\xff", 0, false},
+	{"\xb0\xb1", 0, false},
+	{"12345678\xba", 0, false},
+	{"\x3a2345678", 0, false},
+	{"١٢", 0, false},
+}
+
+// TestParseScaled checks that parseScaled takes the numbers it should and
+// gives for each what parseShort gives.
+func TestParseScaled(t *testing.T) {
+	for _, c := range scaledValues {
+		_, ok := parseScaled(c.text, c.scale)
+		if ok != c.scaled {
+			t.Errorf("parseScaled(%q, %d) ok = %v, want %v", c.text, c.scale, ok, c.scaled)
+		}
+		checkScaled(t, c.text, c.scale)
+	}
+}
+
+// FuzzParseScaled checks parseScaled against parseShort on any text and
+// scale.
+func FuzzParseScaled(f *testing.F) {
+	for _, c := range scaledValues {
+		f.Add(c.text, uint8(c.scale))
+	}
+	f.Fuzz(func(t *testing.T, text string, scale uint8) {
+		checkScaled(t, text, int(scale%20))
+	})
+}
+
+func checkScaled(t *testing.T, text string, scale int) {
+	t.Helper()
+	m, ok := parseScaled(text, scale)
+	if !ok {
+		return
+	}
+	if v, sok := parseShort(text); !sok || v != (num{m: m, s: scale}) {
+		t.Errorf("parseScaled(%q, %d) = %d; parseShort gives %+v, %v", text, scale, m, v, sok)
+	}
+}
+
 // addRef is Total.Add without its fast path: every value parsed by
 // parseSmall (or parseBig), added by addSum and compared by cmp.
 func addRef(t *Total, text string) error {
@@ -119,6 +217,14 @@ var totalSeqs = [][]string{
 	{"0.1", "1e-7", "0.2", "0.3"},
 	{"1e400", "1.00", "2.00"},
 	{"0.01", "0.02", "x", "0.03", "01", "0.04"},
+	{"-1234567.89", "1234567.89", "0.01", "-0.01", "1234567890123456.78", "-1234567890123456.78"},
+	{"1.50", "2.5", "3.00", "1.005", "-7.50"},
+	{"12", "1234567890123456", "-1234567890123456", "12345678901234567", "1"},
+	{"9999999999999999.99", "9999999999999999.99", "9999999999999999.99", "9999999999999999.99", "9999999999999999.99",
+		"9999999999999999.99", "9999999999999999.99", "9999999999999999.99", "9999999999999999.99", "9999999999999999.99", "-0.01"},
+	{"-9999999999999999", "-9999999999999999", "1e30", "-9999999999999999"},
+	{"0.1234567", "0.0000001", "0.1", "0.9999999", "0.12345678", "0.00000001"},
+	{"999999999999.99", "999999999999.99", "-1", "-999999999999999", "-999999999999999"},
 }
 
 func TestTotalFastPath(t *testing.T) {

@@ -576,6 +576,7 @@ type rowReader struct {
 	arena       []byte
 	refs        []ref
 	links       []linkRef
+	want        []Kind // the kind each column takes: see wantKinds
 	row         Row
 }
 

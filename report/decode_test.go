@@ -68,6 +68,28 @@ func TestViolations(t *testing.T) {
 			`{"cells":[{"value":1.5},{"value":"2024-05-30T05:13:26Z"}]},{"cells":[{"value":null},{"value":null}]},{"cells":[{"value":true},{"value":"2024-05-30"}]}`), []string{
 			`/elements/0/data/rows/2/cells/0/value: column "N" holds number values, not a boolean`,
 		}},
+		{"every column type", table(`[{"caption":"S","type":"string"},{"caption":"N","type":"number"},{"caption":"B","type":"boolean"},{"caption":"D","type":"date"},{"caption":"T","type":"datetime"},{"caption":"A"}]`,
+			`{"cells":[{"value":"x"},{"value":-1.50},{"value":false},{"value":"2024-02-29"},{"value":"2024-05-30T05:13:26.5+02:00"},{"value":true}]},`+
+				`{"cells":[{"value":null},{"value":null},{"value":null},{"value":null},{"value":null},{"value":null}]},`+
+				`{"cells":[{"value":1},{"value":1},{"value":true},{"value":"2024-02-29"},{"value":"2024-05-30T05:13:26Z"},{"value":"x"}]},`+
+				`{"cells":[{"value":"x"},{"value":"1"},{"value":true},{"value":"2024-02-29"},{"value":"2024-05-30T05:13:26Z"},{"value":1}]},`+
+				`{"cells":[{"value":"x"},{"value":1},{"value":"true"},{"value":"2024-02-29"},{"value":"2024-05-30T05:13:26Z"},{"value":1}]},`+
+				`{"cells":[{"value":"x"},{"value":1},{"value":true},{"value":"2024-02-30"},{"value":"2024-05-30T05:13:26Z"},{"value":1}]},`+
+				`{"cells":[{"value":"x"},{"value":1},{"value":true},{"value":20240229},{"value":"2024-05-30T05:13:26Z"},{"value":1}]},`+
+				`{"cells":[{"value":"x"},{"value":1},{"value":true},{"value":"2024-02-29"},{"value":"2024-05-30"},{"value":1}]},`+
+				`{"cells":[{"value":"x"},{"value":1},{"value":true},{"value":"2024-02-29"},{"value":false},{"value":1}]},`+
+				`{"cells":[{"value":true},{"value":1},{"value":true},{"value":"2024-02-29"},{"value":"2024-05-30T05:13:26Z"},{"value":null}]}`), []string{
+			`/elements/0/data/rows/2/cells/0/value: column "S" holds string values, not a number`,
+			`/elements/0/data/rows/3/cells/1/value: column "N" holds number values, not a string`,
+			`/elements/0/data/rows/4/cells/2/value: column "B" holds boolean values, not a string`,
+			`/elements/0/data/rows/5/cells/3/value: column "D" holds dates like 2006-01-02, not "2024-02-30"`,
+			`/elements/0/data/rows/6/cells/3/value: column "D" holds date values, not a number`,
+			`/elements/0/data/rows/7/cells/4/value: column "T" holds RFC 3339 date-times like 2006-01-02T15:04:05Z, not "2024-05-30"`,
+			`/elements/0/data/rows/8/cells/4/value: column "T" holds datetime values, not a boolean`,
+			`/elements/0/data/rows/9/cells/0/value: column "S" holds string values, not a boolean`,
+		}},
+		{"a footer's cells take any value", `{"elements":[{"type":"table","data":{"columns":[{"caption":"N","type":"number"},{"caption":"D","type":"date"}],` +
+			`"rows":[{"cells":[{"value":1},{"value":"2024-02-29"}]}],"footer":[{"cells":[{"value":"Total"},{"value":3}]},{"cells":[{"value":true},{"value":"2024-02-30"}]}]}}]}`, nil},
 		{"unknown members ignored", `{"x":{"deep":[1,2,{"a":null}]},"elements":[{"type":"table","extra":1,"data":{"columns":[{"caption":"A","width":3}],"rows":[{"cells":[{"value":1,"style":"b"}],"meta":[]}],"more":true}}]}`, nil},
 		{"rows not an array", `{"elements":[{"data":{"columns":[{"caption":"A"}],"rows":{"cells":[]}},"type":"table"}]}`, []string{
 			"/elements/0/data/rows: rows must be an array, not an object",

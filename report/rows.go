@@ -235,10 +235,14 @@ func (rr *rowReader) complete(key ref) (valid, ok bool) {
 	if len(rr.refs) != len(cols) {
 		return false, d.violate(rr.ptr("/cells"), cellCountMessage(len(rr.refs), len(cols)))
 	}
+	if rr.want == nil {
+		rr.want = wantKinds(cols, rr.footer)
+	}
+	want := rr.want[:len(rr.refs)]
 	cells := rr.row.Cells[:0]
 	for i, r := range rr.refs {
 		v := r.value(rr.arena)
-		if cols[i].Type != TypeAny && !rr.footer {
+		if w := want[i]; w != KindNull && v.kind != KindNull && v.kind != w {
 			if msg := typeMismatch(cols[i], v); msg != "" {
 				return false, d.violate(rr.ptr("/cells/", i, "/value"), msg)
 			}
@@ -255,6 +259,37 @@ func (rr *rowReader) complete(key ref) (valid, ok bool) {
 		}
 	}
 	return true, true
+}
+
+// kindText is the kind wantKinds gives a date or datetime column: no
+// value has it, so that every value but null is checked in full.
+const kindText Kind = 0x80
+
+// wantKinds returns, for each column, the kind of the values it takes, for
+// complete to check a value against without a call: KindNull for a column
+// that takes any (and for a footer's, which take any value), kindText for
+// one whose strings must also be dates. A value of another kind goes to
+// typeMismatch, which words the violation.
+func wantKinds(cols []Column, footer bool) []Kind {
+	want := make([]Kind, len(cols))
+	if footer {
+		return want
+	}
+	for i, c := range cols {
+		switch c.Type {
+		case TypeAny:
+			want[i] = KindNull
+		case TypeNumber:
+			want[i] = KindNumber
+		case TypeBoolean:
+			want[i] = KindBool
+		case TypeDate, TypeDateTime:
+			want[i] = kindText
+		default:
+			want[i] = KindString
+		}
+	}
+	return want
 }
 
 // cell reads one cell object.
