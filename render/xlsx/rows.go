@@ -109,12 +109,14 @@ type rowWriter struct {
 	dateStyle int      // excelize's style for a time without one, once made
 	cols      []string // column letters, "A" at 0, as far as used
 	scratch   []byte
+	row       []byte // the digits of the row being written
 }
 
 // appendRow appends row n, its first cell in column A, to dst.
 func (w *rowWriter) appendRow(dst []byte, n int, cells []cellValue) ([]byte, error) {
+	w.row = strconv.AppendInt(w.row[:0], int64(n), 10)
 	dst = append(dst, `<row r="`...)
-	dst = strconv.AppendInt(dst, int64(n), 10)
+	dst = append(dst, w.row...)
 	dst = append(dst, `">`...)
 	for i := range cells {
 		c := &cells[i]
@@ -122,7 +124,7 @@ func (w *rowWriter) appendRow(dst []byte, n int, cells []cellValue) ([]byte, err
 			continue
 		}
 		var err error
-		if dst, err = w.appendCell(dst, i+1, n, c); err != nil {
+		if dst, err = w.appendCell(dst, i+1, c); err != nil {
 			return append(dst, `</row>`...), err
 		}
 	}
@@ -137,7 +139,7 @@ func (w *rowWriter) column(col int) string {
 	return w.cols[col-1]
 }
 
-func (w *rowWriter) appendCell(dst []byte, col, n int, c *cellValue) ([]byte, error) {
+func (w *rowWriter) appendCell(dst []byte, col int, c *cellValue) ([]byte, error) {
 	if col > MaxColumns {
 		return dst, excelize.ErrColumnNumber
 	}
@@ -178,7 +180,7 @@ func (w *rowWriter) appendCell(dst []byte, col, n int, c *cellValue) ([]byte, er
 			}
 		} else {
 			// setCellDefault keeps this text as it is: no escaping.
-			dst = appendCellStart(dst, w.column(col), n, style, "inlineStr")
+			dst = appendCellStart(dst, w.column(col), w.row, style, "inlineStr")
 			dst = append(dst, `<is><t>`...)
 			dst = t.AppendFormat(dst, time.RFC3339Nano)
 			return append(dst, `</t></is></c>`...), nil
@@ -186,7 +188,7 @@ func (w *rowWriter) appendCell(dst []byte, col, n int, c *cellValue) ([]byte, er
 	case cellRich:
 		typ = "inlineStr"
 	}
-	dst = appendCellStart(dst, w.column(col), n, style, typ)
+	dst = appendCellStart(dst, w.column(col), w.row, style, typ)
 	w.scratch = value[:0]
 	if len(value) > 0 {
 		dst = append(dst, `<v>`...)
@@ -206,10 +208,10 @@ func (w *rowWriter) appendCell(dst []byte, col, n int, c *cellValue) ([]byte, er
 }
 
 // appendCellStart appends <c r="A1" s="1" t="b">.
-func appendCellStart(dst []byte, col string, n, style int, typ string) []byte {
+func appendCellStart(dst []byte, col string, row []byte, style int, typ string) []byte {
 	dst = append(dst, `<c r="`...)
 	dst = append(dst, col...)
-	dst = strconv.AppendInt(dst, int64(n), 10)
+	dst = append(dst, row...)
 	dst = append(dst, '"')
 	if style != 0 {
 		dst = append(dst, ` s="`...)
@@ -300,6 +302,10 @@ func appendEscaped(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainText[c] {
+			i++
+			continue
+		}
 		var esc string
 		width := 1
 		if c < utf8.RuneSelf {
@@ -341,6 +347,20 @@ func appendEscaped(dst []byte, s string) []byte {
 	}
 	return append(dst, s[last:]...)
 }
+
+// plainText marks the bytes appendEscaped passes as they are without a
+// look: ASCII but for the escaped characters and controls other than the
+// line feed.
+var plainText = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"'&<>` {
+		t[c] = false
+	}
+	t['\n'] = true
+	return t
+}()
 
 // inCharacterRange reports whether XML 1.0 allows r (encoding/xml's
 // isInCharacterRange).
