@@ -165,3 +165,46 @@ func TestRowsAsExcelize(t *testing.T) {
 	}
 	t.Fatalf("%d rows, excelize %d", len(gotRows), len(wantRows))
 }
+
+// FuzzRowsAsExcelize compares the row writer with SetRow for any text,
+// as it is and as folio cleans it, plain and in a rich text run, and for
+// any float.
+func FuzzRowsAsExcelize(f *testing.F) {
+	for _, s := range []string{"", " a", "_x0041_", "_x005F_xD800_", "a\r\n\x00\xff", "😀", `<&>"'`} {
+		f.Add(s, 1.5)
+	}
+	f.Fuzz(func(t *testing.T, s string, x float64) {
+		cleaned, changed := cellText(s)
+		if !changed {
+			cleaned = s
+		}
+		if 2*utf16Len(cleaned) > excelize.TotalCellChars {
+			t.Skip("two runs of it are more than a cell holds: SetRow fails")
+		}
+		font := &excelize.Font{Family: codeFamily, Size: 11, Bold: true}
+		rows := [][]any{
+			{s, []byte(s), excelize.Cell{StyleID: 3, Value: s}, x},
+			{cleaned, []excelize.RichTextRun{{Text: cleaned, Font: font}, {Text: cleaned}}},
+		}
+		want, file := sheetDataOf(t, rows)
+		w := &rowWriter{f: file}
+		var got []byte
+		for i, row := range rows {
+			cells := make([]cellValue, len(row))
+			for j, v := range row {
+				c, err := toCell(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cells[j] = c
+			}
+			var err error
+			if got, err = w.appendRow(got, i+1, cells); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if string(got) != want {
+			t.Fatalf("got\n%q\nwant\n%q", got, want)
+		}
+	})
+}
