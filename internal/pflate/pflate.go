@@ -42,6 +42,7 @@ type Writer struct {
 	serial *flate.Writer
 	err    error
 	closed bool
+	open   bool // the stream is left open: the last block ends with a sync flush
 }
 
 // A block is a piece of the input and, once compressed, its output.
@@ -49,6 +50,7 @@ type block struct {
 	in    []byte // cap BlockSize
 	dict  []byte
 	final bool
+	open  bool // final, but ended by a sync flush
 	out   bytes.Buffer
 	err   error
 	done  chan struct{}
@@ -138,11 +140,19 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 // Close compresses what is left, ends the stream, waits for the workers
 // and returns the first error. It does not close the destination.
-func (w *Writer) Close() error {
+func (w *Writer) Close() error { return w.close(false) }
+
+// CloseOpen is Close, but leaves the DEFLATE stream open: its last block
+// ends with a sync flush, as the others do, so that the output can be
+// followed by more DEFLATE blocks (compressed on their own, with no
+// dictionary) that end the stream.
+func (w *Writer) CloseOpen() error { return w.close(true) }
+
+func (w *Writer) close(open bool) error {
 	if w.closed {
 		return w.err
 	}
-	w.closed = true
+	w.closed, w.open = true, open
 	if w.cur == nil {
 		w.cur = w.newBlock()
 	}
@@ -175,7 +185,7 @@ func (w *Writer) release(b *block) {
 	b.in = b.in[:0]
 	b.dict = b.dict[:0]
 	b.out.Reset()
-	b.final = false
+	b.final, b.open = false, false
 	b.err = nil
 	w.free = append(w.free, b)
 }
@@ -185,6 +195,7 @@ func (w *Writer) release(b *block) {
 func (w *Writer) submit(final bool) {
 	b := w.cur
 	b.final = final
+	b.open = final && w.open
 	b.dict = append(b.dict[:0], w.tail...)
 	if !final {
 		// Non-final blocks are full, so hold a whole window.
@@ -239,7 +250,8 @@ func (w *Writer) writeOldest() {
 }
 
 // compress writes block b compressed by fw to dst: with b's dictionary,
-// ended by a sync flush or, for the final block, by the end of stream.
+// ended by a sync flush or, for the final block of a stream not left
+// open, by the end of stream.
 func compress(fw *flate.Writer, dst io.Writer, b *block) error {
 	if len(b.dict) > 0 {
 		fw.ResetDict(dst, b.dict)
@@ -252,7 +264,7 @@ func compress(fw *flate.Writer, dst io.Writer, b *block) error {
 	if _, err := fw.Write(b.in); err != nil {
 		return err
 	}
-	if b.final {
+	if b.final && !b.open {
 		return fw.Close()
 	}
 	return fw.Flush()

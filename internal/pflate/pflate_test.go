@@ -253,3 +253,58 @@ func cpuTime(b *testing.B) time.Duration {
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// TestCloseOpen joins streams left open by CloseOpen and one ended by
+// Close, each compressed on its own: they inflate to the inputs in turn,
+// and the bytes do not depend on the workers.
+func TestCloseOpen(t *testing.T) {
+	const bs = pflate.BlockSize
+	parts := [][]byte{[]byte(`<?xml version="1.0"?><worksheet><sheetData>`), nil, sheetXML(3*bs + 99), sheetXML(bs), []byte(`</sheetData></worksheet>`)}
+	join := func(workers int) []byte {
+		var out bytes.Buffer
+		for i, p := range parts {
+			w, err := pflate.NewWriter(&out, 5, workers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write(p); err != nil {
+				t.Fatal(err)
+			}
+			end := w.CloseOpen
+			if i == len(parts)-1 {
+				end = w.Close
+			}
+			if err := end(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out.Bytes()
+	}
+	one := join(1)
+	if four := join(4); !bytes.Equal(one, four) {
+		t.Fatalf("4 workers: %d bytes differ from the %d of one", len(four), len(one))
+	}
+	want := bytes.Join(parts, nil)
+	for name, r := range map[string]io.Reader{
+		"compress/flate":           stdflate.NewReader(bytes.NewReader(one)),
+		"klauspost/compress/flate": flate.NewReader(bytes.NewReader(one)),
+	} {
+		back, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(back, want) {
+			t.Fatalf("%s inflates %d bytes, not the %d written", name, len(back), len(want))
+		}
+	}
+	// Left open, a stream has no end: a reader runs out of input.
+	var out bytes.Buffer
+	w, _ := pflate.NewWriter(&out, 5, 1)
+	w.Write(parts[0])
+	if err := w.CloseOpen(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(stdflate.NewReader(&out)); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("an open stream reads with %v, want io.ErrUnexpectedEOF", err)
+	}
+}

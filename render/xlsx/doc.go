@@ -1,8 +1,9 @@
 // Package xlsx renders a report document as an XLSX workbook (Office Open
 // XML spreadsheet) with excelize's StreamWriter, so memory stays flat
-// however long the tables: rows go to temporary files, and the archive is
-// compressed straight into the destination writer instead of being built in
-// memory first (excelize's own Write does that).
+// however long the tables: folio writes the rows' XML itself, compressed as
+// it goes, into temporary files, and the archive is compressed straight into
+// the destination writer instead of being built in memory first (excelize's
+// own Write does that).
 //
 // # Layout
 //

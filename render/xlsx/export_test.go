@@ -8,6 +8,16 @@ func SetMaxRows(n int) (restore func()) {
 	return func() { maxRows = old }
 }
 
+// SetMaxSpoolMemory lowers how many compressed bytes of a worksheet's rows
+// are kept in memory for a test and returns a function that restores it.
+func SetMaxSpoolMemory(n int) (restore func()) { return setMaxSpoolMemory(n) }
+
+func setMaxSpoolMemory(n int) (restore func()) {
+	old := maxSpoolMemory
+	maxSpoolMemory = n
+	return func() { maxSpoolMemory = old }
+}
+
 // ExcelSerial and InExcelRange expose the date range check.
 var (
 	ExcelSerial  = excelSerial

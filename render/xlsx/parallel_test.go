@@ -16,8 +16,9 @@ import (
 )
 
 // TestParallelDeflate renders a worksheet of several DEFLATE blocks on one
-// core and on four: the bytes are the same, the archive's CRC-32s check,
-// and excelize reads the rows back.
+// core and on four, and with its compressed rows in a temporary file: the
+// bytes are the same, the archive's CRC-32s check, and excelize reads the
+// rows back.
 func TestParallelDeflate(t *testing.T) {
 	const rows = 12000
 	render := func(procs int) []byte {
@@ -31,6 +32,12 @@ func TestParallelDeflate(t *testing.T) {
 	one, four := render(1), render(4)
 	if !bytes.Equal(one, four) {
 		t.Fatalf("GOMAXPROCS=1 gives %d bytes, GOMAXPROCS=4 %d other ones", len(one), len(four))
+	}
+	restore := setMaxSpoolMemory(64 << 10)
+	spilled := render(2)
+	restore()
+	if !bytes.Equal(one, spilled) {
+		t.Fatalf("rows in memory give %d bytes, rows in a temporary file %d other ones", len(one), len(spilled))
 	}
 
 	zr, err := zip.NewReader(bytes.NewReader(one), int64(len(one)))

@@ -21,9 +21,9 @@ type tableWriter struct {
 	t       *report.Table
 	keys    []styleKey // data cell style of each column
 	styles  []int      // its id, 0 for none
-	header  []any
+	header  []cellValue
 	names   []string // column names of its table objects
-	vals    []any
+	vals    []cellValue
 	hdrRow  int  // row of the header on the current worksheet
 	filter  bool // the current worksheet part gets an autofilter
 	table   bool // each worksheet part is a table object
@@ -46,7 +46,7 @@ func (b *book) table(t *report.Table) error {
 		}
 		b.heading = false
 	}
-	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), vals: make([]any, len(t.Columns))}
+	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), vals: make([]cellValue, len(t.Columns))}
 	for i, c := range t.Columns {
 		tw.keys[i] = dataStyle(c)
 		tw.styles[i] = b.styleID(tw.keys[i])
@@ -270,18 +270,15 @@ func (b *book) oneSheetStart(widths []float64) error {
 func (tw *tableWriter) writeHeader() error {
 	b := tw.b
 	if tw.header == nil {
-		tw.header = make([]any, len(tw.t.Columns))
+		tw.header = make([]cellValue, len(tw.t.Columns))
 		kind := styleHeader
 		if tw.table {
 			kind = styleTableHeader
 		}
 		for i, c := range tw.t.Columns {
-			var v any = c.Caption
+			v := c.Caption
 			if s, changed := cellText(c.Caption); changed {
 				v = s
-			}
-			if c.Caption == "" {
-				v = nil
 			}
 			if tw.table {
 				v = tw.names[i]
@@ -290,7 +287,10 @@ func (tw *tableWriter) writeHeader() error {
 			if !b.r.PlainHeader {
 				style = b.style(styleKey{kind: kind, align: headerAlign(c)})
 			}
-			tw.header[i] = excelize.Cell{StyleID: style, Value: v}
+			tw.header[i] = textCell(v, style)
+			if c.Caption == "" && !tw.table {
+				tw.header[i] = cellValue{kind: cellEmpty, style: style}
+			}
 		}
 	}
 	if err := b.row(tw.header); err != nil {
@@ -329,34 +329,39 @@ func (tw *tableWriter) row(row report.Row) error {
 	return b.row(tw.vals)
 }
 
-// cell returns the excelize cell value of v in column c, whose cells have
-// the style key and its id style, at column col and row n of the current
-// worksheet; a cell with a link gets a hyperlink (see sheet.addLink). A
-// footer cell keeps its style even when empty, so that its rule runs
-// across the row. A number a spreadsheet would not keep exactly is text
-// (see excelNumber), unless mean says it is a column's mean, rounded
-// already (see roundedNumber).
-func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, col, n int, mean bool) any {
-	var x any
+// cell returns the cell of v in column c, whose cells have the style key
+// and its id style, at column col and row n of the current worksheet; a
+// cell with a link gets a hyperlink (see sheet.addLink). A footer cell
+// keeps its style even when empty, so that its rule runs across the row.
+// A number a spreadsheet would not keep exactly is text (see excelNumber),
+// unless mean says it is a column's mean, rounded already (see
+// roundedNumber). Text cells view v's bytes: the row is written before it
+// moves on.
+func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, col, n int, mean bool) cellValue {
+	var x cellValue
 	k := key
 	switch v.Kind() {
 	case report.KindNull:
 		if !key.footer {
-			return nil
+			return cellValue{}
 		}
+		x.kind = cellEmpty
 	case report.KindBool:
-		x = v.BoolValue()
+		x = boolCell(v.BoolValue(), 0)
 	case report.KindNumber:
 		var ok bool
 		if mean {
-			x, ok = roundedNumber(v.Bytes())
+			var r any
+			if r, ok = roundedNumber(v.Bytes()); ok {
+				x, _ = toCell(r)
+			}
 		} else {
-			x, ok = excelNumber(v.Bytes())
+			x, ok = numberCell(v.Bytes())
 		}
 		if !ok {
 			// Digits a spreadsheet would lose: the exact text, aligned as
 			// numbers are, without the column's number format.
-			x = v.Bytes() // excelize copies it before the row moves on
+			x = textCell(unsafeString(v.Bytes()), 0)
 			k.numFmt = ""
 			if k.align == report.AlignAuto {
 				k.align = report.AlignRight
@@ -365,14 +370,14 @@ func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, co
 	case report.KindString:
 		if typ := c.Type; typ == report.TypeDate || typ == report.TypeDateTime {
 			if d, err := report.ParseDate(typ, v); err == nil && inExcelRange(d) {
-				x = d
+				x = cellValue{kind: cellTime, time: d}
 				break
 			}
 		}
 		if s, changed := cellText(v.Bytes()); changed {
-			x = s
+			x = textCell(s, 0)
 		} else {
-			x = v.Bytes() // excelize copies it before the row moves on
+			x = textCell(unsafeString(v.Bytes()), 0)
 		}
 		k = wrapped(k, v.Bytes())
 	}
@@ -385,9 +390,10 @@ func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, co
 	if k != key {
 		style = b.styleID(k)
 	}
-	if style != 0 {
-		return excelize.Cell{StyleID: style, Value: x}
+	if x.kind == cellEmpty && style == 0 {
+		return cellValue{} // no style, no cell
 	}
+	x.style = style
 	return x
 }
 
@@ -575,7 +581,7 @@ func cellWidth(c report.Column, v report.Value, shown *[]byte) int {
 			*shown = c.AppendText((*shown)[:0], v, nil)
 			return textWidth(*shown)
 		}
-		if _, ok := excelNumber(v.Bytes()); !ok {
+		if _, ok := numberCell(v.Bytes()); !ok {
 			return len(v.Bytes())
 		}
 		return numberWidth(v.Bytes())

@@ -156,6 +156,18 @@ func fitWidth(w int) float64 {
 // smallest normal float64 (1e-320), which they round to zero. Such a number
 // is written as text (see book.cell).
 func excelNumber(text []byte) (any, bool) {
+	c, ok := numberCell(text)
+	if !ok {
+		return nil, false
+	}
+	if c.kind == cellInt {
+		return c.num, true
+	}
+	return c.float, true
+}
+
+// numberCell is excelNumber's value as a cell, without an interface.
+func numberCell(text []byte) (cellValue, bool) {
 	s := unsafeString(text)
 	integer, digits, sig := true, 0, 0 // digits from the first non-zero one, to the last non-zero one
 	for i := 0; i < len(s); i++ {
@@ -175,19 +187,19 @@ func excelNumber(text []byte) (any, bool) {
 		}
 	}
 	if sig > 15 {
-		return nil, false
+		return cellValue{}, false
 	}
 	if integer && digits <= 18 {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n, true
+			return cellValue{kind: cellInt, num: n}, true
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return nil, false // not reached for validated numbers
+		return cellValue{}, false // not reached for validated numbers
 	}
 	if f != 0 && math.Abs(f) < 0x1p-1022 {
-		return nil, false
+		return cellValue{}, false
 	}
 	if !integer && strings.ContainsAny(s, "eE") {
 		// Near the top of the float64 range, 15 digits round past it
@@ -200,7 +212,7 @@ func excelNumber(text []byte) (any, bool) {
 	if f == 0 {
 		f = 0 // no negative zero
 	}
-	return f, true
+	return cellValue{kind: cellFloat, float: f}, true
 }
 
 // roundedNumber is excelNumber for a value that is rounded already (the

@@ -35,8 +35,9 @@ var DefaultCreated = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // A Renderer writes a document as an XLSX workbook (Office Open XML
 // spreadsheet) with excelize's StreamWriter: memory stays flat however long
-// the tables are, since rows go to temporary files and the archive is
-// compressed straight into the destination. The zero value is ready to use:
+// the tables are, since rows are compressed as they are written, into
+// temporary files, and the archive is compressed straight into the
+// destination. The zero value is ready to use:
 // a worksheet per table, styled header, fitted columns.
 //
 // The layout is documented in the package documentation.
@@ -68,9 +69,10 @@ type Renderer struct {
 	// Created is the creation and modification time written into the
 	// document properties; zero means [DefaultCreated].
 	Created time.Time
-	// TempDir is where worksheet data waits before it is compressed into the
-	// output; "" means the system's default directory. The files are removed
-	// before Render returns, whatever happens.
+	// TempDir is where the compressed rows of a worksheet wait, past the
+	// first 4 MiB, before they go into the output; "" means the system's
+	// default directory. The files are removed before Render returns,
+	// whatever happens.
 	TempDir string
 }
 
@@ -111,7 +113,13 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		}
 	}()
 	b := &book{r: r, ctx: ctx, f: f, names: newSheetNames(), styles: map[styleKey]int{}, links: map[string]*sheetLinks{},
-		tableStyle: style, paper: paper, sheetTables: map[string][]*tablePart{}}
+		tableStyle: style, paper: paper, sheetTables: map[string][]*tablePart{}, spools: map[string]*rowSpool{}}
+	b.rows.f = f
+	defer func() {
+		for _, s := range b.spools {
+			s.remove()
+		}
+	}()
 	b.title = doc.Title()
 	b.page = doc.Page()
 	for el, err := range doc.Elements() {
@@ -161,6 +169,9 @@ type book struct {
 	tableParts  []*tablePart            // every table object, in order
 	sheetTables map[string][]*tablePart // table objects by worksheet entry
 	paper       string                  // A4 or Letter
+
+	rows   rowWriter
+	spools map[string]*rowSpool // the rows of each worksheet entry
 }
 
 // A sheet is one worksheet being streamed.
@@ -174,6 +185,7 @@ type sheet struct {
 	gap    bool // a blank row is due before the next block
 	widths []float64
 	links  *sheetLinks
+	spool  *rowSpool // its rows, which folio writes (see rowWriter)
 
 	cols    int   // columns of the widest table on it
 	headers []int // rows of the header rows of its tables
@@ -238,7 +250,9 @@ func (b *book) newSheet(name, base string, widths []float64, frozen int) (*sheet
 		b.links = map[string]*sheetLinks{}
 	}
 	b.links[path] = links
-	return &sheet{name: name, base: base, path: path, sw: sw, widths: widths, links: links}, nil
+	spool := newRowSpool(b.r.TempDir)
+	b.spools[path] = spool
+	return &sheet{name: name, base: base, path: path, sw: sw, widths: widths, links: links, spool: spool}, nil
 }
 
 // closeSheet ends the current worksheet.
@@ -251,14 +265,27 @@ func (b *book) closeSheet() error {
 	if err := b.pageSetup(s); err != nil {
 		return err
 	}
-	return s.sw.Flush()
+	if err := s.sw.Flush(); err != nil {
+		return err
+	}
+	return s.spool.end()
 }
 
-// row writes cells on the next row of the current worksheet.
-func (b *book) row(cells []any) error {
+// row writes cells on the next row of the current worksheet. The stream
+// writer gets none: its XML has an empty sheetData, where the zip writer
+// puts the rows (see zipOut.writeSheet).
+func (b *book) row(cells []cellValue) error {
 	s := b.cur
 	s.row++
-	return s.sw.SetRow(cellName(1, s.row), cells)
+	sp := s.spool
+	var err error
+	if sp.xml, err = b.rows.appendRow(sp.xml, s.row, cells); err != nil {
+		return err
+	}
+	if len(sp.xml) >= spoolChunk {
+		return sp.flush()
+	}
+	return nil
 }
 
 // textRow writes one text cell on the next row, continuing on a new
@@ -269,11 +296,10 @@ func (b *book) textRow(style int, text string) error {
 			return err
 		}
 	}
-	var v any = text
 	if s, changed := cellText(text); changed {
-		v = s
+		text = s
 	}
-	return b.row([]any{excelize.Cell{StyleID: style, Value: v}})
+	return b.row([]cellValue{textCell(text, style)})
 }
 
 // richRow writes a paragraph line, plain or rich text, on the next row,
@@ -284,7 +310,11 @@ func (b *book) richRow(v any) error {
 			return err
 		}
 	}
-	return b.row([]any{v})
+	c, err := toCell(v)
+	if err != nil {
+		return err
+	}
+	return b.row([]cellValue{c})
 }
 
 // continueSheet replaces the full current worksheet with the next one of
@@ -432,14 +462,14 @@ func (b *book) writeFields(f *report.Fields) error {
 				return err
 			}
 		}
-		var text any = it.Label
+		text := it.Label
 		if s, changed := cellText(it.Label); changed {
 			text = s
 		}
 		col := it.Column()
 		key := dataStyle(col)
 		value := b.cell(col, key, b.styleID(key), it.Value, 2, b.cur.row+1, false)
-		if err := b.row([]any{excelize.Cell{StyleID: label, Value: text}, value}); err != nil {
+		if err := b.row([]cellValue{textCell(text, label), value}); err != nil {
 			return err
 		}
 	}
@@ -523,8 +553,8 @@ func (b *book) write(w io.Writer) error {
 	}
 	// The first sheet is the active one already. (SetActiveSheet would
 	// parse every flushed worksheet back into memory.)
-	z := newZipOut(w, b.paths, b.r.TempDir)
-	z.links, z.widths = b.links, b.wider
+	z := newZipOut(w, b.paths)
+	z.links, z.widths, z.rows = b.links, b.wider, b.spools
 	z.tables, z.allTables, z.tableStyle = b.sheetTables, b.tableParts, b.tableStyle
 	defer z.cleanup()
 	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })

@@ -2,12 +2,12 @@ package xlsx
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
-	"os"
 	"runtime"
 	"slices"
 
@@ -22,25 +22,25 @@ import (
 //
 // excelize keeps stream-written worksheets in a map and so creates their
 // entries in a random order. For the same bytes from the same document,
-// zipOut puts them in sheet order: an entry that comes early is spooled,
-// uncompressed, to a temporary file until its turn.
+// zipOut puts them in sheet order: an entry that comes early is held until
+// its turn. excelize writes only the start and end of each worksheet
+// (folio writes the rows, see rowSpool), so what it holds is small.
 //
-// zipOut also adds the worksheets' hyperlinks and table objects, which
-// excelize's StreamWriter cannot write (see sheetLinks and tablePart):
-// into each worksheet's XML as it passes (see sheetSplicer), as .rels
-// entries and table parts after the worksheets, and as content types of
-// the tables in [Content_Types].xml.
+// zipOut puts each worksheet's rows, compressed already, between the
+// start and the end of its XML (see writeSheet), and adds the worksheets'
+// hyperlinks and table objects, which excelize's StreamWriter cannot write
+// (see sheetLinks and tablePart): into each worksheet's XML (see
+// sheetSplicer), as .rels entries and table parts after the worksheets,
+// and as content types of the tables in [Content_Types].xml.
 type zipOut struct {
-	zw      *zip.Writer
-	dst     *stickyWriter
-	sheets  []string // worksheet entries, in the order they belong
-	next    int      // index in sheets of the next one to write
-	spooled map[string]*os.File
-	spool   *bufio.Writer // the entry being spooled, if any
-	tmpDir  string
-	links   map[string]*sheetLinks // hyperlinks by worksheet entry
-	widths  map[string][]float64   // column widths set after the rows, by worksheet entry
-	splice  *sheetSplicer          // the worksheet entry being written, if it gets links or tables
+	zw     *zip.Writer
+	dst    *stickyWriter
+	sheets []string // worksheet entries, in the order they belong
+	next   int      // index in sheets of the next one to write
+	held   map[string]*bytes.Buffer
+	links  map[string]*sheetLinks // hyperlinks by worksheet entry
+	widths map[string][]float64   // column widths set after the rows, by worksheet entry
+	rows   map[string]*rowSpool   // the rows of each worksheet entry
 
 	tables     map[string][]*tablePart // table objects by worksheet entry
 	allTables  []*tablePart            // every table object, in order
@@ -62,24 +62,36 @@ var compressor = func(out io.Writer) (io.WriteCloser, error) {
 	return pflate.NewWriter(out, 5, min(runtime.GOMAXPROCS(0), maxDeflateWorkers))
 }
 
+// openCompressor is compressor for the start and the rows of a worksheet,
+// whose stream more DEFLATE data follows: its Close ends the output with a
+// sync flush and leaves the stream open (see pflate.Writer.CloseOpen).
+var openCompressor = func(out io.Writer) (io.WriteCloser, error) {
+	w, err := pflate.NewWriter(out, 5, min(runtime.GOMAXPROCS(0), maxDeflateWorkers))
+	if err != nil {
+		return nil, err
+	}
+	return leftOpen{w}, nil
+}
+
+type leftOpen struct{ *pflate.Writer }
+
+func (w leftOpen) Close() error { return w.CloseOpen() }
+
 // maxDeflateWorkers bounds the cores compressing one archive, and with
 // them its memory (about 2.5 MB a worker). Eight compress over 1 GB/s of
 // worksheet XML, at which compression is a small part of a conversion
 // whose XML is built on one core.
 const maxDeflateWorkers = 8
 
-func newZipOut(w io.Writer, sheets []string, tmpDir string) *zipOut {
+func newZipOut(w io.Writer, sheets []string) *zipOut {
 	dst := &stickyWriter{w: w}
 	zw := zip.NewWriter(dst)
 	zw.RegisterCompressor(zip.Deflate, compressor)
-	return &zipOut{zw: zw, dst: dst, sheets: sheets, spooled: map[string]*os.File{}, tmpDir: tmpDir}
+	return &zipOut{zw: zw, dst: dst, sheets: sheets, held: map[string]*bytes.Buffer{}}
 }
 
 // Create starts the entry name.
 func (z *zipOut) Create(name string) (io.Writer, error) {
-	if err := z.endSpool(); err != nil {
-		return nil, err
-	}
 	if err := z.endEntry(); err != nil {
 		return nil, err
 	}
@@ -91,37 +103,21 @@ func (z *zipOut) Create(name string) (io.Writer, error) {
 			return nil, errors.New("xlsx: excelize wrote relationships for " + sheet + ", whose hyperlinks and tables folio writes")
 		}
 	}
-	i := slices.Index(z.sheets, name)
-	switch {
-	case i < 0:
-		// Worksheets come first: whatever is still spooled goes now.
-		if err := z.drain(true); err != nil {
-			return nil, err
-		}
-		if name == contentTypes && len(z.allTables) > 0 {
-			z.types = &bytes.Buffer{}
-			return z.types, nil
-		}
-	case i == z.next:
-		z.next++
-	case i > z.next:
-		f, err := os.CreateTemp(z.tmpDir, "folio-xlsx-*.xml")
-		if err != nil {
-			return nil, err
-		}
-		z.spooled[name] = f
-		z.spool = bufio.NewWriterSize(f, 1<<16)
-		return z.spool, nil
+	if i := slices.Index(z.sheets, name); i >= z.next {
+		// Held until its turn, which may be now: see drain.
+		buf := &bytes.Buffer{}
+		z.held[name] = buf
+		return buf, nil
 	}
-	w, err := z.zw.Create(name)
-	if err != nil || i < 0 {
-		return w, err
+	// Worksheets come first: whatever is still held goes now.
+	if err := z.drain(true); err != nil {
+		return nil, err
 	}
-	if z.spliced(name) {
-		z.splice = z.splicer(w, name)
-		return z.splice, nil
+	if name == contentTypes && len(z.allTables) > 0 {
+		z.types = &bytes.Buffer{}
+		return z.types, nil
 	}
-	return w, nil
+	return z.zw.Create(name)
 }
 
 // spliced reports whether the worksheet entry sheet passes through a
@@ -139,8 +135,8 @@ func (z *zipOut) ownRels(sheet string) bool {
 	return l != nil && len(l.refs) > 0 || len(z.tables[sheet]) > 0
 }
 
-// endEntry finishes the entry being written: a worksheet gets its links
-// and tables, the content types those of the tables.
+// endEntry finishes the entry being written: the content types get those
+// of the tables.
 func (z *zipOut) endEntry() error {
 	if z.types != nil {
 		types := z.types.Bytes()
@@ -162,12 +158,7 @@ func (z *zipOut) endEntry() error {
 		_, err = w.Write(types[end:])
 		return err
 	}
-	if z.splice == nil {
-		return nil
-	}
-	s := z.splice
-	z.splice = nil
-	return s.finish()
+	return nil
 }
 
 // AddFS adds the files of fsys; excelize does not call it when saving.
@@ -177,9 +168,6 @@ func (z *zipOut) AddFS(fsys fs.FS) error { return z.zw.AddFS(fsys) }
 // or tables, the tables' parts, and the archive's central directory. It
 // does not close the destination.
 func (z *zipOut) Close() error {
-	if err := z.endSpool(); err != nil {
-		return err
-	}
 	if err := z.endEntry(); err != nil {
 		return err
 	}
@@ -213,21 +201,12 @@ func (z *zipOut) Close() error {
 	return z.dst.err
 }
 
-func (z *zipOut) endSpool() error {
-	if z.spool == nil {
-		return nil
-	}
-	err := z.spool.Flush()
-	z.spool = nil
-	return err
-}
-
-// drain writes spooled worksheets that are next in order; with all, every
-// spooled worksheet, in order, even past one that never came.
+// drain writes held worksheets that are next in order; with all, every
+// held worksheet, in order, even past one that never came.
 func (z *zipOut) drain(all bool) error {
 	for z.next < len(z.sheets) {
 		name := z.sheets[z.next]
-		f, ok := z.spooled[name]
+		buf, ok := z.held[name]
 		if !ok && !all {
 			return nil
 		}
@@ -235,46 +214,111 @@ func (z *zipOut) drain(all bool) error {
 		if !ok {
 			continue
 		}
-		delete(z.spooled, name)
-		err := z.copyEntry(name, f)
-		f.Close()
-		os.Remove(f.Name())
-		if err != nil {
+		delete(z.held, name)
+		if err := z.writeSheet(name, buf.Bytes()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// copyEntry copies the spooled worksheet entry f into the archive as name,
-// adding its links and tables, if any.
-func (z *zipOut) copyEntry(name string, f *os.File) error {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+var errSheetRows = errors.New("xlsx: excelize wrote rows of a worksheet whose rows folio writes")
+
+// writeSheet writes the worksheet entry name: x, the XML excelize wrote for
+// it, with its links and tables (see sheetSplicer) and its rows. The rows
+// are compressed already (see rowSpool), as a DEFLATE stream left open;
+// the XML before them is compressed on its own and left open too, the XML
+// after them on its own to the end of the stream, and the three are
+// written one after the other as the entry's data, the CRC-32 of the
+// whole combined from theirs.
+func (z *zipOut) writeSheet(name string, x []byte) error {
+	if z.spliced(name) {
+		var out bytes.Buffer
+		s := z.splicer(&out, name)
+		if _, err := s.Write(x); err != nil {
+			return err
+		}
+		if err := s.finish(); err != nil {
+			return err
+		}
+		x = out.Bytes()
+	}
+	rows := z.rows[name]
+	if rows == nil || rows.size == 0 {
+		w, err := z.zw.Create(name)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(x)
 		return err
 	}
-	w, err := z.zw.Create(name)
+	if rows.zw != nil || rows.err != nil {
+		return errSpool
+	}
+	at := bytes.Index(x, []byte("<sheetData>"))
+	if at < 0 {
+		return errNoSheetData
+	}
+	at += len("<sheetData>")
+	if !bytes.HasPrefix(x[at:], []byte(sheetDataEnd)) {
+		return errSheetRows
+	}
+	head, tail := x[:at], x[at:]
+	headZ, err := deflate(head, openCompressor)
 	if err != nil {
 		return err
 	}
-	if !z.spliced(name) {
-		_, err = io.Copy(w, f)
+	tailZ, err := deflate(tail, compressor)
+	if err != nil {
 		return err
 	}
-	s := z.splicer(w, name)
-	if _, err := io.Copy(s, f); err != nil {
+	crc := crc32.ChecksumIEEE(head)
+	crc = crc32Combine(crc, rows.crc, rows.size)
+	crc = crc32Combine(crc, crc32.ChecksumIEEE(tail), int64(len(tail)))
+	w, err := z.zw.CreateRaw(&zip.FileHeader{
+		Name: name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64:   uint64(len(headZ)) + uint64(rows.out.n) + uint64(len(tailZ)),
+		UncompressedSize64: uint64(len(head)) + uint64(rows.size) + uint64(len(tail)),
+		CreatorVersion:     20, ReaderVersion: 20, // as Create sets them
+	})
+	if err != nil {
 		return err
 	}
-	return s.finish()
+	if _, err := w.Write(headZ); err != nil {
+		return err
+	}
+	r, err := rows.out.reader()
+	if err != nil {
+		return err
+	}
+	if n, err := io.Copy(w, r); err != nil {
+		return err
+	} else if n != rows.out.n {
+		return fmt.Errorf("xlsx: %d bytes of the compressed rows of %s read back, %d written", n, name, rows.out.n)
+	}
+	rows.remove()
+	_, err = w.Write(tailZ)
+	return err
 }
 
-// cleanup removes spool files left by an error.
-func (z *zipOut) cleanup() {
-	for name, f := range z.spooled {
-		f.Close()
-		os.Remove(f.Name())
-		delete(z.spooled, name)
+// deflate returns x compressed by a writer of newWriter.
+func deflate(x []byte, newWriter func(io.Writer) (io.WriteCloser, error)) ([]byte, error) {
+	var out bytes.Buffer
+	w, err := newWriter(&out)
+	if err != nil {
+		return nil, err
 	}
+	if _, err := w.Write(x); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
+
+// cleanup drops worksheets still held after an error.
+func (z *zipOut) cleanup() { clear(z.held) }
 
 // stickyWriter passes writes to w and remembers the first error, which it
 // returns for every later write, so the error of the destination reaches
