@@ -18,7 +18,7 @@ import (
 // and size of the XML are kept for the archive's directory.
 //
 // excelize's StreamWriter would instead keep the XML itself, over 16 MB
-// of it in a temporary file (about 600 MB for a million rows of ten
+// of it in a temporary file (about 440 MB for a million rows of ten
 // columns), to be read back and compressed when the workbook is saved.
 type rowSpool struct {
 	xml  []byte // rows not yet handed to zw
