@@ -877,7 +877,7 @@ func generateFontID(fdt fontDefType) (string, error) {
 // definition) by its key and the SHA-256 of its file, from which the
 // definition is made: the definition holds the width of every character,
 // and marshalling it to JSON took about a fifth of the time of rendering
-// a small document. At most maxUTF8FontIDs are kept. (folio patch)
+// a small document. At most maxUTF8FontIDs are kept. // folio
 var utf8FontIDs struct {
 	sync.Mutex
 	m map[utf8FontIDKey]string

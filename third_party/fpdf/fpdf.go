@@ -2207,7 +2207,7 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 			utf8File:  utf8File,
 			usedRunes: sbarr,
 		}
-		def.i = utf8FontID(def, utf8Bytes)
+		def.i = utf8FontID(def, utf8Bytes) // folio: remembered, see utf8FontID
 		f.fonts[fontkey] = def
 	} else {
 		// load font definitions
