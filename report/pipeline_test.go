@@ -6,11 +6,14 @@ import (
 	"io"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/foliorender/folio/internal/benchdoc"
+	"github.com/foliorender/folio/internal/gendoc"
 	"github.com/foliorender/folio/report"
 )
 
@@ -340,5 +343,41 @@ func TestPipelineAllocs(t *testing.T) {
 		if allocs > 200 {
 			t.Errorf("GOMAXPROCS=%d: %.0f allocations for 20,000 rows, want no more than 200", procs, allocs)
 		}
+	}
+}
+
+// TestPipelineBatchesKept reads a document of 10,000 rows twice on two
+// cores: the second read takes the first's batches from the pool, so it
+// allocates under 1 MiB (2.5 MB, most of it the batches of 10,000 rows of
+// ten cells, when each document grew its own; 74 to 675 KB with the pool).
+func TestPipelineBatchesKept(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation bounds do not hold under the race detector, which CI runs with -short")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // the pool lasts until a collection
+	in := benchdoc.Bytes(10000, 10)
+	read := func() {
+		rows := 0
+		for e, err := range report.Read(bytes.NewReader(in)).Elements() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, err := range e.(*report.Table).Rows() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows++
+			}
+		}
+		if rows != 10000 {
+			t.Fatalf("read %d rows, want 10000", rows)
+		}
+	}
+	first, _ := gendoc.Alloc(read)
+	second, _ := gendoc.Alloc(read)
+	t.Logf("allocated %d bytes reading the document, then %d", first, second)
+	if second > 1<<20 {
+		t.Errorf("the second read allocated %d bytes (the first %d): its batches were not kept", second, first)
 	}
 }
