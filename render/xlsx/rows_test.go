@@ -129,22 +129,7 @@ func TestRowsAsExcelize(t *testing.T) {
 	)
 
 	want, f := sheetDataOf(t, rows)
-	w := &rowWriter{f: f}
-	var got []byte
-	for i, row := range rows {
-		cells := make([]cellValue, len(row))
-		for j, v := range row {
-			c, err := toCell(v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cells[j] = c
-		}
-		var err error
-		if got, err = w.appendRow(got, i+1, cells); err != nil {
-			t.Fatalf("row %d: %v", i+1, err)
-		}
-	}
+	got := appendRows(t, &rowWriter{f: f}, rows)
 	if string(got) == want {
 		return
 	}
@@ -187,24 +172,30 @@ func FuzzRowsAsExcelize(f *testing.F) {
 			{cleaned, []excelize.RichTextRun{{Text: cleaned, Font: font}, {Text: cleaned}}},
 		}
 		want, file := sheetDataOf(t, rows)
-		w := &rowWriter{f: file}
-		var got []byte
-		for i, row := range rows {
-			cells := make([]cellValue, len(row))
-			for j, v := range row {
-				c, err := toCell(v)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cells[j] = c
-			}
-			var err error
-			if got, err = w.appendRow(got, i+1, cells); err != nil {
-				t.Fatal(err)
-			}
-		}
+		got := appendRows(t, &rowWriter{f: file}, rows)
 		if string(got) != want {
 			t.Fatalf("got\n%q\nwant\n%q", got, want)
 		}
 	})
+}
+
+// appendRows writes rows, numbered from 1, with w, as folio's cells.
+func appendRows(t *testing.T, w *rowWriter, rows [][]any) []byte {
+	t.Helper()
+	var got []byte
+	for i, row := range rows {
+		cells := make([]cellValue, len(row))
+		for j, v := range row {
+			c, err := toCell(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells[j] = c
+		}
+		var err error
+		if got, err = w.appendRow(got, i+1, cells); err != nil {
+			t.Fatalf("row %d: %v", i+1, err)
+		}
+	}
+	return got
 }
