@@ -72,3 +72,24 @@ func BenchmarkRowCounts(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFixed converts a document of one 10-column row with every
+// registered format: what a document costs before its rows (the part of
+// BenchmarkRowCounts' 10,000-row figure that does not grow with rows).
+func BenchmarkFixed(b *testing.B) {
+	in := benchdoc.Bytes(1, 10)
+	for _, f := range render.Formats() {
+		b.Run(f.Name, func(b *testing.B) {
+			r, err := f.NewRenderer(nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
