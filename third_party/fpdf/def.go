@@ -891,9 +891,10 @@ type utf8FontIDKey struct {
 const maxUTF8FontIDs = 256
 
 // utf8FontID returns generateFontID(def) for the UTF-8 font def made from
-// file, remembered from an earlier call when there was one.
-func utf8FontID(def fontDefType, file []byte) string {
-	k := utf8FontIDKey{def.Name, sha256.Sum256(file)}
+// the file of SHA-256 sum, remembered from an earlier call when there was
+// one.
+func utf8FontID(def fontDefType, sum [sha256.Size]byte) string {
+	k := utf8FontIDKey{def.Name, sum}
 	utf8FontIDs.Lock()
 	id, ok := utf8FontIDs.m[k]
 	utf8FontIDs.Unlock()

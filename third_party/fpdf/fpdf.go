@@ -2171,11 +2171,7 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 		// }
 
 		Type := "UTF8"
-		reader := fileReader{readerPosition: 0, array: utf8Bytes}
-
-		utf8File := newUTF8Font(&reader)
-
-		err := utf8File.parseFile()
+		utf8File, sum, err := parseUTF8Font(utf8Bytes) // folio: parsed once (utf8fonts.go)
 		if err != nil {
 			fmt.Printf("get metrics Error: %e\n", err)
 			return
@@ -2207,7 +2203,7 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 			utf8File:  utf8File,
 			usedRunes: sbarr,
 		}
-		def.i = utf8FontID(def, utf8Bytes) // folio: remembered, see utf8FontID
+		def.i = utf8FontID(def, sum) // folio: remembered, see utf8FontID
 		f.fonts[fontkey] = def
 	} else {
 		// load font definitions

@@ -60,6 +60,7 @@ type utf8FontFile struct {
 	DefaultWidth         float64
 	symbolData           map[int]map[string][]int
 	CodeSymbolDictionary map[int]int
+	parsed               *utf8Parsed // folio: shared by the documents using the file (utf8fonts.go)
 }
 
 type tableDescription struct {
@@ -633,6 +634,9 @@ func (utf *utf8FontFile) generateCMAPTable(cidSymbolPairCollection map[int]int, 
 
 // GenerateCutFont fill utf8FontFile from .utf file, only with runes from usedRunes
 func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
+	if utf.parsed != nil { // folio: the file's tables, read once (utf8fonts.go)
+		return utf.generateCutFont(usedRunes)
+	}
 	utf.fileReader.readerPosition = 0
 	utf.symbolPosition = make([]int, 0)
 	utf.charSymbolDictionary = make(map[int]int)
@@ -651,7 +655,6 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	utf.SeekTable("hhea")
 	utf.skip(34)
 	metricsCount := utf.readUint16()
-	oldMetrics := metricsCount
 
 	utf.SeekTable("maxp")
 	utf.skip(4)
@@ -666,10 +669,37 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 
 	utf.parseLOCATable(LocaFormat, numSymbols)
 
+	return utf.cutFont(usedRunes, LocaFormat, metricsCount) // folio: the rest, shared with generateCutFont
+}
+
+// generateCutFont is GenerateCutFont with the tables, the character map
+// and the glyph positions of utf.parsed. // folio
+func (utf *utf8FontFile) generateCutFont(usedRunes map[int]int) []byte {
+	p := utf.parsed
+	utf.fileReader.readerPosition = 0
+	utf.tableDescriptions = p.tables
+	utf.outTablesData = make(map[string][]byte)
+	utf.LastRune = 0
+	locaFormat, _ := utf.cutHeader()
+	utf.SeekTable("hhea")
+	utf.skip(34)
+	metricsCount := utf.readUint16()
+	if p.charSymbol == nil {
+		return nil
+	}
+	utf.charSymbolDictionary = p.charSymbol
+	utf.symbolPosition = p.symbolPos
+	return utf.cutFont(usedRunes, locaFormat, metricsCount)
+}
+
+// cutFont is the end of GenerateCutFont, from the runes used on. // folio
+func (utf *utf8FontFile) cutFont(usedRunes map[int]int, LocaFormat, metricsCount int) []byte {
+	oldMetrics := metricsCount
+
 	cidSymbolPairCollection, symbolArray, symbolCollection, symbolCollectionKeys := utf.parseSymbols(usedRunes)
 
 	metricsCount = len(symbolCollection)
-	numSymbols = metricsCount
+	numSymbols := metricsCount
 
 	utf.setOutTable("name", utf.getTableData("name"))
 	utf.setOutTable("cvt ", utf.getTableData("cvt "))
