@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -67,14 +68,28 @@ func (fs Fonts) data() [numStyles][]byte {
 	return out
 }
 
-// parsed caches parsed fonts by the address of their data, so the Go fonts
-// are parsed once per process.
-var parsed sync.Map // *byte -> *sfnt.Font
+// parsed caches the Go fonts, parsed, with the widths the documents using
+// them learn, by the address of their data: they are parsed once per
+// process.
+var parsed sync.Map // *byte -> *parsedFont
 
 // ErrFont is returned, wrapped, for font data that cannot be used.
 var ErrFont = errors.New("pdf: unusable font")
 
-func parseFont(data []byte) (*sfnt.Font, error) {
+// A parsedFont is a parsed font and its metrics. Its width table is filled
+// as runes are looked up, by the renders of several goroutines at once.
+type parsedFont struct {
+	sf     *sfnt.Font
+	upem   float64
+	ascent float64 // in em
+	// widths holds each BMP rune's advance in 1/1000 em once it is looked
+	// up, as known|uint16(advance) (or missing): 0 is not looked up yet.
+	widths []atomic.Uint32
+}
+
+const known = 1 << 16
+
+func parseFont(data []byte) (*parsedFont, error) {
 	if len(data) < 12 {
 		return nil, fmt.Errorf("%w: too short to be a TrueType font", ErrFont)
 	}
@@ -89,17 +104,27 @@ func parseFont(data []byte) (*sfnt.Font, error) {
 	}
 	key := &data[0]
 	if f, ok := parsed.Load(key); ok {
-		return f.(*sfnt.Font), nil
+		return f.(*parsedFont), nil
 	}
-	f, err := sfnt.Parse(data)
+	sf, err := sfnt.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFont, err)
 	}
-	if f.UnitsPerEm() == 0 {
+	if sf.UnitsPerEm() == 0 {
 		return nil, fmt.Errorf("%w: no units per em", ErrFont)
 	}
+	f := &parsedFont{sf: sf, upem: float64(sf.UnitsPerEm()), ascent: 0.8, widths: make([]atomic.Uint32, 1<<16)}
+	var buf sfnt.Buffer
+	if m, err := sf.Metrics(&buf, fixed.I(int(sf.UnitsPerEm())), font.HintingNone); err == nil && m.Ascent > 0 {
+		f.ascent = float64(m.Ascent) / 64 / f.upem
+		if f.ascent > 1.2 {
+			f.ascent = 0.8
+		}
+	}
 	if isGoFont(data) {
-		parsed.Store(key, f)
+		if g, loaded := parsed.LoadOrStore(key, f); loaded {
+			f = g.(*parsedFont)
+		}
 	}
 	return f, nil
 }
@@ -118,40 +143,22 @@ func isGoFont(data []byte) bool {
 type face struct {
 	family string // fpdf family
 	data   []byte
-	sf     *sfnt.Font
+	font   *parsedFont
 	buf    sfnt.Buffer
-	upem   float64
-	// widths holds each BMP rune's advance in 1/1000 em; unknown is not
-	// looked up yet, missing is not in the font.
-	widths []int16
 	res    string   // content stream name, "/F…"
 	used   []uint64 // bitmap of runes drawn, for the font subset
 	ascent float64  // in em
 	added  bool     // registered with fpdf
 }
 
-const (
-	unknown = -1
-	missing = -2
-)
+const missing = -2
 
 func newFace(name string, data []byte) (*face, error) {
-	sf, err := parseFont(data)
+	f, err := parseFont(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s font: %w", name, err)
 	}
-	fc := &face{family: name, sf: sf, upem: float64(sf.UnitsPerEm()), widths: make([]int16, 1<<16), used: make([]uint64, 1<<16/64)}
-	for i := range fc.widths {
-		fc.widths[i] = unknown
-	}
-	fc.ascent = 0.8
-	if m, err := sf.Metrics(&fc.buf, fixed.I(int(sf.UnitsPerEm())), font.HintingNone); err == nil && m.Ascent > 0 {
-		fc.ascent = float64(m.Ascent) / 64 / fc.upem
-		if fc.ascent > 1.2 {
-			fc.ascent = 0.8
-		}
-	}
-	return fc, nil
+	return &face{family: name, font: f, ascent: f.ascent, used: make([]uint64, 1<<16/64)}, nil
 }
 
 // width returns r's advance in 1/1000 em, or missing.
@@ -159,17 +166,18 @@ func (fc *face) width(r rune) int16 {
 	if r < 0 || r > 0xFFFF {
 		return missing
 	}
-	w := fc.widths[r]
-	if w != unknown {
-		return w
+	f := fc.font
+	if v := f.widths[r].Load(); v != 0 {
+		return int16(uint16(v))
 	}
-	w = missing
-	if gi, err := fc.sf.GlyphIndex(&fc.buf, r); err == nil && gi != 0 {
-		if adv, err := fc.sf.GlyphAdvance(&fc.buf, gi, fixed.I(int(fc.upem)), font.HintingNone); err == nil {
-			w = int16(min(math.Round(float64(adv)/64*1000/fc.upem), 4000))
+	w := int16(missing)
+	if gi, err := f.sf.GlyphIndex(&fc.buf, r); err == nil && gi != 0 {
+		if adv, err := f.sf.GlyphAdvance(&fc.buf, gi, fixed.I(int(f.upem)), font.HintingNone); err == nil {
+			w = int16(min(math.Round(float64(adv)/64*1000/f.upem), 4000))
 		}
 	}
-	fc.widths[r] = w
+	// Renders that look r up at once store the same value.
+	f.widths[r].Store(known | uint32(uint16(w)))
 	return w
 }
 
