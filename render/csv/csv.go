@@ -27,6 +27,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/foliorender/folio/internal/bufpool"
 	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
 )
@@ -71,6 +72,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	cw := newWriter(w, comma, r.Formulas)
+	defer bufpool.Put(cw.w)
 	var loc *numfmt.Locale
 	if r.Formatted {
 		loc = doc.Locale()
@@ -182,7 +184,7 @@ type writer struct {
 // newWriter returns a writer of fields separated by comma, a valid
 // separator, to w.
 func newWriter(w io.Writer, comma rune, formulas bool) *writer {
-	cw := &writer{w: bufio.NewWriterSize(w, 64<<10), formulas: formulas}
+	cw := &writer{w: bufpool.Get(w), formulas: formulas}
 	cw.comma = utf8.AppendRune(nil, comma)
 	cw.simple = comma < utf8.RuneSelf
 	cw.class['"'] = quoteByte | quoteChar

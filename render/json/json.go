@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/foliorender/folio/internal/bufpool"
 	"github.com/foliorender/folio/report"
 )
 
@@ -31,7 +32,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := &enc{ctx: ctx, w: bufio.NewWriterSize(w, 64<<10)}
+	e := &enc{ctx: ctx, w: bufpool.Get(w)}
+	defer bufpool.Put(e.w)
 	e.w.WriteByte('{')
 	if t := doc.Title(); t != "" {
 		e.w.WriteString(`"title":`)

@@ -30,6 +30,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/foliorender/folio/internal/bufpool"
 	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/report"
@@ -45,7 +46,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := &md{ctx: ctx, w: bufio.NewWriterSize(w, 64<<10), loc: doc.Locale()}
+	m := &md{ctx: ctx, w: bufpool.Get(w), loc: doc.Locale()}
+	defer bufpool.Put(m.w)
 	if t := doc.Title(); t != "" {
 		m.w.WriteString("# ")
 		m.inline([]byte(t), false)
