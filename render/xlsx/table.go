@@ -384,7 +384,7 @@ func (b *book) cell(c report.Column, key styleKey, style int, linked *int, v rep
 		}
 		k = wrapped(k, v.Bytes())
 	}
-	if !v.IsNull() {
+	if !v.IsNull() && len(b.cur.links.cells) < MaxLinks {
 		b.link = c.AppendLink(b.link[:0], v)
 		if len(b.link) > 0 && b.cur.addLink(col, n, b.link) {
 			k.link = true
