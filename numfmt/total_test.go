@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,12 +103,9 @@ func (r *rng) next() uint64 {
 func TestTotalAgainstRat(t *testing.T) {
 	r := rng(7)
 	for round := 0; round < 300; round++ {
-		var tot numfmt.Total
-		sum := new(big.Rat)
-		var min, max *big.Rat
-		scale := 0
 		n := 1 + int(r.next()%40)
-		for i := 0; i < n; i++ {
+		values := make([]string, n)
+		for i := range values {
 			digits := 1 + int(r.next()%22)
 			var b strings.Builder
 			for k := 0; k < digits; k++ {
@@ -131,43 +129,140 @@ func TestTotalAgainstRat(t *testing.T) {
 			if r.next()%2 == 0 {
 				text = "-" + text
 			}
-			v, ok := new(big.Rat).SetString(text)
-			if !ok {
-				t.Fatalf("bad test number %q", text)
-			}
-			if err := tot.Add(text); err != nil {
-				t.Fatalf("Add(%q): %v", text, err)
-			}
-			sum.Add(sum, v)
-			if min == nil || v.Cmp(min) < 0 {
-				min = v
-			}
-			if max == nil || v.Cmp(max) > 0 {
-				max = v
-			}
-			scale = max2(scale, scaleOf(text))
+			values[i] = text
 		}
-		check := func(what, got string, want *big.Rat) {
-			g, ok := new(big.Rat).SetString(got)
-			if !ok || g.Cmp(want) != 0 {
-				t.Fatalf("round %d: %s = %s, want %s", round, what, got, want.FloatString(30))
+		checkAgainstRat(t, values)
+	}
+}
+
+// ratColumns are columns at the edges of Total's fast paths (the int64
+// sum of values of one scale, parseScaled's eight and sixteen bytes,
+// parseShort's 18 digits), each checked against math/big.Rat.
+var ratColumns = [][]string{
+	// 18 digits fit the int64 path, 19 do not; sums that carry out of it.
+	{"999999999999999999", "1", "999999999999999999", "-999999999999999999"},
+	{"1000000000000000000", "-1", "1"},
+	{"9999999999999999.99", "0.01", "9999999999999999.99", "0.01"},
+	{"99999999.99", "0.01", "-99999999.99", "-0.01"},
+	{"9223372036854775807", "-9223372036854775808", "1"},
+	{"4611686018427387904", "4611686018427387904", "-1"},
+	{"-4611686018427387904", "-4611686018427387904", "-1"},
+	// Negative zeros, which add nothing and are no smaller than 0.
+	{"-0", "0", "-0"},
+	{"-0.00", "1.50", "-0.00", "-1.50"},
+	{"-0.0", "-0e5", "0.00"},
+	// Exponents, which move the point either way.
+	{"1.50e0", "15e-1", "150E-2", "0.015e2", "1E1"},
+	{"1e18", "1e-18", "-1e18"},
+	{"1e17", "1e17", "1e17", "1e17", "1e17", "1e17", "1e17", "1e17", "1e17", "1e17"},
+	{"123456789012345678e2", "1e-20", "-1"},
+	// Leading zeros of the fraction are not significant digits.
+	{"0.000000000000000001", "0.000000000000000009", "-0.00000000000000001"},
+	{"0.1234567890123456789", "0.0000000000000000001"},
+	// Lengths around parseScaled's 8 and 16 bytes.
+	{"1234567", "12345678", "-1234567", "-12345678", "123456789"},
+	{"12345.67", "-12345.67", "123456.78", "-123456.78", "1234567.89"},
+	{"12345678901234.56", "-1234567890123.45", "123456789012345.67"},
+	{"1.0", "-1.0", "10.0", "-10.0", "0.1", "-0.1"},
+}
+
+func TestTotalRatColumns(t *testing.T) {
+	for _, values := range ratColumns {
+		checkAgainstRat(t, values)
+	}
+}
+
+// jsonNumber matches a JSON number (RFC 8259) whose exponent has at most
+// three digits, so that math/big.Rat parses it quickly.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,3})?$`)
+
+// FuzzTotalAgainstRat adds the fuzzed values to a Total and checks the
+// count, sum, minimum, maximum and mean against math/big.Rat. Values that
+// are not JSON numbers must fail and leave the total as it was; so must
+// values of 1e1000 or more or with more than 1000 decimal places.
+func FuzzTotalAgainstRat(f *testing.F) {
+	for _, values := range ratColumns {
+		f.Add(strings.Join(values, " "))
+	}
+	f.Add("0.1 0.2 x 01 1. .5 -")
+	f.Fuzz(func(t *testing.T, in string) {
+		var values []string
+		var tot numfmt.Total
+		for _, v := range strings.Fields(in) {
+			if len(v) > 80 {
+				continue
 			}
+			if !jsonNumber.MatchString(v) {
+				if err := tot.Add(v); err == nil && !strings.ContainsAny(v, "eE") {
+					t.Fatalf("Add(%q) took a text that is not a JSON number", v)
+				}
+				continue
+			}
+			if err := tot.Add(v); err != nil {
+				if !errors.Is(err, numfmt.ErrRange) {
+					t.Fatalf("Add(%q): %v", v, err)
+				}
+				continue
+			}
+			values = append(values, v)
 		}
-		check("sum", tot.Sum(), sum)
-		if got := tot.Sum(); decimals(got) != scale {
-			t.Fatalf("sum %s has %d decimals, want %d", got, decimals(got), scale)
+		if len(values) > 0 {
+			checkAgainstRat(t, values)
 		}
-		gotMin, _ := tot.Min()
-		gotMax, _ := tot.Max()
-		check("min", gotMin, min)
-		check("max", gotMax, max)
-		mean, _ := tot.Mean()
-		exact := new(big.Rat).Quo(sum, big.NewRat(int64(n), 1))
-		p := scale + len(strconv.Itoa(2*n)) + 2
-		want := trimZeros(exact.FloatString(p), scale)
-		if mean != want {
-			t.Fatalf("round %d: mean = %s, want %s", round, mean, want)
+	})
+}
+
+// checkAgainstRat adds values, which the Total must take, and checks its
+// results against math/big.Rat: the sum, minimum and maximum exactly, the
+// sum with as many decimal places as the value with most, and the mean
+// rounded as Total.Mean says.
+func checkAgainstRat(t *testing.T, values []string) {
+	t.Helper()
+	var tot numfmt.Total
+	sum := new(big.Rat)
+	var min, max *big.Rat
+	scale := 0
+	for _, text := range values {
+		v, ok := new(big.Rat).SetString(text)
+		if !ok {
+			t.Fatalf("bad test number %q", text)
 		}
+		if err := tot.Add(text); err != nil {
+			t.Fatalf("Add(%q): %v", text, err)
+		}
+		sum.Add(sum, v)
+		if min == nil || v.Cmp(min) < 0 {
+			min = v
+		}
+		if max == nil || v.Cmp(max) > 0 {
+			max = v
+		}
+		scale = max2(scale, scaleOf(text))
+	}
+	check := func(what, got string, want *big.Rat) {
+		t.Helper()
+		g, ok := new(big.Rat).SetString(got)
+		if !ok || g.Cmp(want) != 0 {
+			t.Fatalf("%q: %s = %s, want %s", values, what, got, want.FloatString(30))
+		}
+	}
+	n := len(values)
+	if tot.Count() != int64(n) {
+		t.Fatalf("%q: count %d", values, tot.Count())
+	}
+	check("sum", tot.Sum(), sum)
+	if got := tot.Sum(); decimals(got) != scale {
+		t.Fatalf("%q: sum %s has %d decimals, want %d", values, got, decimals(got), scale)
+	}
+	gotMin, _ := tot.Min()
+	gotMax, _ := tot.Max()
+	check("min", gotMin, min)
+	check("max", gotMax, max)
+	mean, _ := tot.Mean()
+	exact := new(big.Rat).Quo(sum, big.NewRat(int64(n), 1))
+	p := scale + len(strconv.Itoa(2*n)) + 2
+	if want := trimZeros(exact.FloatString(p), scale); mean != want && !(strings.TrimLeft(want, "-0.") == "" && strings.TrimLeft(mean, "-0.") == "" && decimals(mean) == decimals(want)) {
+		t.Fatalf("%q: mean = %s, want %s", values, mean, want)
 	}
 }
 

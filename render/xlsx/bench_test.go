@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"bytes"
 	"compress/flate"
 	"context"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	kflate "github.com/klauspost/compress/flate"
 
+	"github.com/foliorender/folio/internal/benchdoc"
 	"github.com/foliorender/folio/report"
 )
 
@@ -95,6 +97,32 @@ func BenchmarkRender(b *testing.B) {
 			}
 			b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(float64(size)/(1<<20), "MB")
+		})
+	}
+}
+
+// BenchmarkDocument renders internal/benchdoc's 10,000-row document as
+// folio convert decodes it, plain and with a format, a total and a link
+// template on every number column (benchdoc.NumberColumns): what the
+// numbers document costs beyond the plain one.
+func BenchmarkDocument(b *testing.B) {
+	const rows = 10000
+	for _, c := range []struct {
+		name string
+		in   []byte
+	}{
+		{"plain", benchdoc.Bytes(rows, 10)},
+		{"numbers", benchdoc.NumbersBytes(rows, 10)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var w countWriter
+				if err := (&Renderer{}).Render(context.Background(), &w, report.Read(bytes.NewReader(c.in))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
 }

@@ -30,13 +30,20 @@ const MaxLinks = 65530
 // namespace, and the package's content types cover .rels parts by their
 // extension.
 
-// sheetLinks are the hyperlinks of one worksheet.
+// sheetLinks are the hyperlinks of one worksheet. A link costs a cell
+// (two int32s) and an index; a distinct target also one string, the map
+// key and, when it is ASCII (the common case), the relationship's target
+// too.
 type sheetLinks struct {
-	refs    []string       // cell references, "B2"
+	cells   []linkCell     // the linked cells, in order
 	targets []int          // the index in urls of each link's target
 	urls    []string       // distinct targets, ASCII: one relationship each
 	ids     map[string]int // index in urls by target as given
 }
+
+// A linkCell is a linked cell's column and row, from 1; its reference
+// ("B2") is written only with the <hyperlinks> element.
+type linkCell struct{ col, row int32 }
 
 // addLink records a hyperlink from the cell at column col and row n to
 // target, which must satisfy safeurl.Link. It reports false, recording
@@ -44,17 +51,31 @@ type sheetLinks struct {
 // link folio writes.
 func (s *sheet) addLink(col, n int, target []byte) bool {
 	l := s.links
-	if len(l.refs) >= MaxLinks || !safeurl.Link(unsafe.String(unsafe.SliceData(target), len(target))) {
+	if len(l.cells) >= MaxLinks || !safeurl.Link(unsafe.String(unsafe.SliceData(target), len(target))) {
 		return false
 	}
 	id, ok := l.ids[string(target)]
 	if !ok {
 		id = len(l.urls)
-		l.urls = append(l.urls, string(safeurl.AppendASCII(nil, string(target))))
-		l.ids[string(target)] = id
+		key := string(target)
+		u := key
+		if !isASCII(key) {
+			u = string(safeurl.AppendASCII(nil, key))
+		}
+		l.urls = append(l.urls, u)
+		l.ids[key] = id
 	}
-	l.refs = append(l.refs, cellName(col, n))
+	l.cells = append(l.cells, linkCell{int32(col), int32(n)})
 	l.targets = append(l.targets, id)
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
 	return true
 }
 
@@ -69,12 +90,19 @@ func relsPath(name string) string {
 func writeHyperlinks(w io.Writer, l *sheetLinks) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	bw.WriteString("<hyperlinks>")
-	for i, ref := range l.refs {
-		bw.WriteString(`<hyperlink ref="`)
-		bw.WriteString(ref)
-		bw.WriteString(`" r:id="rId`)
-		bw.WriteString(strconv.Itoa(l.targets[i] + 1))
-		bw.WriteString(`"/>`)
+	var buf []byte
+	name, last := "", int32(0) // the letters of column last
+	for i, c := range l.cells {
+		if c.col != last {
+			name, last = columnName(int(c.col)), c.col
+		}
+		buf = append(buf[:0], `<hyperlink ref="`...)
+		buf = append(buf, name...)
+		buf = strconv.AppendInt(buf, int64(c.row), 10)
+		buf = append(buf, `" r:id="rId`...)
+		buf = strconv.AppendInt(buf, int64(l.targets[i]+1), 10)
+		buf = append(buf, `"/>`...)
+		bw.Write(buf)
 	}
 	bw.WriteString("</hyperlinks>")
 	return bw.Flush()
@@ -89,13 +117,15 @@ func writeRels(w io.Writer, l *sheetLinks, tables []*tablePart) error {
 		`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
 	n := 0
 	if l != nil {
+		var buf []byte
 		for _, u := range l.urls {
 			n++
-			bw.WriteString(`<Relationship Id="rId`)
-			bw.WriteString(strconv.Itoa(n))
-			bw.WriteString(`" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="`)
-			writeAttr(bw, u)
-			bw.WriteString(`" TargetMode="External"/>`)
+			buf = append(buf[:0], `<Relationship Id="rId`...)
+			buf = strconv.AppendInt(buf, int64(n), 10)
+			buf = append(buf, `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="`...)
+			buf = appendAttr(buf, u)
+			buf = append(buf, `" TargetMode="External"/>`...)
+			bw.Write(buf)
 		}
 	}
 	for _, t := range tables {
@@ -108,6 +138,34 @@ func writeRels(w io.Writer, l *sheetLinks, tables []*tablePart) error {
 	}
 	bw.WriteString("</Relationships>")
 	return bw.Flush()
+}
+
+// appendAttr appends s escaped for a quoted XML attribute value. A link
+// has no control characters (safeurl.Link) and is ASCII
+// (safeurl.AppendASCII).
+func appendAttr(dst []byte, s string) []byte {
+	start := 0 // s[start:i] is still to append
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		case '\'':
+			esc = "&apos;"
+		default:
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, esc...)
+		start = i + 1
+	}
+	return append(dst, s[start:]...)
 }
 
 // writeAttr writes s escaped for a quoted XML attribute value. A link has

@@ -171,7 +171,7 @@ func (s *sheetSplicer) finish() error {
 	if !bytes.HasSuffix(tail, []byte(worksheetEnd)) {
 		return errSheetEnd
 	}
-	hasLinks := s.links != nil && len(s.links.refs) > 0
+	hasLinks := s.links != nil && len(s.links.cells) > 0
 	if hasLinks && indexElement(tail, "hyperlinks") >= 0 || len(s.tables) > 0 && indexElement(tail, "tableParts") >= 0 {
 		return errors.New("xlsx: excelize wrote hyperlinks or table parts of a worksheet, which folio writes")
 	}

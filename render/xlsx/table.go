@@ -21,6 +21,7 @@ type tableWriter struct {
 	t       *report.Table
 	keys    []styleKey // data cell style of each column
 	styles  []int      // its id, 0 for none
+	linked  []int      // the id of its style with a link, -1 until needed
 	header  []cellValue
 	names   []string // column names of its table objects
 	vals    []cellValue
@@ -46,10 +47,11 @@ func (b *book) table(t *report.Table) error {
 		}
 		b.heading = false
 	}
-	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), vals: make([]cellValue, len(t.Columns))}
+	tw := &tableWriter{b: b, t: t, keys: make([]styleKey, len(t.Columns)), styles: make([]int, len(t.Columns)), linked: make([]int, len(t.Columns)), vals: make([]cellValue, len(t.Columns))}
 	for i, c := range t.Columns {
 		tw.keys[i] = dataStyle(c)
 		tw.styles[i] = b.styleID(tw.keys[i])
+		tw.linked[i] = -1
 	}
 	n := 0
 	for row, err := range t.Rows() {
@@ -110,7 +112,7 @@ func (tw *tableWriter) footer() error {
 		for i, v := range row.Cells {
 			if i < len(cols) {
 				mean := t.Footer == nil && cols[i].Total == report.TotalMean
-				tw.vals[i] = b.cell(cols[i], keys[i], styles[i], v, i+1, b.cur.row+1, mean)
+				tw.vals[i] = b.cell(cols[i], keys[i], styles[i], nil, v, i+1, b.cur.row+1, mean)
 			}
 		}
 		tw.widen(cols, row)
@@ -324,20 +326,21 @@ func (tw *tableWriter) row(row report.Row) error {
 	}
 	n := b.cur.row + 1
 	for i, v := range row.Cells {
-		tw.vals[i] = b.cell(tw.t.Columns[i], tw.keys[i], tw.styles[i], v, i+1, n, false)
+		tw.vals[i] = b.cell(tw.t.Columns[i], tw.keys[i], tw.styles[i], &tw.linked[i], v, i+1, n, false)
 	}
 	return b.row(tw.vals)
 }
 
 // cell returns the cell of v in column c, whose cells have the style key
-// and its id style, at column col and row n of the current worksheet; a
+// and its id style, at column col and row n of the current worksheet
+// (linked, if not nil, keeps the id of key with a link, or -1); a
 // cell with a link gets a hyperlink (see sheet.addLink). A footer cell
 // keeps its style even when empty, so that its rule runs across the row.
 // A number a spreadsheet would not keep exactly is text (see excelNumber),
 // unless mean says it is a column's mean, rounded already (see
 // roundedNumber). Text cells view v's bytes: the row is written before it
 // moves on.
-func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, col, n int, mean bool) cellValue {
+func (b *book) cell(c report.Column, key styleKey, style int, linked *int, v report.Value, col, n int, mean bool) cellValue {
 	var x cellValue
 	k := key
 	switch v.Kind() {
@@ -381,14 +384,24 @@ func (b *book) cell(c report.Column, key styleKey, style int, v report.Value, co
 		}
 		k = wrapped(k, v.Bytes())
 	}
-	if !v.IsNull() {
+	if !v.IsNull() && len(b.cur.links.cells) < MaxLinks {
 		b.link = c.AppendLink(b.link[:0], v)
 		if len(b.link) > 0 && b.cur.addLink(col, n, b.link) {
 			k.link = true
 		}
 	}
 	if k != key {
-		style = b.styleID(k)
+		lk := key
+		lk.link = true
+		switch {
+		case linked == nil || k != lk:
+			style = b.styleID(k)
+		case *linked >= 0:
+			style = *linked // every linked cell of a linked column
+		default:
+			style = b.styleID(k)
+			*linked = style
+		}
 	}
 	if x.kind == cellEmpty && style == 0 {
 		return cellValue{} // no style, no cell

@@ -71,7 +71,7 @@ func TestWriteTable(t *testing.T) {
 // sheetData and autoFilter and before the print set-up, table parts before
 // extLst or the end.
 func TestSheetSplicer(t *testing.T) {
-	links := &sheetLinks{refs: []string{"A2"}, targets: []int{0}, urls: []string{"https://x.example/"}}
+	links := &sheetLinks{cells: []linkCell{{1, 2}}, targets: []int{0}, urls: []string{"https://x.example/"}}
 	tables := []*tablePart{{id: 1}, {id: 2}}
 	cells := `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lt;/sheetData&gt;</t></is></c></row></sheetData>`
 	for _, c := range []struct {

@@ -471,7 +471,7 @@ func (b *book) writeFields(f *report.Fields) error {
 		}
 		col := it.Column()
 		key := dataStyle(col)
-		value := b.cell(col, key, b.styleID(key), it.Value, 2, b.cur.row+1, false)
+		value := b.cell(col, key, b.styleID(key), nil, it.Value, 2, b.cur.row+1, false)
 		if err := b.row([]cellValue{textCell(text, label), value}); err != nil {
 			return err
 		}

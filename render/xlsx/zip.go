@@ -132,7 +132,7 @@ func (z *zipOut) splicer(w io.Writer, sheet string) *sheetSplicer {
 // entry sheet: whether it has hyperlinks or tables.
 func (z *zipOut) ownRels(sheet string) bool {
 	l := z.links[sheet]
-	return l != nil && len(l.refs) > 0 || len(z.tables[sheet]) > 0
+	return l != nil && len(l.cells) > 0 || len(z.tables[sheet]) > 0
 }
 
 // endEntry finishes the entry being written: the content types get those
