@@ -464,3 +464,30 @@ func abs64(v int64) int64 {
 	}
 	return v
 }
+
+// NumberChars returns a string that holds every byte [Code.AppendFormat]
+// can write for a number with c in the locale loc (nil is English), and
+// true; for a date/time code, whose text holds the locale's month and day
+// names, it returns "" and false. The string is a superset, in no
+// particular order: a caller that must check formatted text (for bytes a
+// CSV field quotes, or HTML escapes) can check it once per code and
+// locale instead of once per value.
+func (c *Code) NumberChars(loc *Locale) (string, bool) {
+	if c.kind == KindDateTime {
+		return "", false
+	}
+	loc = orEnglish(loc)
+	// Digits, signs, the exponent's letters, the percent sign, the space
+	// of a ? placeholder and the locale's separators; then literal text.
+	b := []byte("0123456789-+Ee% ")
+	b = append(b, loc.Decimal...)
+	b = append(b, loc.Group...)
+	for i := range c.nums {
+		for _, t := range c.nums[i].toks {
+			if t.kind == tLit {
+				b = append(b, t.lit...)
+			}
+		}
+	}
+	return string(b), true
+}
