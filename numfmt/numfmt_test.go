@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/numfmt/numfmttest"
@@ -348,6 +349,9 @@ func TestNumberChars(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%q %s %s: %v", c.Code, c.Locale, v, err)
 			}
+			if !utf8.ValidString(chars) {
+				t.Errorf("%q %s: NumberChars %q is not valid UTF-8", c.Code, c.Locale, chars)
+			}
 			if b, ok := outside(s, chars); ok {
 				t.Errorf("%q %s %s = %q: byte %#x is not in NumberChars %q", c.Code, c.Locale, v, s, b, chars)
 			}
@@ -364,4 +368,16 @@ func outside(s, chars string) (byte, bool) {
 		}
 	}
 	return 0, false
+}
+
+// TestNumberCharsInvalid checks that literal text that is not valid UTF-8
+// makes NumberChars invalid, even where two such literals would join into
+// a valid character.
+func TestNumberCharsInvalid(t *testing.T) {
+	for _, code := range []string{"0\"\xe2\x82\"", "\"\xe2\"0\"\x82\xac\""} {
+		chars, ok := numfmt.MustParse(code).NumberChars(nil)
+		if !ok || utf8.ValidString(chars) {
+			t.Errorf("%q: NumberChars = %q, %v; want invalid UTF-8", code, chars, ok)
+		}
+	}
 }
