@@ -1,6 +1,9 @@
 package numfmt
 
-import "unsafe"
+import (
+	"unicode/utf8"
+	"unsafe"
+)
 
 // Format formats the JSON number text (such as "1234.5", "-0.005" or
 // "1e-7") with the code and the locale's separators; a nil loc means
@@ -463,4 +466,41 @@ func abs64(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// NumberChars returns a string that holds every byte [Code.AppendFormat]
+// can write for a number with c in the locale loc (nil is English), and
+// true; for a date/time code, whose text holds the locale's month and day
+// names, it returns "" and false. The string is a superset, in no
+// particular order: a caller that must check formatted text (for bytes a
+// CSV field quotes, or HTML escapes) can check it once per code and
+// locale instead of once per value. It is valid UTF-8 only if every text
+// AppendFormat writes for a number with c in loc is.
+func (c *Code) NumberChars(loc *Locale) (string, bool) {
+	if c.kind == KindDateTime {
+		return "", false
+	}
+	loc = orEnglish(loc)
+	// Digits, signs, the exponent's letters, the percent sign, the space
+	// of a ? placeholder and the locale's separators; then literal text.
+	b := []byte("0123456789-+Ee% ")
+	// The text is made of these pieces, whole: it is valid UTF-8 if each
+	// piece is, and a piece that is not adds a byte that no valid UTF-8
+	// holds.
+	piece := func(p string) {
+		b = append(b, p...)
+		if !utf8.ValidString(p) {
+			b = append(b, 0xff)
+		}
+	}
+	piece(loc.Decimal)
+	piece(loc.Group)
+	for i := range c.nums {
+		for _, t := range c.nums[i].toks {
+			if t.kind == tLit {
+				piece(t.lit)
+			}
+		}
+	}
+	return string(b), true
 }

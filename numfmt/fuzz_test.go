@@ -38,9 +38,14 @@ func FuzzParse(f *testing.F) {
 		if c.String() != code {
 			t.Fatalf("String() = %q, want %q", c.String(), code)
 		}
+		chars, ok := c.NumberChars(de)
 		for _, n := range fuzzNumbers {
-			if _, err := c.Format(n, de); err != nil && !(c.Kind() == numfmt.KindDateTime && errors.Is(err, numfmt.ErrRange)) {
+			s, err := c.Format(n, de)
+			if err != nil && !(c.Kind() == numfmt.KindDateTime && errors.Is(err, numfmt.ErrRange)) {
 				t.Fatalf("%q.Format(%s): %v", code, n, err)
+			}
+			if b, out := outside(s, chars); ok && out {
+				t.Fatalf("%q.Format(%s) = %q: byte %#x is not in NumberChars %q", code, n, s, b, chars)
 			}
 		}
 		for _, tm := range times {

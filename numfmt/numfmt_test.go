@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/numfmt/numfmttest"
@@ -320,6 +321,63 @@ func TestSerialAgainstRat(t *testing.T) {
 		}
 		if got, err := elapsed.Format(text, nil); err != nil || got != w {
 			t.Fatalf("[s] of %s = %q, %v; want %q", text, got, err, w)
+		}
+	}
+}
+
+// TestNumberChars checks that every byte of a formatted number is in the
+// code's NumberChars, for each number case's code with the case's value and
+// others (signs, zero, rounding, huge and tiny), and that date/time codes
+// report none.
+func TestNumberChars(t *testing.T) {
+	values := []string{"0", "-0", "1234.5678", "-1234.5678", "0.004", "-0.004", "1e-7", "1.7976931348623157e308", "-5e-324", "999.995"}
+	for _, c := range numfmttest.Cases {
+		code := numfmt.MustParse(c.Code)
+		loc, err := numfmt.ParseLocale(c.Locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chars, ok := code.NumberChars(loc)
+		if ok != (code.Kind() != numfmt.KindDateTime) {
+			t.Errorf("%q: NumberChars ok = %v for a %s code", c.Code, ok, code.Kind())
+		}
+		if !ok || c.Type != "number" {
+			continue
+		}
+		for _, v := range append(values, c.Value) {
+			s, err := code.Format(v, loc)
+			if err != nil {
+				t.Fatalf("%q %s %s: %v", c.Code, c.Locale, v, err)
+			}
+			if !utf8.ValidString(chars) {
+				t.Errorf("%q %s: NumberChars %q is not valid UTF-8", c.Code, c.Locale, chars)
+			}
+			if b, ok := outside(s, chars); ok {
+				t.Errorf("%q %s %s = %q: byte %#x is not in NumberChars %q", c.Code, c.Locale, v, s, b, chars)
+			}
+		}
+	}
+}
+
+// outside returns a byte of s that is not in chars, and whether there is
+// one.
+func outside(s, chars string) (byte, bool) {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(chars, s[i]) < 0 {
+			return s[i], true
+		}
+	}
+	return 0, false
+}
+
+// TestNumberCharsInvalid checks that literal text that is not valid UTF-8
+// makes NumberChars invalid, even where two such literals would join into
+// a valid character.
+func TestNumberCharsInvalid(t *testing.T) {
+	for _, code := range []string{"0\"\xe2\x82\"", "\"\xe2\"0\"\x82\xac\""} {
+		chars, ok := numfmt.MustParse(code).NumberChars(nil)
+		if !ok || utf8.ValidString(chars) {
+			t.Errorf("%q: NumberChars = %q, %v; want invalid UTF-8", code, chars, ok)
 		}
 	}
 }

@@ -134,14 +134,14 @@ func (tw *tables) Table(t *report.Table) error {
 	}
 	cw.w.WriteString("\r\n")
 	rows := 0
-	cols := t.Columns
+	cols := cw.plan(t.Columns, r.Formatted, loc)
 	for row, err := range t.Rows() {
 		if err != nil {
 			return err
 		}
 		for i, v := range row.Cells {
-			if r.Formatted && i < len(cols) && cols[i].Format != nil {
-				cw.formatted(i, cols[i], v, loc)
+			if i < len(cols) && cols[i].code != nil {
+				cw.formatted(i, &cols[i], v, loc)
 			} else {
 				cw.value(i, v)
 			}
@@ -157,11 +157,12 @@ func (tw *tables) Table(t *report.Table) error {
 		}
 	}
 	if r.Footer {
-		fcols := t.FooterColumns()
-		for _, row := range t.FooterRows() {
+		rows := t.FooterRows()
+		fcols := cw.plan(t.FooterColumns(), r.Formatted, loc)
+		for _, row := range rows {
 			for i, v := range row.Cells {
-				if r.Formatted && i < len(fcols) && fcols[i].Format != nil {
-					cw.formatted(i, fcols[i], v, loc)
+				if i < len(fcols) && fcols[i].code != nil {
+					cw.formatted(i, &fcols[i], v, loc)
 				} else {
 					cw.value(i, v)
 				}
@@ -228,8 +229,41 @@ func (cw *writer) value(i int, v report.Value) {
 	}
 }
 
+// A column is what the writer needs of a table's column.
+type column struct {
+	report.Column
+	code *numfmt.Code // the format, when cells are written formatted; else nil
+	// known is set when the formatted text of every number in the column
+	// is valid UTF-8 that holds no quote, CR or LF (see numfmt's
+	// NumberChars), so that the field's bytes need not be checked; commas
+	// is then set if it may hold the (one-byte) comma.
+	known, commas bool
+}
+
+// plan returns the columns of cols to write, with formatted set when cells
+// are formatted in loc.
+func (cw *writer) plan(cols []report.Column, formatted bool, loc *numfmt.Locale) []column {
+	plan := make([]column, len(cols))
+	for i, c := range cols {
+		plan[i].Column = c
+		if !formatted || c.Format == nil {
+			continue
+		}
+		plan[i].code = c.Format
+		chars, ok := c.Format.NumberChars(loc)
+		// A number the code cannot show is written as given: the bytes of
+		// a JSON number.
+		chars += "0123456789+-.eE"
+		if ok && cw.simple && utf8.ValidString(chars) && !strings.ContainsAny(chars, "\"\r\n") {
+			plan[i].known = true
+			plan[i].commas = strings.IndexByte(chars, cw.comma[0]) >= 0
+		}
+	}
+	return plan
+}
+
 // formatted writes v as the text column c shows in locale loc.
-func (cw *writer) formatted(i int, c report.Column, v report.Value, loc *numfmt.Locale) {
+func (cw *writer) formatted(i int, c *column, v report.Value, loc *numfmt.Locale) {
 	cw.sep(i)
 	if v.IsNull() {
 		return
@@ -246,6 +280,14 @@ func (cw *writer) formatted(i int, c report.Column, v report.Value, loc *numfmt.
 				break
 			}
 		}
+	}
+	if c.known && v.Kind() == report.KindNumber {
+		var class uint8
+		if c.commas && bytes.IndexByte(cw.scratch, cw.comma[0]) >= 0 {
+			class = quoteByte
+		}
+		cw.write(cw.scratch, class, guard)
+		return
 	}
 	cw.field(cw.scratch, guard)
 }
@@ -273,17 +315,32 @@ func (cw *writer) field(b []byte, guard bool) {
 	for _, c := range b {
 		class |= cw.class[c]
 	}
-	slow := !cw.simple
-	if class&nonASCII != 0 && !utf8.Valid(b) {
-		b, slow = []byte(toValid(b)), true
+	if !cw.simple || class&nonASCII != 0 && !utf8.Valid(b) {
+		cw.slow(b, guard)
+		return
 	}
-	var quote bool
-	if slow {
-		quote = cw.needsQuotes(b)
-		class |= quoteChar // look for quotes
-	} else {
-		quote = class&quoteByte != 0 || len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] >= 0xc2 && b[0] <= 0xe3 && spaceStart(b)) || string(b) == `\.`
+	cw.write(b, class, guard)
+}
+
+// slow writes a field that is not valid UTF-8, or any with a comma of
+// several bytes.
+func (cw *writer) slow(b []byte, guard bool) {
+	if !utf8.Valid(b) {
+		b = []byte(toValid(b))
 	}
+	cw.quoted(b, cw.needsQuotes(b), quoteChar, guard)
+}
+
+// write writes the field b, valid UTF-8, with a one-byte comma; class
+// holds what its bytes ask for (quoteByte and quoteChar).
+func (cw *writer) write(b []byte, class uint8, guard bool) {
+	quote := class&quoteByte != 0 || len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] >= 0xc2 && b[0] <= 0xe3 && spaceStart(b)) || string(b) == `\.`
+	cw.quoted(b, quote, class, guard)
+}
+
+// quoted writes the field b, in quotes if quote is set, doubling its quote
+// characters if class has quoteChar.
+func (cw *writer) quoted(b []byte, quote bool, class uint8, guard bool) {
 	prefix := guard && formulaLike(b)
 	if !quote {
 		if prefix {

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/foliorender/folio/numfmt"
+	"github.com/foliorender/folio/numfmt/numfmttest"
+	"github.com/foliorender/folio/report"
 )
 
 // fieldRef is field without its one-pass fast path: the UTF-8 check, the
@@ -74,5 +78,55 @@ func checkField(t *testing.T, comma rune, s string) {
 		if got.String() != want.String() {
 			t.Fatalf("comma %q guard %v: field(%q) writes %q, want %q", comma, guard, s, got.String(), want.String())
 		}
+	}
+}
+
+// TestFormattedAgainstRef checks that a formatted number, written without
+// checking its bytes when its column's code allows (column.known), is the
+// field fieldRef writes for its text: for every code of numfmt's cases, in
+// several locales, with every separator, for values of each sign, zero,
+// rounding, huge and tiny, and one no code shows.
+func TestFormattedAgainstRef(t *testing.T) {
+	values := []string{"0", "-0", "1234.5678", "-1234.5678", "0.004", "-0.004", "1e-7", "-1.5E+3", "1.7976931348623157e308", "1e1000"}
+	known := 0
+	for _, c := range numfmttest.Cases {
+		code := numfmt.MustParse(c.Code)
+		for _, tag := range []string{c.Locale, "de-DE", "fr", "de-CH"} {
+			loc, err := numfmt.ParseLocale(tag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, comma := range fieldCommas {
+				var got, want bytes.Buffer
+				cw, ref := newWriter(&got, comma, false), newWriter(&want, comma, false)
+				col := cw.plan([]report.Column{{Type: report.TypeNumber, Format: code}}, true, loc)[0]
+				if col.known {
+					known++
+				}
+				for _, s := range append(values, c.Value) {
+					v, ok := report.Number(s)
+					if !ok {
+						continue
+					}
+					got.Reset()
+					want.Reset()
+					cw.formatted(0, &col, v, loc)
+					text := col.AppendText(nil, v, loc)
+					guard := true
+					if len(text) > 0 && (text[0] == '-' || text[0] == '+') && !bytes.ContainsAny(text[1:], "=+-*/^&|!()@<>:;\"") {
+						guard = false
+					}
+					fieldRef(ref, text, guard)
+					cw.w.Flush()
+					ref.w.Flush()
+					if got.String() != want.String() {
+						t.Fatalf("%q %s comma %q: %s writes %q, want %q", c.Code, tag, comma, s, got.String(), want.String())
+					}
+				}
+			}
+		}
+	}
+	if known == 0 {
+		t.Fatal("no column's formatted numbers were known")
 	}
 }

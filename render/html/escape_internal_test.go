@@ -5,6 +5,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
+	"github.com/foliorender/folio/numfmt/numfmttest"
+	"github.com/foliorender/folio/report"
 )
 
 // escapedRef is appendEscaped without its fast paths: every non-ASCII
@@ -105,5 +108,42 @@ func checkURLValue(t *testing.T, v string) {
 	t.Helper()
 	if got, want := string(appendURLValue([]byte("x"), []byte(v))), string(safeurl.AppendValue([]byte("x"), []byte(v))); got != want {
 		t.Fatalf("appendURLValue(%q) = %q, want %q", v, got, want)
+	}
+}
+
+// TestCleanColumns checks that a column marked clean formats every number
+// as text that escaping leaves as it is: for every code of numfmt's cases
+// and codes with markup characters, in several locales, for values of each
+// sign, zero, rounding, huge and tiny, and one no code shows.
+func TestCleanColumns(t *testing.T) {
+	values := []string{"0", "-0", "1234.5678", "-1234.5678", "0.004", "-0.004", "1e-7", "-1.5E+3", "1.7976931348623157e308", "1e1000"}
+	codes := []string{`"<b>"0`, `0" & "`, `0\'`, `\"0.00`}
+	for _, c := range numfmttest.Cases {
+		codes = append(codes, c.Code)
+	}
+	clean, dirty := 0, 0
+	for _, code := range codes {
+		for _, tag := range []string{"", "de-DE", "fr", "de-CH"} {
+			loc, err := numfmt.ParseLocale(tag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := newColumn(report.Column{Type: report.TypeNumber, Format: numfmt.MustParse(code)}, loc)
+			if !col.clean {
+				dirty++
+				continue
+			}
+			clean++
+			for _, s := range values {
+				v, _ := report.Number(s)
+				text := col.AppendText(nil, v, loc)
+				if esc := appendEscaped(nil, string(text)); string(esc) != string(text) {
+					t.Errorf("%q %s: %s is %q, escaped %q", code, tag, s, text, esc)
+				}
+			}
+		}
+	}
+	if clean == 0 || dirty == 0 {
+		t.Errorf("%d clean columns and %d others, want some of each", clean, dirty)
 	}
 }

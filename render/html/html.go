@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/numfmt"
@@ -134,7 +135,7 @@ func (s *state) Fields(f *report.Fields) error {
 		w.raw(`<div><dt dir="auto">`)
 		w.text(it.Label)
 		w.raw("</dt>")
-		col := newColumn(it.Column())
+		col := newColumn(it.Column(), s.loc)
 		col.td, col.num = `<dd dir="auto"`+">", `<dd class="num"`
 		col.end = "</dd>"
 		col.finish()
@@ -346,6 +347,10 @@ type column struct {
 	// footer is set for the cells of a footer, which may hold any value:
 	// only strings that are dates are wrapped in <time>.
 	footer bool
+	// clean is set when the formatted text of every number in the column
+	// is valid UTF-8 that needs no escaping (see numfmt's NumberChars), so
+	// that it is written without being checked.
+	clean bool
 	// href holds, for a valid link template, its pieces around each
 	// {value}, escaped for an attribute: a cell's link is then written
 	// without being expanded, checked and escaped apart (the value's
@@ -364,11 +369,19 @@ type column struct {
 	close, closeLink     string // </td> or c.end, and </a> before it
 }
 
-// newColumn makes the markup of column c.
-func newColumn(c report.Column) column {
+// newColumn makes the markup of column c, whose values are formatted in
+// the locale loc.
+func newColumn(c report.Column, loc *numfmt.Locale) column {
 	align := alignClass(c.Align)
 	col := column{Column: c, td: "<td" + classAttr(align) + ">", num: "<td" + classAttr("num", align),
 		date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
+	if c.Format != nil {
+		// A number the code cannot show is written as given: the bytes
+		// of a JSON number.
+		chars, ok := c.Format.NumberChars(loc)
+		chars += "0123456789+-.eE"
+		col.clean = ok && utf8.ValidString(chars) && cleanPrefix(chars) == len(chars)
+	}
 	if c.Numeric() {
 		col.td = col.num + ">"
 	}
@@ -452,7 +465,7 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 		if c.Numeric() {
 			th = classAttr("num", align)
 		}
-		s.cols = append(s.cols, newColumn(c))
+		s.cols = append(s.cols, newColumn(c, s.loc))
 		if strings.TrimSpace(c.Caption) == "" {
 			// An empty header cell still names its column for screen readers.
 			th += ` aria-label="Column ` + strconv.Itoa(i+1) + `"`
@@ -488,7 +501,7 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 	if footer := t.FooterRows(); len(footer) > 0 {
 		s.cols = s.cols[:0]
 		for _, c := range t.FooterColumns() {
-			col := newColumn(c)
+			col := newColumn(c, s.loc)
 			col.footer = true
 			s.cols = append(s.cols, col)
 		}
@@ -574,6 +587,8 @@ func (s *state) cell(c *column, v report.Value) {
 		w.buf = append(w.buf, "</time>"...)
 	case v.Kind() == report.KindBool || v.Kind() == report.KindNull:
 		w.buf = append(w.buf, v.Bytes()...)
+	case formatted && c.clean && v.Kind() == report.KindNumber:
+		w.buf = c.AppendText(w.buf, v, s.loc)
 	case formatted:
 		// The text is formatted in place, and escaped only from the
 		// first byte that needs it (none, as a rule).
