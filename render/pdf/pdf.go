@@ -79,8 +79,8 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 	}
 	out := &outWriter{w: w}
 	// Pages are a few kilobytes each: buffered, a file gets a write every
-	// few of them rather than one each.
-	bw := bufio.NewWriterSize(out, 8<<10)
+	// 30 or so of them rather than one or more each.
+	bw := bufio.NewWriterSize(out, 64<<10)
 	d, err := r.newDoc(ctx, bw)
 	if err != nil {
 		return err
