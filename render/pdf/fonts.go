@@ -183,6 +183,28 @@ func (fc *face) width(r rune) int16 {
 
 func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
 
+// ascii stores in runes and widths the leading printable ASCII characters
+// of s that fc has, as many as fit, and returns how many.
+func (fc *face) ascii(s []byte, runes []rune, widths []int16) int {
+	n := min(len(s), len(runes), len(widths))
+	i := 0
+	for ; i < n; i++ {
+		c := s[i]
+		if c < ' ' || c >= 0x7f {
+			break
+		}
+		w := fc.widths[c]
+		if w == unknown {
+			w = fc.width(rune(c))
+		}
+		if w == missing {
+			break
+		}
+		runes[i], widths[i] = rune(c), w
+	}
+	return i
+}
+
 // Replacement is what a character that the font cannot show is printed as:
 // U+FFFD, or "?" for a font without it.
 const Replacement = '\uFFFD'
@@ -204,6 +226,19 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 	// about five times the final size for a long text.
 	runes, widths, faces = slices.Grow(runes, len(s)), slices.Grow(widths, len(s)), slices.Grow(faces, len(s))
 	for i := 0; i < len(s); {
+		// A run of printable ASCII the first face has, most text, is
+		// stored by index, not appended rune by rune.
+		if n := first.ascii(s[i:], runes[len(runes):len(runes)+len(s)-i], widths[len(widths):len(widths)+len(s)-i]); n > 0 {
+			fs := faces[len(faces) : len(faces)+n]
+			for k := range fs {
+				fs[k] = first
+			}
+			runes, widths, faces = runes[:len(runes)+n], widths[:len(widths)+n], faces[:len(faces)+n]
+			i += n
+			if i == len(s) {
+				break
+			}
+		}
 		c := s[i]
 		var r rune
 		if c < utf8.RuneSelf {

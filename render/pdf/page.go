@@ -309,8 +309,14 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 	c.num(x - c.tx)
 	c.num(py - c.ty)
 	c.tx, c.ty = x, py
-	b := append(c.buf, "Td ("...)
+	b := slices.Grow(append(c.buf, "Td ("...), 2*len(rs)+4)
+	var ascii [2]uint64 // the ASCII runes drawn, for fc.used at the end
 	for _, r := range rs {
+		if r < 0x80 && !escaped[r] {
+			ascii[r>>6] |= 1 << (r & 63)
+			b = append(b, 0, byte(r))
+			continue
+		}
 		fc.use(r)
 		if hi, lo := byte(r>>8), byte(r); !escaped[hi] && !escaped[lo] {
 			b = append(b, hi, lo)
@@ -318,6 +324,8 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 			b = appendUTF16(b, r)
 		}
 	}
+	fc.used[0] |= ascii[0]
+	fc.used[1] |= ascii[1]
 	c.buf = append(b, ")Tj\n"...)
 	c.used = true
 }

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -77,7 +78,10 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		return err
 	}
 	out := &outWriter{w: w}
-	d, err := r.newDoc(ctx, out)
+	// Pages are a few kilobytes each: buffered, a file gets a write every
+	// 30 or so of them rather than one or more each.
+	bw := bufio.NewWriterSize(out, 64<<10)
+	d, err := r.newDoc(ctx, bw)
 	if err != nil {
 		return err
 	}
@@ -86,8 +90,9 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		err = d.finish()
 	}
 	if err == nil {
-		err = d.c.pdf.Output(out)
+		err = d.c.pdf.Output(bw)
 	}
+	bw.Flush()
 	if out.err != nil {
 		return fmt.Errorf("pdf: writing: %w", out.err)
 	}

@@ -522,7 +522,7 @@ func TestPageLimit(t *testing.T) {
 // TestStreaming checks that pages reach the writer as they are completed,
 // not at the end, and that a failing writer stops the render at once.
 func TestStreaming(t *testing.T) {
-	const rows = 2000 // about 50 pages
+	const rows = 8000 // about 200 pages
 	var buf bytes.Buffer
 	var early int // bytes written when the last row is read
 	table := report.NewTable("Streamed", []report.Column{{Caption: "A"}, {Caption: "B"}}, func(yield func(report.Row, error) bool) {
