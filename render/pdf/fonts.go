@@ -193,10 +193,7 @@ func (fc *face) ascii(s []byte, runes []rune, widths []int16) int {
 		if c < ' ' || c >= 0x7f {
 			break
 		}
-		w := fc.widths[c]
-		if w == unknown {
-			w = fc.width(rune(c))
-		}
+		w := fc.width(rune(c))
 		if w == missing {
 			break
 		}
