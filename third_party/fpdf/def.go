@@ -629,7 +629,7 @@ type Fpdf struct {
 	spareAnnots      []byte                     // folio: a written page's pageAnnots, for the next page
 	annotNums        float2Cache                // folio: the numbers of recent link annotations (annots.go)
 	sparePage        *bytes.Buffer              // folio: a written page's buffer, for the next page
-	pending          *pendingPage               // folio: the streamed page not written yet
+	pending          []*pendingPage             // folio: the streamed pages not written yet, in order
 	pages            []*bytes.Buffer            // slice[page] of page content; 1-based
 	state            int                        // current document state
 	compress         bool                       // compression flag

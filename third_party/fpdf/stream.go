@@ -35,12 +35,18 @@ func (f *Fpdf) Stream(w io.Writer) {
 // f.buffer.
 func (f *Fpdf) offset() int { return f.streamed + f.buffer.Len() }
 
+// streamDepth is how many complete pages wait to be written, each
+// compressed on a goroutine of its own meanwhile: with one, drawing waited
+// for the page before whenever waking a processor for its compression took
+// about as long as drawing a page.
+const streamDepth = 4
+
 // streamPage hands the page just completed to be written, and writes the
 // header before the first one. The page's content is compressed on another
-// goroutine while the next page is drawn, and the page is written to
-// f.stream when the next one is complete, or at Output (writePending); so
-// the pages are written in order, each as putpages writes it, whatever the
-// number of processors.
+// goroutine while the next pages are drawn, and the page is written to
+// f.stream once streamDepth pages after it are complete, or at Output
+// (writePending); so the pages are written in order, each as putpages
+// writes it, whatever the number of processors.
 func (f *Fpdf) streamPage() {
 	if f.stream == nil || f.err != nil || f.page <= f.pagesDone {
 		return
@@ -49,7 +55,9 @@ func (f *Fpdf) streamPage() {
 		f.SetErrorf("attachment annotations are not supported with Stream")
 		return
 	}
-	f.writePending()
+	for len(f.pending) >= streamDepth && f.err == nil {
+		f.writeOldest()
+	}
 	if f.err != nil {
 		return
 	}
@@ -60,7 +68,7 @@ func (f *Fpdf) streamPage() {
 	}
 	p := &pendingPage{n: f.page, version: f.pdfVersion}
 	f.pagesDone = f.page
-	f.pending = p
+	f.pending = append(f.pending, p)
 	if f.compress {
 		p.done = make(chan struct{})
 		data := f.pages[f.page].Bytes() // not changed again: the page is final
@@ -87,17 +95,22 @@ type pendingPage struct {
 	err     error
 }
 
-// writePending writes the page handed over last, if it is not written yet,
-// and forgets its content.
+// writePending writes the pages handed over and not written yet.
 func (f *Fpdf) writePending() {
-	p := f.pending
-	if p == nil {
-		return
+	for len(f.pending) > 0 {
+		f.writeOldest()
 	}
+}
+
+// writeOldest writes the first page of f.pending, once compressed, and
+// forgets its content.
+func (f *Fpdf) writeOldest() {
+	p := f.pending[0]
 	if p.done != nil {
 		<-p.done
 	}
-	f.pending = nil
+	f.pending[0] = nil
+	f.pending = f.pending[1:]
 	if p.err != nil {
 		if f.err == nil {
 			f.err = p.err
