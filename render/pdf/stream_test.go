@@ -57,11 +57,11 @@ func fpdfDoc(w *bytes.Buffer, pages int) *fpdf.Fpdf {
 // writes without it, most of them written before the document is closed.
 func TestFpdfStream(t *testing.T) {
 	var want bytes.Buffer
-	if err := fpdfDoc(nil, 7).Output(&want); err != nil {
+	if err := fpdfDoc(nil, 20).Output(&want); err != nil {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
-	f := fpdfDoc(&got, 7)
+	f := fpdfDoc(&got, 20)
 	early := got.Len()
 	if err := f.Output(&got); err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestFpdfStream(t *testing.T) {
 		t.Errorf("%d of %d bytes written before Output", early, got.Len())
 	}
 	text := pdftotext(t, got.Bytes())
-	if !strings.Contains(text, "page 7 line 19: Grüße, Ωμέγα") {
+	if !strings.Contains(text, "page 20 line 19: Grüße, Ωμέγα") {
 		t.Errorf("text lacks the last line:\n%s", text)
 	}
 	if !bytes.Contains(got.Bytes(), []byte("/Type /Outlines")) || !bytes.Contains(got.Bytes(), []byte("/PageMode /UseOutlines")) {
