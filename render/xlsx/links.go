@@ -168,23 +168,8 @@ func appendAttr(dst []byte, s string) []byte {
 	return append(dst, s[start:]...)
 }
 
-// writeAttr writes s escaped for a quoted XML attribute value. A link has
-// no control characters (safeurl.Link) and is ASCII (safeurl.AppendASCII).
+// writeAttr writes s escaped for a quoted XML attribute value, as
+// appendAttr appends it.
 func writeAttr(w *bufio.Writer, s string) {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			w.WriteString("&amp;")
-		case '<':
-			w.WriteString("&lt;")
-		case '>':
-			w.WriteString("&gt;")
-		case '"':
-			w.WriteString("&quot;")
-		case '\'':
-			w.WriteString("&apos;")
-		default:
-			w.WriteByte(c)
-		}
-	}
+	w.Write(appendAttr(w.AvailableBuffer(), s))
 }
