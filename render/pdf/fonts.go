@@ -85,6 +85,11 @@ type parsedFont struct {
 	// widths holds each BMP rune's advance in 1/1000 em once it is looked
 	// up, as known|uint16(advance) (or missing): 0 is not looked up yet.
 	widths []atomic.Uint32
+	// printable holds the advances of printable ASCII (' ' to '~'), or
+	// missing, looked up when the font is parsed: most text is printable
+	// ASCII, and a plain array read, unlike widths, needs no check that
+	// the rune is in range or known yet.
+	printable [0x7f - ' ']int16
 }
 
 const known = 1 << 16
@@ -115,6 +120,12 @@ func parseFont(data []byte) (*parsedFont, error) {
 	}
 	f := &parsedFont{sf: sf, upem: float64(sf.UnitsPerEm()), ascent: 0.8, widths: make([]atomic.Uint32, 1<<16)}
 	var buf sfnt.Buffer
+	for i := range f.printable {
+		r := ' ' + rune(i)
+		w := f.advance(&buf, r)
+		f.printable[i] = w
+		f.widths[r].Store(known | uint32(uint16(w)))
+	}
 	if m, err := sf.Metrics(&buf, fixed.I(int(sf.UnitsPerEm())), font.HintingNone); err == nil && m.Ascent > 0 {
 		f.ascent = float64(m.Ascent) / 64 / f.upem
 		if f.ascent > 1.2 {
@@ -170,15 +181,20 @@ func (fc *face) width(r rune) int16 {
 	if v := f.widths[r].Load(); v != 0 {
 		return int16(uint16(v))
 	}
-	w := int16(missing)
-	if gi, err := f.sf.GlyphIndex(&fc.buf, r); err == nil && gi != 0 {
-		if adv, err := f.sf.GlyphAdvance(&fc.buf, gi, fixed.I(int(f.upem)), font.HintingNone); err == nil {
-			w = int16(min(math.Round(float64(adv)/64*1000/f.upem), 4000))
-		}
-	}
+	w := f.advance(&fc.buf, r)
 	// Renders that look r up at once store the same value.
 	f.widths[r].Store(known | uint32(uint16(w)))
 	return w
+}
+
+// advance reads r's advance in 1/1000 em from the font, or missing.
+func (f *parsedFont) advance(buf *sfnt.Buffer, r rune) int16 {
+	if gi, err := f.sf.GlyphIndex(buf, r); err == nil && gi != 0 {
+		if adv, err := f.sf.GlyphAdvance(buf, gi, fixed.I(int(f.upem)), font.HintingNone); err == nil {
+			return int16(min(math.Round(float64(adv)/64*1000/f.upem), 4000))
+		}
+	}
+	return missing
 }
 
 func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
@@ -187,17 +203,18 @@ func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
 // of s that fc has, as many as fit, and returns how many.
 func (fc *face) ascii(s []byte, runes []rune, widths []int16) int {
 	n := min(len(s), len(runes), len(widths))
+	p := &fc.font.printable
 	i := 0
 	for ; i < n; i++ {
-		c := s[i]
-		if c < ' ' || c >= 0x7f {
+		k := s[i] - ' ' // wraps below ' ', out of p's range
+		if int(k) >= len(p) {
 			break
 		}
-		w := fc.width(rune(c))
+		w := p[k]
 		if w == missing {
 			break
 		}
-		runes[i], widths[i] = rune(c), w
+		runes[i], widths[i] = rune(s[i]), w
 	}
 	return i
 }

@@ -310,23 +310,39 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 	c.num(py - c.ty)
 	c.tx, c.ty = x, py
 	b := slices.Grow(append(c.buf, "Td ("...), 2*len(rs)+4)
-	var ascii [2]uint64 // the ASCII runes drawn, for fc.used at the end
-	for _, r := range rs {
-		if r < 0x80 && !escaped[r] {
-			ascii[r>>6] |= 1 << (r & 63)
-			b = append(b, 0, byte(r))
+	// The ASCII runes drawn, for fc.used at the end, are gathered in two
+	// words without a branch on which: a bit set in memory by an index
+	// would make each rune wait for the one before.
+	var used0, used1 uint64
+	n := len(b)
+	b = b[:n+2*len(rs)] // each rune takes two bytes unless escaped
+	for i, r := range rs {
+		if uint32(r) < 0x80 && !escaped[byte(r)] {
+			bit, hi := uint64(1)<<(r&63), -uint64(r>>6)
+			used0 |= bit &^ hi
+			used1 |= bit & hi
+			b[n], b[n+1] = 0, byte(r)
+			n += 2
 			continue
 		}
 		fc.use(r)
 		if hi, lo := byte(r>>8), byte(r); !escaped[hi] && !escaped[lo] {
-			b = append(b, hi, lo)
-		} else {
+			b[n], b[n+1] = hi, lo
+			n += 2
+			continue
+		}
+		// An escape makes the string longer: the rest is appended.
+		b = b[:n]
+		for _, r := range rs[i:] {
+			fc.use(r)
 			b = appendUTF16(b, r)
 		}
+		n = len(b)
+		break
 	}
-	fc.used[0] |= ascii[0]
-	fc.used[1] |= ascii[1]
-	c.buf = append(b, ")Tj\n"...)
+	fc.used[0] |= used0
+	fc.used[1] |= used1
+	c.buf = append(b[:n], ")Tj\n"...)
 	c.used = true
 }
 
