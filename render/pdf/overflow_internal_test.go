@@ -24,7 +24,7 @@ func TestTableWrapOverflow(t *testing.T) {
 	if want := int64(overflowing) * 4000; natural[0] != want || word[0] != want {
 		t.Errorf("measure = %d, %d, want %d", natural[0], word[0], want)
 	}
-	g := &group{cols: []int{0}, widths: []float64{100}}
+	g := newGroup([]int{0}, []float64{100})
 	var tw tableWriter
 	tw.wrap(g, &tt)
 	if n := len(tt.cells[0].lines); n < overflowing/10 {

@@ -38,7 +38,8 @@ type cell struct {
 type group struct {
 	cols   []int
 	widths []float64
-	label  string // names the columns of a group, "" for a single group
+	maxEm  []int64 // the width of each column's text, in 1/1000 em (see newGroup)
+	label  string  // names the columns of a group, "" for a single group
 	heads  tableText
 	headH  float64
 	total  float64
@@ -425,7 +426,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		groups = append(groups, g)
 	}
 	for gi, cols := range groups {
-		g := &group{cols: cols, widths: widths(cols, minW, headMin, maxW, avail)}
+		g := newGroup(cols, widths(cols, minW, headMin, maxW, avail))
 		g.total = sum(g.widths)
 		if len(groups) > 1 {
 			g.label = fmt.Sprintf(" (columns %s of %d; part %d of %d)", ranges(cols), nc, gi+1, len(groups))
@@ -564,8 +565,8 @@ func widths(cols []int, minW, headMin, maxW []float64, avail float64) []float64 
 // would fit a column of maxWordCol) with all columns in a width of avail:
 // prose wraps legibly, short values broken over lines do not.
 func (tw *tableWriter) wrapped(sample []report.Row, minW, headMin, maxW []float64, avail float64) int {
-	g := &group{cols: seq(0, len(tw.cols))}
-	g.widths = widths(g.cols, minW, headMin, maxW, avail)
+	cols := seq(0, len(tw.cols))
+	g := newGroup(cols, widths(cols, minW, headMin, maxW, avail))
 	n := 0
 	const short = int64(maxWordCol * 1000 / cellSize)
 	for _, row := range sample {
@@ -648,11 +649,21 @@ func (tw *tableWriter) cutHeader(g *group, n int) {
 	}
 }
 
+// newGroup returns the group of cols in widths, with the width of text
+// each column has room for, once for all its rows.
+func newGroup(cols []int, widths []float64) *group {
+	g := &group{cols: cols, widths: widths, maxEm: make([]int64, len(widths))}
+	for j, w := range widths {
+		g.maxEm[j] = int64((w-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
+	}
+	return g
+}
+
 // wrap breaks each cell of tt into lines within g's column widths.
 func (tw *tableWriter) wrap(g *group, tt *tableText) {
 	for j := range g.cols {
 		cl := &tt.cells[j]
-		maxEm := int64((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
+		maxEm := g.maxEm[j]
 		cl.lines = cl.lines[:0]
 		// Fast path: one line.
 		var em int64
