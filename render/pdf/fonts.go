@@ -158,8 +158,13 @@ type face struct {
 	buf    sfnt.Buffer
 	res    string   // content stream name, "/F…"
 	used   []uint64 // bitmap of runes drawn, for the font subset
-	ascent float64  // in em
-	added  bool     // registered with fpdf
+	// drawnASCII marks the ASCII runes drawn, folded into used by markUsed:
+	// text sets one flag a rune, a store, where setting a bit of used
+	// would read the word first and make each rune wait for the one
+	// before.
+	drawnASCII [0x80]bool
+	ascent     float64 // in em
+	added      bool    // registered with fpdf
 }
 
 const missing = -2
@@ -440,6 +445,11 @@ func (set *fontSet) markUsed() error {
 	for _, fc := range set.faces {
 		if !fc.added {
 			continue
+		}
+		for r, drawn := range fc.drawnASCII {
+			if drawn {
+				fc.use(rune(r))
+			}
 		}
 		var b bytes.Buffer
 		for i, word := range fc.used {

@@ -310,39 +310,31 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 	c.num(py - c.ty)
 	c.tx, c.ty = x, py
 	b := slices.Grow(append(c.buf, "Td ("...), 2*len(rs)+4)
-	// The ASCII runes drawn, for fc.used at the end, are gathered in two
-	// words without a branch on which: a bit set in memory by an index
-	// would make each rune wait for the one before.
-	var used0, used1 uint64
 	n := len(b)
-	b = b[:n+2*len(rs)] // each rune takes two bytes unless escaped
+	end := n + 2*len(rs)
+	out := b[n:end] // each rune takes two bytes unless escaped
 	for i, r := range rs {
+		o := out[2*i : 2*i+2 : 2*i+2]
 		if uint32(r) < 0x80 && !escaped[byte(r)] {
-			bit, hi := uint64(1)<<(r&63), -uint64(r>>6)
-			used0 |= bit &^ hi
-			used1 |= bit & hi
-			b[n], b[n+1] = 0, byte(r)
-			n += 2
+			fc.drawnASCII[r] = true
+			o[0], o[1] = 0, byte(r)
 			continue
 		}
 		fc.use(r)
 		if hi, lo := byte(r>>8), byte(r); !escaped[hi] && !escaped[lo] {
-			b[n], b[n+1] = hi, lo
-			n += 2
+			o[0], o[1] = hi, lo
 			continue
 		}
 		// An escape makes the string longer: the rest is appended.
-		b = b[:n]
+		b = b[:n+2*i]
 		for _, r := range rs[i:] {
 			fc.use(r)
 			b = appendUTF16(b, r)
 		}
-		n = len(b)
+		end = len(b)
 		break
 	}
-	fc.used[0] |= used0
-	fc.used[1] |= used1
-	c.buf = append(b[:n], ")Tj\n"...)
+	c.buf = append(b[:end], ")Tj\n"...)
 	c.used = true
 }
 
