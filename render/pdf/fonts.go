@@ -205,11 +205,13 @@ func (f *parsedFont) advance(buf *sfnt.Buffer, r rune) int16 {
 func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
 
 // ascii stores in runes and widths the leading printable ASCII characters
-// of s that fc has, as many as fit, and returns how many.
-func (fc *face) ascii(s []byte, runes []rune, widths []int16) int {
+// of s that fc has, as many as fit, and returns how many and the sum of
+// their widths.
+func (fc *face) ascii(s []byte, runes []rune, widths []int16) (int, int64) {
 	n := min(len(s), len(runes), len(widths))
 	p := &fc.font.printable
 	i := 0
+	var em int64
 	for ; i < n; i++ {
 		k := s[i] - ' ' // wraps below ' ', out of p's range
 		if int(k) >= len(p) {
@@ -220,8 +222,9 @@ func (fc *face) ascii(s []byte, runes []rune, widths []int16) int {
 			break
 		}
 		runes[i], widths[i] = rune(s[i]), w
+		em += int64(w)
 	}
-	return i
+	return i, em
 }
 
 // Replacement is what a character that the font cannot show is printed as:
@@ -240,6 +243,23 @@ type chain []*face
 // non-characters, runes outside the Basic Multilingual Plane and runes no
 // face has become the replacement character, counted in *bad.
 func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face) {
+	runes, widths, faces, _ = ch.shapeText(s, runes, widths, faces, bad)
+	return runes, widths, faces
+}
+
+// A textSum says what shaping a text gave: the sum of its widths (1/1000
+// em), whether it has a line break, and whether a face other than the
+// chain's first draws some of it.
+type textSum struct {
+	em             int64
+	breaks, others bool
+}
+
+// shapeText is shape, and returns what the text appended is in sum, worked
+// out as it is shaped: a table cell of one line in one face, most of them,
+// is then wrapped and drawn without another look at each rune.
+func (ch chain) shapeText(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face, textSum) {
+	var sum textSum
 	first := ch[0]
 	// Room for a rune per byte at once: growing by appends would allocate
 	// about five times the final size for a long text.
@@ -247,7 +267,8 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 	for i := 0; i < len(s); {
 		// A run of printable ASCII the first face has, most text, is
 		// stored by index, not appended rune by rune.
-		if n := first.ascii(s[i:], runes[len(runes):len(runes)+len(s)-i], widths[len(widths):len(widths)+len(s)-i]); n > 0 {
+		if n, em := first.ascii(s[i:], runes[len(runes):len(runes)+len(s)-i], widths[len(widths):len(widths)+len(s)-i]); n > 0 {
+			sum.em += em
 			fs := faces[len(faces) : len(faces)+n]
 			for k := range fs {
 				fs[k] = first
@@ -268,6 +289,7 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 					runes = append(runes, r)
 					widths = append(widths, w)
 					faces = append(faces, first)
+					sum.em += int64(w)
 					continue
 				}
 			}
@@ -281,6 +303,7 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 					runes = append(runes, r)
 					widths = append(widths, w)
 					faces = append(faces, first)
+					sum.em += int64(w)
 					continue
 				}
 			}
@@ -303,6 +326,7 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 			runes = append(runes, r)
 			widths = append(widths, 0)
 			faces = append(faces, first)
+			sum.breaks = true
 			continue
 		}
 		fc, w := ch.find(r)
@@ -335,8 +359,10 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 		runes = append(runes, r)
 		widths = append(widths, w)
 		faces = append(faces, fc)
+		sum.em += int64(w)
+		sum.others = sum.others || fc != first
 	}
-	return runes, widths, faces
+	return runes, widths, faces, sum
 }
 
 // spaceFallback returns the spaces that may stand for the space r, best

@@ -18,7 +18,7 @@ func TestTableWrapOverflow(t *testing.T) {
 	rs, ws := wide(overflowing)
 	var tt tableText
 	tt.runes, tt.widths, tt.faces = rs, ws, make([]*face, len(rs))
-	tt.cells = []cell{{start: 0, end: len(rs)}}
+	tt.cells = []cell{{start: 0, end: len(rs), sum: textSum{em: int64(overflowing) * 4000}}} // as shapeText sums it
 	natural, word := make([]int64, 1), make([]int64, 1)
 	measure(&tt, natural, word)
 	if want := int64(overflowing) * 4000; natural[0] != want || word[0] != want {

@@ -30,7 +30,8 @@ const (
 type cell struct {
 	start, end int
 	lines      []span
-	link       string // the cell's link annotation, if any
+	link       string  // the cell's link annotation, if any
+	sum        textSum // of the runes [start, end), as shaped
 }
 
 // A group is the columns of a table that go on one page. Tables too wide
@@ -296,10 +297,11 @@ func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad 
 	tt.cells = tt.cells[:len(cells)]
 	for i, v := range cells {
 		start := len(tt.runes)
+		var sum textSum
 		if v.Kind() != report.KindNull {
-			tt.runes, tt.widths, tt.faces = ch.shape(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
+			tt.runes, tt.widths, tt.faces, sum = ch.shapeText(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
 		}
-		tt.cells[i].start, tt.cells[i].end = start, len(tt.runes)
+		tt.cells[i].start, tt.cells[i].end, tt.cells[i].sum = start, len(tt.runes), sum
 		tt.cells[i].link = ""
 		if l := v.Link(); l != "" && (tw.shows || safeurl.Link(l)) {
 			tt.cells[i].link = l
@@ -646,6 +648,7 @@ func (tw *tableWriter) cutHeader(g *group, n int) {
 			em += int64(w)
 		}
 		cl.lines[n-1] = span{start, int32(len(tt.runes)), em}
+		cl.sum.others = true // the dots may be another face's
 	}
 }
 
@@ -666,16 +669,7 @@ func (tw *tableWriter) wrap(g *group, tt *tableText) {
 		maxEm := g.maxEm[j]
 		cl.lines = cl.lines[:0]
 		// Fast path: one line.
-		var em int64
-		fits := true
-		for k := cl.start; k < cl.end; k++ {
-			if tt.runes[k] == '\n' {
-				fits = false
-				break
-			}
-			em += int64(tt.widths[k])
-		}
-		if fits && em <= maxEm {
+		if em := cl.sum.em; !cl.sum.breaks && em <= maxEm {
 			end := cl.end
 			for end > cl.start && tt.runes[end-1] == ' ' {
 				end--
@@ -755,7 +749,11 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 				tx = x + (w-lw)/2
 			}
 			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
-			c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			if !cl.sum.others { // one face: one text run, ln.em wide
+				c.text(tt.faces[ln.start], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			} else {
+				c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			}
 			if fill == linkColor {
 				c.under = append(c.under, tx, base+cellSize*0.12, lw)
 			}
