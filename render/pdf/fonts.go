@@ -85,6 +85,11 @@ type parsedFont struct {
 	// widths holds each BMP rune's advance in 1/1000 em once it is looked
 	// up, as known|uint16(advance) (or missing): 0 is not looked up yet.
 	widths []atomic.Uint32
+	// printable holds the advances of printable ASCII (' ' to '~'), or
+	// missing, looked up when the font is parsed: most text is printable
+	// ASCII, and a plain array read, unlike widths, needs no check that
+	// the rune is in range or known yet.
+	printable [0x7f - ' ']int16
 }
 
 const known = 1 << 16
@@ -115,6 +120,12 @@ func parseFont(data []byte) (*parsedFont, error) {
 	}
 	f := &parsedFont{sf: sf, upem: float64(sf.UnitsPerEm()), ascent: 0.8, widths: make([]atomic.Uint32, 1<<16)}
 	var buf sfnt.Buffer
+	for i := range f.printable {
+		r := ' ' + rune(i)
+		w := f.advance(&buf, r)
+		f.printable[i] = w
+		f.widths[r].Store(known | uint32(uint16(w)))
+	}
 	if m, err := sf.Metrics(&buf, fixed.I(int(sf.UnitsPerEm())), font.HintingNone); err == nil && m.Ascent > 0 {
 		f.ascent = float64(m.Ascent) / 64 / f.upem
 		if f.ascent > 1.2 {
@@ -147,8 +158,13 @@ type face struct {
 	buf    sfnt.Buffer
 	res    string   // content stream name, "/F…"
 	used   []uint64 // bitmap of runes drawn, for the font subset
-	ascent float64  // in em
-	added  bool     // registered with fpdf
+	// drawnASCII marks the ASCII runes drawn, folded into used by markUsed:
+	// text sets one flag a rune, a store, where setting a bit of used
+	// would read the word first and make each rune wait for the one
+	// before.
+	drawnASCII [0x80]bool
+	ascent     float64 // in em
+	added      bool    // registered with fpdf
 }
 
 const missing = -2
@@ -170,36 +186,45 @@ func (fc *face) width(r rune) int16 {
 	if v := f.widths[r].Load(); v != 0 {
 		return int16(uint16(v))
 	}
-	w := int16(missing)
-	if gi, err := f.sf.GlyphIndex(&fc.buf, r); err == nil && gi != 0 {
-		if adv, err := f.sf.GlyphAdvance(&fc.buf, gi, fixed.I(int(f.upem)), font.HintingNone); err == nil {
-			w = int16(min(math.Round(float64(adv)/64*1000/f.upem), 4000))
-		}
-	}
+	w := f.advance(&fc.buf, r)
 	// Renders that look r up at once store the same value.
 	f.widths[r].Store(known | uint32(uint16(w)))
 	return w
 }
 
+// advance reads r's advance in 1/1000 em from the font, or missing.
+func (f *parsedFont) advance(buf *sfnt.Buffer, r rune) int16 {
+	if gi, err := f.sf.GlyphIndex(buf, r); err == nil && gi != 0 {
+		if adv, err := f.sf.GlyphAdvance(buf, gi, fixed.I(int(f.upem)), font.HintingNone); err == nil {
+			return int16(min(math.Round(float64(adv)/64*1000/f.upem), 4000))
+		}
+	}
+	return missing
+}
+
 func (fc *face) use(r rune) { fc.used[r>>6] |= 1 << (r & 63) }
 
 // ascii stores in runes and widths the leading printable ASCII characters
-// of s that fc has, as many as fit, and returns how many.
-func (fc *face) ascii(s []byte, runes []rune, widths []int16) int {
+// of s that fc has, as many as fit, and returns how many and the sum of
+// their widths.
+func (fc *face) ascii(s []byte, runes []rune, widths []int16) (int, int64) {
 	n := min(len(s), len(runes), len(widths))
+	p := &fc.font.printable
 	i := 0
+	var em int64
 	for ; i < n; i++ {
-		c := s[i]
-		if c < ' ' || c >= 0x7f {
+		k := s[i] - ' ' // wraps below ' ', out of p's range
+		if int(k) >= len(p) {
 			break
 		}
-		w := fc.width(rune(c))
+		w := p[k]
 		if w == missing {
 			break
 		}
-		runes[i], widths[i] = rune(c), w
+		runes[i], widths[i] = rune(s[i]), w
+		em += int64(w)
 	}
-	return i
+	return i, em
 }
 
 // Replacement is what a character that the font cannot show is printed as:
@@ -218,6 +243,23 @@ type chain []*face
 // non-characters, runes outside the Basic Multilingual Plane and runes no
 // face has become the replacement character, counted in *bad.
 func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face) {
+	runes, widths, faces, _ = ch.shapeText(s, runes, widths, faces, bad)
+	return runes, widths, faces
+}
+
+// A textSum says what shaping a text gave: the sum of its widths (1/1000
+// em), whether it has a line break, and whether a face other than the
+// chain's first draws some of it.
+type textSum struct {
+	em             int64
+	breaks, others bool
+}
+
+// shapeText is shape, and returns what the text appended is in sum, worked
+// out as it is shaped: a table cell of one line in one face, most of them,
+// is then wrapped and drawn without another look at each rune.
+func (ch chain) shapeText(s []byte, runes []rune, widths []int16, faces []*face, bad *int) ([]rune, []int16, []*face, textSum) {
+	var sum textSum
 	first := ch[0]
 	// Room for a rune per byte at once: growing by appends would allocate
 	// about five times the final size for a long text.
@@ -225,7 +267,8 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 	for i := 0; i < len(s); {
 		// A run of printable ASCII the first face has, most text, is
 		// stored by index, not appended rune by rune.
-		if n := first.ascii(s[i:], runes[len(runes):len(runes)+len(s)-i], widths[len(widths):len(widths)+len(s)-i]); n > 0 {
+		if n, em := first.ascii(s[i:], runes[len(runes):len(runes)+len(s)-i], widths[len(widths):len(widths)+len(s)-i]); n > 0 {
+			sum.em += em
 			fs := faces[len(faces) : len(faces)+n]
 			for k := range fs {
 				fs[k] = first
@@ -246,6 +289,7 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 					runes = append(runes, r)
 					widths = append(widths, w)
 					faces = append(faces, first)
+					sum.em += int64(w)
 					continue
 				}
 			}
@@ -259,6 +303,7 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 					runes = append(runes, r)
 					widths = append(widths, w)
 					faces = append(faces, first)
+					sum.em += int64(w)
 					continue
 				}
 			}
@@ -281,6 +326,7 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 			runes = append(runes, r)
 			widths = append(widths, 0)
 			faces = append(faces, first)
+			sum.breaks = true
 			continue
 		}
 		fc, w := ch.find(r)
@@ -313,8 +359,10 @@ func (ch chain) shape(s []byte, runes []rune, widths []int16, faces []*face, bad
 		runes = append(runes, r)
 		widths = append(widths, w)
 		faces = append(faces, fc)
+		sum.em += int64(w)
+		sum.others = sum.others || fc != first
 	}
-	return runes, widths, faces
+	return runes, widths, faces, sum
 }
 
 // spaceFallback returns the spaces that may stand for the space r, best
@@ -423,6 +471,11 @@ func (set *fontSet) markUsed() error {
 	for _, fc := range set.faces {
 		if !fc.added {
 			continue
+		}
+		for r, drawn := range fc.drawnASCII {
+			if drawn {
+				fc.use(rune(r))
+			}
 		}
 		var b bytes.Buffer
 		for i, word := range fc.used {

@@ -18,13 +18,13 @@ func TestTableWrapOverflow(t *testing.T) {
 	rs, ws := wide(overflowing)
 	var tt tableText
 	tt.runes, tt.widths, tt.faces = rs, ws, make([]*face, len(rs))
-	tt.cells = []cell{{start: 0, end: len(rs)}}
+	tt.cells = []cell{{start: 0, end: len(rs), sum: textSum{em: int64(overflowing) * 4000}}} // as shapeText sums it
 	natural, word := make([]int64, 1), make([]int64, 1)
 	measure(&tt, natural, word)
 	if want := int64(overflowing) * 4000; natural[0] != want || word[0] != want {
 		t.Errorf("measure = %d, %d, want %d", natural[0], word[0], want)
 	}
-	g := &group{cols: []int{0}, widths: []float64{100}}
+	g := newGroup([]int{0}, []float64{100})
 	var tw tableWriter
 	tw.wrap(g, &tt)
 	if n := len(tt.cells[0].lines); n < overflowing/10 {

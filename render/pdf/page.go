@@ -310,23 +310,31 @@ func (c *canvas) text(fc *face, size, x, y float64, rs []rune) {
 	c.num(py - c.ty)
 	c.tx, c.ty = x, py
 	b := slices.Grow(append(c.buf, "Td ("...), 2*len(rs)+4)
-	var ascii [2]uint64 // the ASCII runes drawn, for fc.used at the end
-	for _, r := range rs {
-		if r < 0x80 && !escaped[r] {
-			ascii[r>>6] |= 1 << (r & 63)
-			b = append(b, 0, byte(r))
+	n := len(b)
+	end := n + 2*len(rs)
+	out := b[n:end] // each rune takes two bytes unless escaped
+	for i, r := range rs {
+		o := out[2*i : 2*i+2 : 2*i+2]
+		if uint32(r) < 0x80 && !escaped[byte(r)] {
+			fc.drawnASCII[r] = true
+			o[0], o[1] = 0, byte(r)
 			continue
 		}
 		fc.use(r)
 		if hi, lo := byte(r>>8), byte(r); !escaped[hi] && !escaped[lo] {
-			b = append(b, hi, lo)
-		} else {
+			o[0], o[1] = hi, lo
+			continue
+		}
+		// An escape makes the string longer: the rest is appended.
+		b = b[:n+2*i]
+		for _, r := range rs[i:] {
+			fc.use(r)
 			b = appendUTF16(b, r)
 		}
+		end = len(b)
+		break
 	}
-	fc.used[0] |= ascii[0]
-	fc.used[1] |= ascii[1]
-	c.buf = append(b, ")Tj\n"...)
+	c.buf = append(b[:end], ")Tj\n"...)
 	c.used = true
 }
 

@@ -387,6 +387,31 @@ func TestLongWord(t *testing.T) {
 	}
 }
 
+// TestEscapesInCells is TestEscapes in table cells and short paragraphs:
+// ASCII parentheses and backslashes, and runes with one of those bytes in
+// their two (Ĩ is 0x0128, ĩ 0x0129, Ŝ 0x015C), at the start, middle and end
+// of a string, after plain ASCII and after other non-ASCII text.
+func TestEscapesInCells(t *testing.T) {
+	texts := []string{"(open", "close)", "a\\b", "f(x)", "Ü(ß)", "ĨĩŜ", "xĨy", "naïve (café) Ŝ\\"}
+	var cells []report.Value
+	var cols []report.Column
+	var paras []report.Element
+	for i, s := range texts {
+		cells = append(cells, report.String(s))
+		cols = append(cols, report.Column{Caption: fmt.Sprint("C", i)})
+		paras = append(paras, &report.Paragraph{Runs: []report.Run{{Text: s}}})
+	}
+	doc := report.New("", append([]report.Element{report.NewTable("T", cols, report.RowsOf(report.Cells(cells...)))}, paras...)...)
+	words := strings.Join(boxes(t, renderPDF(t, &pdf.Renderer{}, doc)), " ")
+	for _, s := range texts {
+		for _, w := range strings.Fields(s) {
+			if got, want := strings.Count(words, w), 2; got < want {
+				t.Errorf("%q is in the text %d times, want %d (once in the table, once in a paragraph): %s", w, got, want, words)
+			}
+		}
+	}
+}
+
 func TestTallRow(t *testing.T) {
 	tall := strings.Repeat("line\n", 200)
 	doc := report.New("", report.NewTable("Tall", []report.Column{{Caption: "A"}, {Caption: "B"}},

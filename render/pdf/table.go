@@ -30,7 +30,8 @@ const (
 type cell struct {
 	start, end int
 	lines      []span
-	link       string // the cell's link annotation, if any
+	link       string  // the cell's link annotation, if any
+	sum        textSum // of the runes [start, end), as shaped
 }
 
 // A group is the columns of a table that go on one page. Tables too wide
@@ -38,7 +39,8 @@ type cell struct {
 type group struct {
 	cols   []int
 	widths []float64
-	label  string // names the columns of a group, "" for a single group
+	maxEm  []int64 // the width of each column's text, in 1/1000 em (see newGroup)
+	label  string  // names the columns of a group, "" for a single group
 	heads  tableText
 	headH  float64
 	total  float64
@@ -295,10 +297,11 @@ func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad 
 	tt.cells = tt.cells[:len(cells)]
 	for i, v := range cells {
 		start := len(tt.runes)
+		var sum textSum
 		if v.Kind() != report.KindNull {
-			tt.runes, tt.widths, tt.faces = ch.shape(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
+			tt.runes, tt.widths, tt.faces, sum = ch.shapeText(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
 		}
-		tt.cells[i].start, tt.cells[i].end = start, len(tt.runes)
+		tt.cells[i].start, tt.cells[i].end, tt.cells[i].sum = start, len(tt.runes), sum
 		tt.cells[i].link = ""
 		if l := v.Link(); l != "" && (tw.shows || safeurl.Link(l)) {
 			tt.cells[i].link = l
@@ -425,7 +428,7 @@ func (tw *tableWriter) start(sample []report.Row) error {
 		groups = append(groups, g)
 	}
 	for gi, cols := range groups {
-		g := &group{cols: cols, widths: widths(cols, minW, headMin, maxW, avail)}
+		g := newGroup(cols, widths(cols, minW, headMin, maxW, avail))
 		g.total = sum(g.widths)
 		if len(groups) > 1 {
 			g.label = fmt.Sprintf(" (columns %s of %d; part %d of %d)", ranges(cols), nc, gi+1, len(groups))
@@ -564,8 +567,8 @@ func widths(cols []int, minW, headMin, maxW []float64, avail float64) []float64 
 // would fit a column of maxWordCol) with all columns in a width of avail:
 // prose wraps legibly, short values broken over lines do not.
 func (tw *tableWriter) wrapped(sample []report.Row, minW, headMin, maxW []float64, avail float64) int {
-	g := &group{cols: seq(0, len(tw.cols))}
-	g.widths = widths(g.cols, minW, headMin, maxW, avail)
+	cols := seq(0, len(tw.cols))
+	g := newGroup(cols, widths(cols, minW, headMin, maxW, avail))
 	n := 0
 	const short = int64(maxWordCol * 1000 / cellSize)
 	for _, row := range sample {
@@ -645,26 +648,28 @@ func (tw *tableWriter) cutHeader(g *group, n int) {
 			em += int64(w)
 		}
 		cl.lines[n-1] = span{start, int32(len(tt.runes)), em}
+		cl.sum.others = true // the dots may be another face's
 	}
+}
+
+// newGroup returns the group of cols in widths, with the width of text
+// each column has room for, once for all its rows.
+func newGroup(cols []int, widths []float64) *group {
+	g := &group{cols: cols, widths: widths, maxEm: make([]int64, len(widths))}
+	for j, w := range widths {
+		g.maxEm[j] = int64((w-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
+	}
+	return g
 }
 
 // wrap breaks each cell of tt into lines within g's column widths.
 func (tw *tableWriter) wrap(g *group, tt *tableText) {
 	for j := range g.cols {
 		cl := &tt.cells[j]
-		maxEm := int64((g.widths[j]-2*cellPadX)*1000/cellSize + 0.5) // widths come from sums of these advances
+		maxEm := g.maxEm[j]
 		cl.lines = cl.lines[:0]
 		// Fast path: one line.
-		var em int64
-		fits := true
-		for k := cl.start; k < cl.end; k++ {
-			if tt.runes[k] == '\n' {
-				fits = false
-				break
-			}
-			em += int64(tt.widths[k])
-		}
-		if fits && em <= maxEm {
+		if em := cl.sum.em; !cl.sum.breaks && em <= maxEm {
 			end := cl.end
 			for end > cl.start && tt.runes[end-1] == ' ' {
 				end--
@@ -744,7 +749,11 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 				tx = x + (w-lw)/2
 			}
 			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
-			c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			if !cl.sum.others { // one face: one text run, ln.em wide
+				c.text(tt.faces[ln.start], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			} else {
+				c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
+			}
 			if fill == linkColor {
 				c.under = append(c.under, tx, base+cellSize*0.12, lw)
 			}

@@ -86,7 +86,11 @@ func (t *pageTotal) GobDecode([]byte) error                 { return errTotalSer
 // form in the file, so after should not change from page to page.
 func (c *canvas) total(fc *face, size, x, y float64, after shaped) {
 	c.endText()
-	for _, f := range append([]*face{fc}, after.faces...) {
+	for i := -1; i < len(after.faces); i++ { // fc, then the faces of after
+		f := fc
+		if i >= 0 {
+			f = after.faces[i]
+		}
 		if !f.added {
 			if err := c.fonts.register(f); err != nil {
 				if c.err == nil {

@@ -847,12 +847,12 @@ func (f *Fpdf) AddPageFormat(orientationStr string, size SizeType) {
 	f.beginpage(orientationStr, size)
 	// 	Set line cap style to current value
 	// f.out("2 J")
-	f.outf("%d J", f.capStyle)
+	f.outInt("", f.capStyle, " J") // folio: outInt and outFloat2, not outf
 	// 	Set line join style to current value
-	f.outf("%d j", f.joinStyle)
+	f.outInt("", f.joinStyle, " j")
 	// Set line width
 	f.lineWidth = lw
-	f.outf("%.2f w", lw*f.k)
+	f.outFloat2("", " w", lw*f.k)
 	// Set dash pattern
 	if len(f.dashArray) > 0 {
 		f.outputDashPattern()
@@ -4092,7 +4092,7 @@ func (f *Fpdf) newobj() {
 		f.offsets = append(f.offsets, 0)
 	}
 	f.offsets[f.n] = f.offset()
-	f.outf("%d 0 obj", f.n)
+	f.outInt("", f.n, " 0 obj") // folio: not outf
 }
 
 func (f *Fpdf) putstream(b []byte) {
@@ -4337,7 +4337,7 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 	f.out("/Parent 1 0 R")
 	pageSize, ok = f.pageSizes[n]
 	if ok {
-		f.outf("/MediaBox [0 0 %.2f %.2f]", pageSize.Wd, pageSize.Ht)
+		f.outFloat2("/MediaBox [0 0 ", "]", pageSize.Wd, pageSize.Ht) // folio: not outf
 	}
 	for t, pb := range f.pageBoxes[n] {
 		f.outf("/%s [%.2f %.2f %.2f %.2f]", t, pb.X, pb.Y, pb.Wd, pb.Ht)
@@ -4393,7 +4393,7 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 			defer mem.release()
 		}
 		data := mem.bytes()
-		f.outf("<</Filter /FlateDecode /Length %d>>", len(data))
+		f.outInt("<</Filter /FlateDecode /Length ", len(data), ">>") // folio: not outf
 		f.putstream(data)
 	} else {
 		f.outf("<</Length %d>>", f.pages[n].Len())

@@ -24,6 +24,7 @@ package fpdf
 import (
 	"encoding/gob"
 	"sort"
+	"strconv"
 )
 
 // CreateTemplate defines a new template using the current page size.
@@ -90,9 +91,14 @@ func (f *Fpdf) UseTemplateScaled(t Template, corner PointType, size SizeType) {
 	}
 
 	// Create a list of existing image SHA-1 hashes.
-	existingImages := map[string]bool{}
-	for _, image := range f.images {
-		existingImages[image.i] = true
+	// folio: only for a template with images: a page total is used on
+	// every page and has none.
+	var existingImages map[string]bool
+	if images := t.Images(); len(images) > 0 {
+		existingImages = map[string]bool{}
+		for _, image := range f.images {
+			existingImages[image.i] = true
+		}
 	}
 
 	// Add each template image to $f, unless already present.
@@ -111,8 +117,21 @@ func (f *Fpdf) UseTemplateScaled(t Template, corner PointType, size SizeType) {
 	tx := corner.X * f.k
 	ty := (f.curPageSize.Ht - corner.Y - size.Ht) * f.k
 
-	f.outf("q %.4f 0 0 %.4f %.4f %.4f cm", scaleX, scaleY, tx, ty) // Translate
-	f.outf("/TPL%s Do Q", t.ID())
+	// folio: the bytes of f.outf("q %.4f 0 0 %.4f %.4f %.4f cm", scaleX,
+	// scaleY, tx, ty) and f.outf("/TPL%s Do Q", t.ID()), without fmt.
+	b := append(f.fmt.buf[:0], "q "...)
+	b = strconv.AppendFloat(b, scaleX, 'f', 4, 64)
+	b = append(b, " 0 0 "...)
+	b = strconv.AppendFloat(b, scaleY, 'f', 4, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, tx, 'f', 4, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, ty, 'f', 4, 64)
+	b = append(b, " cm"...) // Translate
+	f.outBytes(b)
+	b = append(append(b[:0], "/TPL"...), t.ID()...)
+	f.fmt.buf = append(b, " Do Q"...)
+	f.outBytes(f.fmt.buf)
 }
 
 // Template is an object that can be written to, then used and re-used any number of times within a document.
