@@ -1,8 +1,6 @@
 package numfmt
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -34,7 +32,7 @@ func (c *Code) Format(text string, loc *Locale) (string, error) {
 // codes.
 func (c *Code) AppendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
 	loc = orEnglish(loc)
-	if c.kind == KindNumber && c.plain {
+	if c.kind == KindNumber {
 		if out, ok := c.appendShort(dst, text, loc); ok {
 			return out, nil
 		}
@@ -85,13 +83,11 @@ func (c *Code) FormatText(s string) string {
 // whether it shows the sign itself (a one-section code); the other
 // sections show the magnitude only.
 func (c *Code) pick(neg, zero bool) (*section, bool) {
-	// The count first: a one-section code then takes no branch on the
-	// sign, which a column's values follow in no pattern.
 	n := len(c.nums)
 	switch {
-	case n >= 2 && neg:
+	case neg && n >= 2:
 		return &c.nums[1], false
-	case n >= 3 && zero:
+	case zero && n >= 3:
 		return &c.nums[2], false
 	}
 	return &c.nums[0], neg
@@ -237,164 +233,6 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 // nothing is rounded. It reports false, having appended nothing, for
 // anything else (valid or not): AppendFormat then takes the general path.
 func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) {
-	if out, ok := c.appendWords(dst, text, loc); ok {
-		return out, true
-	}
-	return c.appendLong(dst, text, loc)
-}
-
-// appendWords is appendShort for a text of up to 16 bytes in a locale
-// whose separators are a byte each, and a section whose literal text
-// before and after the digits has at most 16 bytes each: the text is read
-// into two words and its shape found with shifts and masks, and the output
-// put together in a buffer where stores may run past the end, literal text
-// and fraction digits eight bytes at a time and each group of three digits
-// with its separator in one four-byte store: no loop runs once per digit,
-// and no branch depends on the sign (for a one-section code) or on a digit
-// but the first. It reports false, having appended nothing, for anything
-// else (valid or not), and appendLong decides.
-func (c *Code) appendWords(dst []byte, text string, loc *Locale) ([]byte, bool) {
-	n := len(text)
-	if uint(n-1) >= 16 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
-		return dst, false
-	}
-	b := unsafe.Slice(unsafe.StringData(text), n)
-	// Bytes 0 to 7 in lo and 8 to 15 in hi, little-endian, zero past the
-	// text; then the bytes that are not digits marked (nonDigits marks
-	// the zeros too, so those past the text are cleared).
-	var lo, hi uint64
-	if n >= 8 {
-		lo = binary.LittleEndian.Uint64(b)
-		hi = loadShort(b[8:])
-	} else {
-		lo = loadShort(b)
-	}
-	m := &textBytes[n]
-	mlo, mhi := nonDigits(lo)&m[0], nonDigits(hi)&m[1]
-	// first is 1 after a minus sign: without a branch, since a column's
-	// signs follow no pattern.
-	first := int(b2u(byte(lo) == '-'))
-	mlo &^= 0xff * uint64(first)
-	// At most one byte is left marked, the point: another non-digit, or a
-	// second point, is not a number of this shape. (A byte that is not
-	// ASCII can mark the byte after it too, but it is marked itself.)
-	dot := n
-	switch {
-	case mlo != 0:
-		dot = bits.TrailingZeros64(mlo) >> 3
-		mlo &^= 0xff << (uint(dot) * 8 & 63)
-	case mhi != 0:
-		dot = 8 + bits.TrailingZeros64(mhi)>>3
-		mhi &^= 0xff << (uint(dot-8) * 8 & 63)
-	}
-	if mlo|mhi != 0 || dot == first || dot < n && (b[dot] != '.' || dot == n-1) || dot-first > 1 && b[first] == '0' {
-		return dst, false
-	}
-	k, f := dot-first, 0 // integer and fraction digits
-	if dot < n {
-		f = n - 1 - dot
-	}
-	zero := false
-	if b[first] == '0' {
-		// The integer part is 0: the value is zero if the fraction is.
-		zero = true
-		for _, d := range b[n-f:] {
-			if d != '0' {
-				zero = false
-				break
-			}
-		}
-	}
-	s, minus := c.pick(first == 1 && !zero, zero)
-	if !s.plain || f > s.fracSlots {
-		return dst, false
-	}
-	minus = minus && !zero
-	if b[first] == '0' && s.minInt == 0 {
-		k = 0 // "#.00" shows 0.5 as ",50"
-	}
-	if k < s.minInt || !s.affixWords {
-		return dst, false
-	}
-	groups := 0
-	if s.group && k > 3 {
-		groups = (k - 1) / 3
-	}
-	size := s.affixLen + k + groups
-	if minus {
-		size++
-	}
-	if s.fracSlots > 0 {
-		size += 1 + s.fracSlots
-	}
-	if size > shortSize {
-		return dst, false
-	}
-
-	// The text again, in an array that loads may run past.
-	var tb [24]byte
-	binary.LittleEndian.PutUint64(tb[0:], lo)
-	binary.LittleEndian.PutUint64(tb[8:], hi)
-	var buf [80]byte // positions up to shortSize+16, masked with 63 (no bounds checks)
-	buf[0] = '-'
-	j := int(b2u(minus))
-	binary.LittleEndian.PutUint64(buf[j:], s.prefixWords[0])
-	binary.LittleEndian.PutUint64(buf[j+8:], s.prefixWords[1])
-	j += len(s.prefix) & 15
-	// The leftmost group, of one to three digits (all k of them when the
-	// section does not group), eight bytes at a time; then each of the
-	// others after its separator, which takes the place of the digit
-	// before the group in a four-byte load.
-	g, start := k-3*groups, dot-k
-	for i := 0; i < g; i += 8 {
-		binary.LittleEndian.PutUint64(buf[(j+i)&63:], binary.LittleEndian.Uint64(tb[(start+i)&15:]))
-	}
-	j += g
-	sep := uint32(loc.Group[0])
-	for i := start + g; i < dot; i += 3 {
-		binary.LittleEndian.PutUint32(buf[j&63:], binary.LittleEndian.Uint32(tb[(i-1)&15:])&^0xff|sep)
-		j += 4
-	}
-	if s.fracSlots > 0 {
-		buf[j&63] = loc.Decimal[0]
-		j++
-		// The fraction digits, then zeros to fracSlots digits.
-		binary.LittleEndian.PutUint64(buf[j&63:], binary.LittleEndian.Uint64(tb[(dot+1)&15:]))
-		binary.LittleEndian.PutUint64(buf[j&63+8:], binary.LittleEndian.Uint64(tb[(dot+9)&15:]))
-		for i := f; i < s.fracSlots; i += 8 {
-			binary.LittleEndian.PutUint64(buf[(j+i)&63:], zeroDigits)
-		}
-		j += s.fracSlots
-	}
-	binary.LittleEndian.PutUint64(buf[j&63:], s.suffixWords[0])
-	binary.LittleEndian.PutUint64(buf[j&63+8:], s.suffixWords[1])
-	return append(dst, buf[:size]...), true
-}
-
-// b2u returns 1 for true and 0 for false, without a branch.
-func b2u(b bool) uint {
-	var u uint
-	if b {
-		u = 1
-	}
-	return u
-}
-
-// shortSize bounds the text appendWords writes, so that every store stays
-// inside its buffer.
-const shortSize = 32
-
-// textBytes[n] masks the bytes of a text of n bytes in appendWords's two
-// words.
-var textBytes = func() (m [17][2]uint64) {
-	for n := range m {
-		m[n] = [2]uint64{lowBytes[min(n, 8)], lowBytes[max(n-8, 0)]}
-	}
-	return m
-}()
-
-// appendLong is appendShort for any text and locale, a byte at a time.
-func (c *Code) appendLong(dst []byte, text string, loc *Locale) ([]byte, bool) {
 	i, n := 0, len(text)
 	neg := n > 0 && text[0] == '-'
 	if neg {
@@ -460,33 +298,6 @@ func (c *Code) appendLong(dst []byte, text string, loc *Locale) ([]byte, bool) {
 		dst = append(dst, s.suffix...)
 	}
 	return dst, true
-}
-
-// loadShort returns the one to eight bytes of b in the low bytes of a
-// word, little-endian, and zeros above them: two loads that overlap, each
-// shifted into place (overlapping bytes are the same, so OR keeps them).
-func loadShort(b []byte) uint64 {
-	n := len(b)
-	switch {
-	case n >= 8:
-		return binary.LittleEndian.Uint64(b)
-	case n >= 4:
-		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<(8*(n-4)&63)
-	case n >= 2:
-		return uint64(binary.LittleEndian.Uint16(b)) | uint64(binary.LittleEndian.Uint16(b[n-2:]))<<(8*(n-2)&63)
-	case n == 1:
-		return uint64(b[0])
-	}
-	return 0
-}
-
-// nonDigits returns w with the high half of each byte that is not an ASCII
-// digit set, and of the others clear (as eightDigits tests: a digit's high
-// half is 3, and adding 6 leaves it 3). Adding 6 can carry out of a byte
-// only from one that is not ASCII, which is marked itself.
-func nonDigits(w uint64) uint64 {
-	t := w ^ zeroDigits
-	return (t | (t + 0x0606060606060606)) & 0xf0f0f0f0f0f0f0f0
 }
 
 // appendPlain is appendNumber for a plain section (see plainSection):

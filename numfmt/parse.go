@@ -1,7 +1,6 @@
 package numfmt
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,7 +36,6 @@ type Code struct {
 	text    *section  // the text section, or nil
 	hasDate bool      // a date/time code with year, month or day parts
 	hasTime bool      // a date/time code with hour, minute, second or AM/PM parts
-	plain   bool      // a number code with a plain section (see section.plain)
 }
 
 // String returns the code as given to [Parse]: what an XLSX cell's number
@@ -426,14 +424,6 @@ type section struct {
 	suffix string // and after them
 	minInt int    // a plain section's integer 0 placeholders
 
-	// The prefix and suffix of a plain section eight bytes a word,
-	// little-endian and padded with zeros, when each has at most 16
-	// (affixWords), and their length in all: appendWords stores them
-	// a word at a time.
-	prefixWords, suffixWords [2]uint64
-	affixWords               bool
-	affixLen                 int
-
 	// Date sections.
 	ampm      bool
 	elapsed   bool // [h], [m] or [s] present
@@ -469,9 +459,6 @@ func (p *parser) compile(raw [][]token) (*Code, error) {
 	}
 	c.nums = secs
 	c.kind = KindNumber
-	for i := range secs {
-		c.plain = c.plain || secs[i].plain
-	}
 	switch {
 	case len(secs) == 0:
 		c.kind = KindText
@@ -676,23 +663,7 @@ func (p *parser) numberSection(s *section) error {
 		return p.fail(toks[0].off, "a number section needs digit placeholders (0, # or ?) or General")
 	}
 	s.plain = !s.general && !s.sci && s.shift == 0 && percents == 0 && plainSection(s)
-	if s.plain {
-		s.affixLen = len(s.prefix) + len(s.suffix)
-		s.affixWords = len(s.prefix) <= 16 && len(s.suffix) <= 16
-		if s.affixWords {
-			s.prefixWords = words16(s.prefix)
-			s.suffixWords = words16(s.suffix)
-		}
-	}
 	return nil
-}
-
-// words16 returns the at most 16 bytes of s in two little-endian words,
-// padded with zeros.
-func words16(s string) [2]uint64 {
-	var b [16]byte
-	copy(b[:], s)
-	return [2]uint64{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}
 }
 
 // plainSection reports whether a number section is literal text, then
