@@ -111,3 +111,36 @@ func BenchmarkTotalMillion(b *testing.B) {
 		t.Mean()
 	}
 }
+
+// BenchmarkFormatColumn formats a column of varied values, one per op, as
+// the number columns of bench/gen's document have them in de-DE: whole
+// numbers from -1,000,000 to 999,999 with "#,##0", and amounts of two
+// decimals from 0 to 99,999.99 with a currency code. Unlike
+// BenchmarkFormat, the lengths vary from value to value, as in a report.
+func BenchmarkFormatColumn(b *testing.B) {
+	de, _ := numfmt.ParseLocale("de-DE")
+	ints, amounts := make([]string, 1<<12), make([]string, 1<<12)
+	r := rng(5)
+	for i := range ints {
+		ints[i] = fmt.Sprint(int64(r.next()%2_000_000) - 1_000_000)
+		v := r.next() % 10_000_000
+		amounts[i] = fmt.Sprintf("%d.%02d", v/100, v%100)
+	}
+	for _, bc := range []struct {
+		code   string
+		values []string
+	}{
+		{"#,##0", ints},
+		{`"€ "#,##0.00;("€ "#,##0.00)`, amounts},
+	} {
+		c := numfmt.MustParse(bc.code)
+		b.Run(bc.code, func(b *testing.B) {
+			buf := make([]byte, 0, 64)
+			i := 0
+			for b.Loop() {
+				buf, _ = c.AppendFormat(buf[:0], bc.values[i&(len(bc.values)-1)], de)
+				i++
+			}
+		})
+	}
+}

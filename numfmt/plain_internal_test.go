@@ -110,3 +110,64 @@ func FuzzPlainPath(f *testing.F) {
 		checkPlain(t, fast[k], slow[k], v, locs[int(loc)%len(locs)])
 	})
 }
+
+// shapes returns number texts of every shape the short path reads, for
+// every length from 1 to 18 bytes: a sign or none, each count of integer
+// digits, no point or a point at each place; and each of them with a byte
+// changed to one that is not a digit (a second point or sign, a letter, a
+// control or a non-ASCII byte).
+func shapes() []string {
+	var out []string
+	digits := "9081726354453627"
+	for n := 1; n <= 18; n++ {
+		for sign := 0; sign <= 1; sign++ {
+			for dot := 0; dot <= n; dot++ {
+				var b []byte
+				if sign == 1 {
+					b = append(b, '-')
+				}
+				for i := 0; len(b) < n; i++ {
+					if i == dot && dot > 0 {
+						b = append(b, '.')
+						continue
+					}
+					b = append(b, digits[i%len(digits)])
+				}
+				out = append(out, string(b))
+			}
+		}
+	}
+	var bad []string
+	for _, v := range out {
+		for _, c := range []byte{'.', '-', '/', ':', 'e', 0x00, 0xca, 0xff} {
+			for i := range len(v) {
+				w := []byte(v)
+				w[i] = c
+				bad = append(bad, string(w))
+			}
+		}
+	}
+	return append(out, bad...)
+}
+
+// TestPlainShapes checks the short paths against the general one for
+// numbers of every length and shape, and for texts one byte off them, with
+// codes that group or not, with literal text and with more decimal places
+// than the text has.
+func TestPlainShapes(t *testing.T) {
+	codes := []string{"0", "0.00", "#,##0", "#,##0.00", "#", "#.00", "0,000", "00000", "0.0000000",
+		`"€ "#,##0.00;("€ "#,##0.00)`, "#,##0.000_);(#,##0.000)", "#,##0.0000000000000000000000"}
+	values := shapes()
+	for _, tag := range plainLocales {
+		loc, err := ParseLocale(tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range codes {
+			c, slow := MustParse(code), general(code)
+			for _, v := range values {
+				checkPlain(t, c, slow, v, loc)
+			}
+		}
+	}
+}
