@@ -130,7 +130,7 @@ func TestFpdfLinks(t *testing.T) {
 		f.LinkURI(10.125, 20.375, 30, 40, uri)
 		copy(uri, "XXXXX") // LinkURI keeps no reference
 		f.LinkString(-0.001, 0, 1e7, 2, "mailto:a@example.com")
-		// Numbers again (fpdf.float2Cache), and 0 after -0.00.
+		// Numbers again (fpdf.float2Cache), and 0 after -0.
 		f.LinkString(0, 20, 30, 40, "https://example.com/1")
 	}
 	f := fpdf.New("P", "pt", "A4", "")
@@ -142,11 +142,11 @@ func TestFpdfLinks(t *testing.T) {
 	}
 	check(t, out.Bytes())
 	want := `/Annots [` +
-		`<</Type /Annot /Subtype /Link /Rect [10.00 821.89 40.00 781.89] /Border [0 0 0] /A <</S /URI /URI (https://example.com/1)>>>>` +
-		`<</Type /Annot /Subtype /Link /Rect [1.00 839.89 4.00 835.89] /Border [0 0 0] /Dest [3 0 R /XYZ 0 741.89 null]>>` +
-		`<</Type /Annot /Subtype /Link /Rect [10.12 821.51 40.12 781.51] /Border [0 0 0] /A <</S /URI /URI (https://example.com/a\(b\)\\c\r)>>>>` +
-		`<</Type /Annot /Subtype /Link /Rect [-0.00 841.89 10000000.00 839.89] /Border [0 0 0] /A <</S /URI /URI (mailto:a@example.com)>>>>` +
-		`<</Type /Annot /Subtype /Link /Rect [0.00 821.89 30.00 781.89] /Border [0 0 0] /A <</S /URI /URI (https://example.com/1)>>>>` +
+		`<</Subtype/Link/Rect[10 821.89 40 781.89]/Border[0 0 0]/A<</S/URI/URI(https://example.com/1)>>>>` +
+		`<</Subtype/Link/Rect[1 839.89 4 835.89]/Border[0 0 0]/Dest[3 0 R/XYZ 0 741.89 null]>>` +
+		`<</Subtype/Link/Rect[10.12 821.51 40.12 781.51]/Border[0 0 0]/A<</S/URI/URI(https://example.com/a\(b\)\\c\r)>>>>` +
+		`<</Subtype/Link/Rect[0 841.89 10000000 839.89]/Border[0 0 0]/A<</S/URI/URI(mailto:a@example.com)>>>>` +
+		`<</Subtype/Link/Rect[0 821.89 30 781.89]/Border[0 0 0]/A<</S/URI/URI(https://example.com/1)>>>>` +
 		"]\n"
 	if !bytes.Contains(out.Bytes(), []byte(want)) {
 		i := bytes.Index(out.Bytes(), []byte("/Annots"))

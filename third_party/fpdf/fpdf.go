@@ -4352,10 +4352,11 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 			f.putBytes(raw[at:pl.at]) // folio
 			at = pl.at                // folio
 			annots.Reset()            // folio
-			annots.printf("<</Type /Annot /Subtype /Link /Rect [%.2f %.2f %.2f %.2f] /Border [0 0 0] ",
-				pl.x, pl.y, pl.x+pl.wd, pl.y-pl.ht)
+			// folio: as compact as the URI links (annots.go)
+			var start [96]byte
+			annots.Write(appendLinkAnnotStart(start[:0], &f.annotNums, pl.x, pl.y, pl.wd, pl.ht))
 			if pl.link == 0 {
-				annots.printf("/A <</S /URI /URI %s>>>>", f.textstring(pl.linkStr))
+				annots.printf("/A<</S/URI/URI%s>>>>", f.textstring(pl.linkStr))
 			} else {
 				l := f.links[pl.link]
 				var sz SizeType
@@ -4367,7 +4368,7 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 					h = hPt
 				}
 				// dbg("h [%.2f], l.y [%.2f] f.k [%.2f]\n", h, l.y, f.k)
-				annots.printf("/Dest [%d 0 R /XYZ 0 %.2f null]>>", 1+2*l.page, h-l.y*f.k)
+				annots.printf("/Dest[%d 0 R/XYZ 0 %.2f null]>>", 1+2*l.page, h-l.y*f.k)
 			}
 			f.putBytes(annots.Bytes()) // folio
 		}
