@@ -629,7 +629,7 @@ type Fpdf struct {
 	spareAnnots      []byte                     // folio: a written page's pageAnnots, for the next page
 	annotNums        float2Cache                // folio: the numbers of recent link annotations (annots.go)
 	objStreams       bool                       // folio: SetObjectStreams (objstm.go)
-	objStm           bool                       // folio: pages go into object streams, decided with the header
+	useObjStm        bool                       // folio: pages go into object streams, decided with the header
 	stmRuns          []stmRun                   // folio: the pages in object streams
 	stmOpen          int                        // folio: the first of stmRuns in the object stream being filled
 	stmOffs          []int                      // folio: the offsets of that stream's objects in stmBody

@@ -4296,7 +4296,7 @@ func (f *Fpdf) putpages() {
 	for n := f.pagesDone + 1; n <= nb; n++ { // folio: streamed pages are written
 		f.putpage(n, nil)
 	}
-	if f.objStm { // folio: the last object stream
+	if f.useObjStm { // folio: the last object stream
 		f.putStmNow(f.closeStm())
 	}
 	// Pages root
@@ -4324,7 +4324,7 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 	if p != nil {
 		version = p.version
 	}
-	if f.objStm { // folio: the page and its annotations in object streams (objstm.go)
+	if f.useObjStm { // folio: the page and its annotations in object streams (objstm.go)
 		if p == nil {
 			f.putpageStm(n, version)
 			return
@@ -5162,7 +5162,7 @@ func (f *Fpdf) putcatalog() {
 
 func (f *Fpdf) putheader() {
 	f.headerVersion = f.pdfVersion // folio: and 1.5 with object streams
-	if f.objStm && f.headerVersion < pdfVers1_5 {
+	if f.useObjStm && f.headerVersion < pdfVers1_5 {
 		f.headerVersion = pdfVers1_5
 	}
 	f.outf("%%PDF-%s", f.headerVersion)
@@ -5321,7 +5321,7 @@ func (f *Fpdf) enddoc() {
 	f.putcatalog()
 	f.out(">>")
 	f.out("endobj")
-	if f.objStm { // folio: a cross-reference stream (objstm.go)
+	if f.useObjStm { // folio: a cross-reference stream (objstm.go)
 		f.putxrefStream()
 		f.state = 3
 		return

@@ -53,7 +53,7 @@ const stmPages = 8
 // at least, but f.pdfVersion, which decides other things, such as the
 // pages' transparency groups, stays as the document's features make it.)
 func (f *Fpdf) startObjStm() {
-	f.objStm = f.objStreams && f.compress && !f.protect.encrypted
+	f.useObjStm = f.objStreams && f.compress && !f.protect.encrypted
 }
 
 // reserve gives the next k object numbers and returns the first.
@@ -71,7 +71,7 @@ func (f *Fpdf) reserve(k int) int {
 // and content, and so on, and with object streams one more after every
 // stmPages pages (stmPage).
 func (f *Fpdf) pageRef(p int) int {
-	if !f.objStm {
+	if !f.useObjStm {
 		return 1 + 2*p
 	}
 	return 3 + 2*(p-1) + (p-1)/stmPages

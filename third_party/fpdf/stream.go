@@ -67,7 +67,7 @@ func (f *Fpdf) streamPage() {
 		f.writeBuffer()
 	}
 	p := &pendingPage{n: f.page, version: f.pdfVersion}
-	if f.objStm {
+	if f.useObjStm {
 		// Numbered now, and its objects added to an object stream,
 		// which, if that completes it, is compressed with the page.
 		p.stm = f.stmPage(f.page, p.version)
