@@ -81,8 +81,12 @@
 // count, and the bytes do not depend on the number of processors. The page count in the footers, unknown until the end, is a
 // form XObject that every page draws and that is written last. A
 // 100,000-row, 10-column table (bench/pdf.sh) takes 4,526 landscape pages
-// and about 40 MB of peak RSS, with or without a link in every other cell;
-// only the fonts' subsets and the cross-reference table wait for the end.
+// and about 40 MB of peak RSS, with or without a link in four cells of
+// each row; only the fonts' subsets and the cross-reference table wait for
+// the end. When compressed, the pages' dictionaries, with their link
+// annotations, go into compressed object streams, eight pages to a stream,
+// and the cross-reference table is a compressed stream (PDF 1.5): that
+// table is 19 MB with its 400,000 links, not 61 MB, and 9.8 MB without.
 // MaxPages (option max-pages, default DefaultMaxPages, 10,000 pages) bounds
 // a render: a document that needs more fails with ErrPageLimit.
 //

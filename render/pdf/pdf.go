@@ -161,6 +161,7 @@ func (r *Renderer) newDoc(ctx context.Context, w io.Writer) (*docWriter, error) 
 	}
 	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "pt", Size: size})
 	p.SetCompression(!r.Uncompressed)
+	p.SetObjectStreams(true) // when compressed: most of a table with links is annotations
 	p.SetCatalogSort(true)
 	date := r.CreationDate
 	if date.IsZero() {

@@ -3,6 +3,7 @@ package pdf_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +28,23 @@ import (
 // fpdfDoc draws, with fpdf alone, pages in both orientations with text in
 // an embedded subset font, links, bookmarks and a template, streamed to w
 // if it is not nil.
-func fpdfDoc(w *bytes.Buffer, pages int) *fpdf.Fpdf {
+func fpdfDoc(w *bytes.Buffer, pages int) *fpdf.Fpdf { return fpdfDocStm(w, pages, false) }
+
+// fpdfDocStm is fpdfDoc with object streams if objStreams is set, and
+// then on each page an internal link to the first page and, if that is
+// portrait, one to the page after it.
+func fpdfDocStm(w *bytes.Buffer, pages int, objStreams bool) *fpdf.Fpdf {
 	f := fpdf.New("P", "pt", "A4", "")
 	if w != nil {
 		f.Stream(w)
+	}
+	f.SetObjectStreams(objStreams)
+	var next []int
+	if objStreams {
+		next = make([]int, pages+2) // by page, from 1
+		for i := range next {
+			next[i] = f.AddLink()
+		}
 	}
 	f.SetCatalogSort(true)
 	f.SetCreationDate(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -49,6 +64,19 @@ func fpdfDoc(w *bytes.Buffer, pages int) *fpdf.Fpdf {
 			f.LinkString(40, float64(50+20*j), 100, 12, fmt.Sprintf("https://example.com/%d/%d", i, j))
 		}
 		f.UseTemplate(tpl)
+		if objStreams {
+			// A link must have its destination when its page is
+			// complete, and a page not yet begun has the default size:
+			// only portrait pages are linked forward.
+			if i == 0 {
+				f.SetLink(next[1], 30, 1)
+			}
+			if i+1 < pages && (i+1)%3 != 2 {
+				f.SetLink(next[i+2], 40, i+2)
+				f.Link(400, 30, 50, 10, next[i+2])
+			}
+			f.Link(400, 50, 50, 10, next[1])
+		}
 	}
 	return f
 }
@@ -114,6 +142,103 @@ func TestFpdfStream(t *testing.T) {
 	check(t, got.Bytes())
 }
 
+// TestFpdfObjectStreams checks third_party/fpdf's SetObjectStreams: the
+// same bytes streamed or not, whatever GOMAXPROCS; PDF 1.5 with a
+// cross-reference stream and no table; and, read back with qpdf, every
+// link annotation, internal links to the next page (in another object
+// stream from page 8 to 9) and to the first, and the bookmarks, with the
+// pages' text.
+func TestFpdfObjectStreams(t *testing.T) {
+	const pages = 21 // two object streams of 8 pages and one of 5
+	var want bytes.Buffer
+	if err := fpdfDocStm(nil, pages, true).Output(&want); err != nil {
+		t.Fatal(err)
+	}
+	for _, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		var got bytes.Buffer
+		err := fpdfDocStm(&got, pages, true).Output(&got)
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("GOMAXPROCS=%d: streamed document differs: %d bytes, want %d", procs, got.Len(), want.Len())
+		}
+	}
+	out := want.Bytes()
+	if !bytes.HasPrefix(out, []byte("%PDF-1.5")) || bytes.Contains(out, []byte("\ntrailer")) || !bytes.Contains(out, []byte("/Type/XRef")) {
+		t.Errorf("want a 1.5 header, a cross-reference stream and no trailer")
+	}
+	if n := bytes.Count(out, []byte("/Type/ObjStm")); n != 3 {
+		t.Errorf("%d object streams, want 3", n)
+	}
+	if links := linkAnnots(t, out); len(links) != 20*pages || links[len(links)-1].URI != fmt.Sprintf("https://example.com/%d/19", pages-1) {
+		t.Errorf("%d URI links, want %d", len(links), 20*pages)
+	}
+	if text := pdftotext(t, out); !strings.Contains(text, fmt.Sprintf("page %d line 19: Grüße, Ωμέγα", pages)) {
+		t.Errorf("text lacks the last line:\n%s", text)
+	}
+
+	b, err := exec.Command(tool(t, "qpdf"), "--json", "--json-key=pages", "--json-key=qpdf", "--json-key=outlines", writeTemp(t, out)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Pages []struct {
+			Object string `json:"object"`
+		} `json:"pages"`
+		Outlines []struct {
+			Title string `json:"title"`
+			Page  int    `json:"destpageposfrom1"`
+		} `json:"outlines"`
+		Qpdf []json.RawMessage `json:"qpdf"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Pages) != pages || len(doc.Qpdf) != 2 {
+		t.Fatalf("%d pages, want %d", len(doc.Pages), pages)
+	}
+	var objs map[string]struct {
+		Value struct {
+			Annots json.RawMessage `json:"/Annots"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal(doc.Qpdf[1], &objs); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Outlines) == 0 || doc.Outlines[0].Title != "Page 1" || doc.Outlines[0].Page != 1 {
+		t.Errorf("outlines %+v", doc.Outlines)
+	}
+	pageOf := map[string]int{}
+	for i, p := range doc.Pages {
+		pageOf[p.Object] = i + 1
+	}
+	for i, p := range doc.Pages {
+		var annots []struct {
+			Dest []any `json:"/Dest"`
+		}
+		if err := json.Unmarshal(objs["obj:"+p.Object].Value.Annots, &annots); err != nil {
+			t.Fatalf("page %d: %v", i+1, err)
+		}
+		var dests []int
+		for _, a := range annots {
+			if len(a.Dest) > 0 {
+				ref, _ := a.Dest[0].(string)
+				dests = append(dests, pageOf[ref])
+			}
+		}
+		want := []int{i + 2, 1}
+		if i+1 == pages || (i+1)%3 == 2 {
+			want = want[1:]
+		}
+		if !slices.Equal(dests, want) {
+			t.Errorf("page %d: internal links to pages %v, want %v", i+1, dests, want)
+		}
+	}
+}
+
 // TestFpdfLinks checks third_party/fpdf's link annotations, which are
 // written when the link is made: URI links (LinkString and LinkURI) and
 // internal ones in the order they were made, the URI escaped, the same
@@ -130,7 +255,7 @@ func TestFpdfLinks(t *testing.T) {
 		f.LinkURI(10.125, 20.375, 30, 40, uri)
 		copy(uri, "XXXXX") // LinkURI keeps no reference
 		f.LinkString(-0.001, 0, 1e7, 2, "mailto:a@example.com")
-		// Numbers again (fpdf.float2Cache), and 0 after -0.00.
+		// Numbers again (fpdf.float2Cache), and 0 after -0.
 		f.LinkString(0, 20, 30, 40, "https://example.com/1")
 	}
 	f := fpdf.New("P", "pt", "A4", "")
@@ -142,11 +267,11 @@ func TestFpdfLinks(t *testing.T) {
 	}
 	check(t, out.Bytes())
 	want := `/Annots [` +
-		`<</Type /Annot /Subtype /Link /Rect [10.00 821.89 40.00 781.89] /Border [0 0 0] /A <</S /URI /URI (https://example.com/1)>>>>` +
-		`<</Type /Annot /Subtype /Link /Rect [1.00 839.89 4.00 835.89] /Border [0 0 0] /Dest [3 0 R /XYZ 0 741.89 null]>>` +
-		`<</Type /Annot /Subtype /Link /Rect [10.12 821.51 40.12 781.51] /Border [0 0 0] /A <</S /URI /URI (https://example.com/a\(b\)\\c\r)>>>>` +
-		`<</Type /Annot /Subtype /Link /Rect [-0.00 841.89 10000000.00 839.89] /Border [0 0 0] /A <</S /URI /URI (mailto:a@example.com)>>>>` +
-		`<</Type /Annot /Subtype /Link /Rect [0.00 821.89 30.00 781.89] /Border [0 0 0] /A <</S /URI /URI (https://example.com/1)>>>>` +
+		`<</Subtype/Link/Rect[10 821.89 40 781.89]/Border[0 0 0]/A<</S/URI/URI(https://example.com/1)>>>>` +
+		`<</Subtype/Link/Rect[1 839.89 4 835.89]/Border[0 0 0]/Dest[3 0 R/XYZ 0 741.89 null]>>` +
+		`<</Subtype/Link/Rect[10.12 821.51 40.12 781.51]/Border[0 0 0]/A<</S/URI/URI(https://example.com/a\(b\)\\c\r)>>>>` +
+		`<</Subtype/Link/Rect[0 841.89 10000000 839.89]/Border[0 0 0]/A<</S/URI/URI(mailto:a@example.com)>>>>` +
+		`<</Subtype/Link/Rect[0 821.89 30 781.89]/Border[0 0 0]/A<</S/URI/URI(https://example.com/1)>>>>` +
 		"]\n"
 	if !bytes.Contains(out.Bytes(), []byte(want)) {
 		i := bytes.Index(out.Bytes(), []byte("/Annots"))

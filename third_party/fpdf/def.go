@@ -628,6 +628,13 @@ type Fpdf struct {
 	pageAnnots       [][]byte                   // folio: the URI link annotations of each page, written (annots.go)
 	spareAnnots      []byte                     // folio: a written page's pageAnnots, for the next page
 	annotNums        float2Cache                // folio: the numbers of recent link annotations (annots.go)
+	objStreams       bool                       // folio: SetObjectStreams (objstm.go)
+	useObjStm        bool                       // folio: pages go into object streams, decided with the header
+	stmRuns          []stmRun                   // folio: the pages in object streams
+	stmOpen          int                        // folio: the first of stmRuns in the object stream being filled
+	stmOffs          []int                      // folio: the offsets of that stream's objects in stmBody
+	stmBody          []byte                     // folio: its objects
+	spareStm         []byte                     // folio: a written object stream's buffer, for the next
 	sparePage        *bytes.Buffer              // folio: a written page's buffer, for the next page
 	pending          []*pendingPage             // folio: the streamed pages not written yet, in order
 	pages            []*bytes.Buffer            // slice[page] of page content; 1-based

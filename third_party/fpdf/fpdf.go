@@ -4296,6 +4296,9 @@ func (f *Fpdf) putpages() {
 	for n := f.pagesDone + 1; n <= nb; n++ { // folio: streamed pages are written
 		f.putpage(n, nil)
 	}
+	if f.useObjStm { // folio: the last object stream
+		f.putStmNow(f.closeStm())
+	}
 	// Pages root
 	f.offsets[1] = f.offset()
 	f.out("1 0 obj")
@@ -4320,6 +4323,17 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 	version := f.pdfVersion
 	if p != nil {
 		version = p.version
+	}
+	if f.useObjStm { // folio: the page and its annotations in object streams (objstm.go)
+		if p == nil {
+			f.putpageStm(n, version)
+			return
+		}
+		f.putContent(f.pageObjs[n]+1, p.mem.bytes())
+		if p.stm != nil {
+			f.putObjStm(p.stm, p.stmMem.bytes())
+		}
+		return
 	}
 	var pageSize SizeType
 	var ok bool
@@ -4352,10 +4366,11 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 			f.putBytes(raw[at:pl.at]) // folio
 			at = pl.at                // folio
 			annots.Reset()            // folio
-			annots.printf("<</Type /Annot /Subtype /Link /Rect [%.2f %.2f %.2f %.2f] /Border [0 0 0] ",
-				pl.x, pl.y, pl.x+pl.wd, pl.y-pl.ht)
+			// folio: as compact as the URI links (annots.go)
+			var start [96]byte
+			annots.Write(appendLinkAnnotStart(start[:0], &f.annotNums, pl.x, pl.y, pl.wd, pl.ht))
 			if pl.link == 0 {
-				annots.printf("/A <</S /URI /URI %s>>>>", f.textstring(pl.linkStr))
+				annots.printf("/A<</S/URI/URI%s>>>>", f.textstring(pl.linkStr))
 			} else {
 				l := f.links[pl.link]
 				var sz SizeType
@@ -4367,7 +4382,7 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 					h = hPt
 				}
 				// dbg("h [%.2f], l.y [%.2f] f.k [%.2f]\n", h, l.y, f.k)
-				annots.printf("/Dest [%d 0 R /XYZ 0 %.2f null]>>", 1+2*l.page, h-l.y*f.k)
+				annots.printf("/Dest[%d 0 R/XYZ 0 %.2f null]>>", f.pageRef(l.page), h-l.y*f.k) // folio: pageRef
 			}
 			f.putBytes(annots.Bytes()) // folio
 		}
@@ -5146,7 +5161,11 @@ func (f *Fpdf) putcatalog() {
 }
 
 func (f *Fpdf) putheader() {
-	f.outf("%%PDF-%s", f.pdfVersion)
+	f.headerVersion = f.pdfVersion // folio: and 1.5 with object streams
+	if f.useObjStm && f.headerVersion < pdfVers1_5 {
+		f.headerVersion = pdfVers1_5
+	}
+	f.outf("%%PDF-%s", f.headerVersion)
 	f.out("%µ¶")
 }
 
@@ -5213,7 +5232,8 @@ func (f *Fpdf) putbookmarks() {
 				f.outf("/Last %d 0 R", n+o.last)
 			}
 			_, h, _ := f.PageSize(o.p) // folio: the height of the bookmark's own page, not of the last
-			f.outf("/Dest [%d 0 R /XYZ 0 %.2f null]", 1+2*o.p, (h-o.y)*f.k)
+			// folio: pageRef, as the page may be in an object stream
+			f.outf("/Dest [%d 0 R /XYZ 0 %.2f null]", f.pageRef(o.p), (h-o.y)*f.k)
 			f.out("/Count 0>>")
 			f.out("endobj")
 		}
@@ -5272,6 +5292,7 @@ func (f *Fpdf) enddoc() {
 		return
 	}
 	if f.pagesDone == 0 { // folio: a streamed document has its header
+		f.startObjStm()
 		f.putheader()
 	}
 	// Embedded files
@@ -5300,6 +5321,11 @@ func (f *Fpdf) enddoc() {
 	f.putcatalog()
 	f.out(">>")
 	f.out("endobj")
+	if f.useObjStm { // folio: a cross-reference stream (objstm.go)
+		f.putxrefStream()
+		f.state = 3
+		return
+	}
 	// Cross-ref
 	o := f.offset()
 	f.out("xref")

@@ -62,11 +62,19 @@ func (f *Fpdf) streamPage() {
 		return
 	}
 	if f.pagesDone == 0 {
+		f.startObjStm()
 		f.putheader()
-		f.headerVersion = f.pdfVersion
 		f.writeBuffer()
 	}
 	p := &pendingPage{n: f.page, version: f.pdfVersion}
+	if f.useObjStm {
+		// Numbered now, and its objects added to an object stream,
+		// which, if that completes it, is compressed with the page.
+		p.stm = f.stmPage(f.page, p.version)
+		if f.err != nil {
+			return
+		}
+	}
 	f.pagesDone = f.page
 	f.pending = append(f.pending, p)
 	if f.compress {
@@ -80,6 +88,9 @@ func (f *Fpdf) streamPage() {
 				}
 			}()
 			p.mem = xmem.compress(data)
+			if p.stm != nil {
+				p.stmMem = xmem.compress(p.stm.data)
+			}
 		}()
 	}
 }
@@ -93,6 +104,10 @@ type pendingPage struct {
 	done    chan struct{}
 	mem     *membuffer
 	err     error
+	// With object streams, the one the page completes, if any, and its
+	// data compressed (stmMem).
+	stm    *objStm
+	stmMem *membuffer
 }
 
 // writePending writes the pages handed over and not written yet.
@@ -123,6 +138,9 @@ func (f *Fpdf) writeOldest() {
 	f.putpage(p.n, p)
 	if p.mem != nil {
 		p.mem.release()
+	}
+	if p.stmMem != nil {
+		p.stmMem.release()
 	}
 	buf := f.pages[p.n]
 	buf.Reset()
