@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/foliorender/folio/report"
 )
@@ -122,9 +123,12 @@ func agreeWithJSONText(t *testing.T, in string) verdict {
 
 // sameMessage reports whether a and b are the same message, but for the
 // input jsontext quotes in some, which is what it has buffered of it: less
-// when its buffer ends within the quote, as it may with any reader.
+// when its buffer ends within the quote, as it may with any reader. The
+// same holds for the character of "invalid character '…'": with only the
+// first byte of a multi-byte character buffered, jsontext quotes that
+// byte ('\xc9') where with the whole character it quotes the character.
 func sameMessage(a, b string) bool {
-	if a == b {
+	if a == b || sameCharacter(a, b) || sameCharacter(b, a) {
 		return true
 	}
 	pa, pb := strings.Split(a, "`"), strings.Split(b, "`")
@@ -132,6 +136,24 @@ func sameMessage(a, b string) bool {
 		return false
 	}
 	return strings.HasPrefix(pa[1], pb[1]) || strings.HasPrefix(pb[1], pa[1])
+}
+
+// sameCharacter reports whether a and b are the same "invalid character"
+// message but for the character, which in b is the first byte of a's, as
+// jsontext quotes a character it has only that byte of.
+func sameCharacter(a, b string) bool {
+	const lead = "invalid character '"
+	i, j := strings.Index(a, lead), strings.Index(b, lead)
+	if i < 0 || i != j || a[:i] != b[:j] {
+		return false
+	}
+	ra, rb := a[i+len(lead):], b[j+len(lead):]
+	r, n := utf8.DecodeRuneInString(ra)
+	if r == utf8.RuneError || n < 2 || !strings.HasPrefix(ra[n:], "'") {
+		return false
+	}
+	byteQuote := fmt.Sprintf("\\x%02x'", ra[0])
+	return strings.HasPrefix(rb, byteQuote) && ra[n:] == rb[len(byteQuote)-1:]
 }
 
 const scanCols = `[{"caption":"A"},{"caption":"B"}]`
@@ -369,4 +391,25 @@ func TestScannerStartsAgain(t *testing.T) {
 		}
 	}
 	agreeWithJSONText(t, in)
+}
+
+func TestSameMessage(t *testing.T) {
+	const tail = ` at start of string (expecting '"') (at byte 73)`
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"invalid character 'ɶ'" + tail, `invalid character '\xc9'` + tail, true},
+		{`invalid character '\xc9'` + tail, "invalid character 'ɶ'" + tail, true},
+		{"invalid character 'ɶ'" + tail, `invalid character '\xc8'` + tail, false},
+		{"invalid character 'ɶ'" + tail, `invalid character '\xc9' at start of value`, false},
+		{"invalid character 'x'" + tail, `invalid character '\x78'` + tail, false},
+		{"/a: invalid character 'ɶ'" + tail, `/b: invalid character '\xc9'` + tail, false},
+		{"invalid string `ab`", "invalid string `a`", true},
+		{"invalid string `ab`", "invalid string `b`", false},
+	} {
+		if got := sameMessage(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameMessage(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
 }
