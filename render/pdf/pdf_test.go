@@ -182,6 +182,36 @@ func TestNumbers(t *testing.T) {
 	if strings.Contains(text, "\uFFFD") || !strings.Contains(nospace(text), "1234567,89") {
 		t.Errorf("fr-FR: %q", text)
 	}
+
+	// A sum with more digits than the column was sized for, from its
+	// first rows, is drawn whole on one line in smaller type, right-
+	// aligned with the rows: a digit broken onto a line of its own would
+	// read as another number.
+	const many = 2000
+	big := func(yield func(report.Row, error) bool) {
+		for range many {
+			if !yield(report.Cells(report.String("x"), report.Int(9999999)), nil) {
+				return
+			}
+		}
+	}
+	sum := report.Column{Caption: "N", Type: report.TypeNumber, Format: numfmt.MustParse("#,##0"), Total: report.TotalSum}
+	out = renderPDF(t, &pdf.Renderer{}, report.New("", report.NewTable("", []report.Column{{Caption: "Item"}, sum}, big)))
+	type word struct{ x1, h float64 }
+	found := map[string][]word{}
+	for _, m := range wordRE.FindAllStringSubmatch(pdftotext(t, out, "-bbox"), -1) {
+		y0, _ := strconv.ParseFloat(m[2], 64)
+		x1, _ := strconv.ParseFloat(m[3], 64)
+		y1, _ := strconv.ParseFloat(m[4], 64)
+		found[m[5]] = append(found[m[5]], word{x1, y1 - y0})
+	}
+	total, row := found["19,999,998,000"], found["9,999,999"]
+	if len(total) != 1 || len(row) != many {
+		t.Fatalf("the sum %v (want it once, whole), %d rows", total, len(row))
+	}
+	if math.Abs(total[0].x1-row[0].x1) > 0.05 || total[0].h >= row[0].h {
+		t.Errorf("the sum ends at %.2f, %.2f high; a row at %.2f, %.2f high", total[0].x1, total[0].h, row[0].x1, row[0].h)
+	}
 }
 
 var textRE = regexp.MustCompile(`<text [^>]*font="(\d+)"[^>]*>(.*?)</text>`)

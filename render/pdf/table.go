@@ -32,6 +32,10 @@ type cell struct {
 	lines      []span
 	link       string  // the cell's link annotation, if any
 	sum        textSum // of the runes [start, end), as shaped
+	// size is the size of the cell's text when it is not cellSize: a
+	// footer's number wider than its column (a sum, known only after the
+	// columns were sized) is drawn smaller on one line, never broken.
+	size float64
 }
 
 // A group is the columns of a table that go on one page. Tables too wide
@@ -302,6 +306,7 @@ func (tw *tableWriter) shape(ch chain, tt *tableText, cells []report.Value, bad 
 			tt.runes, tt.widths, tt.faces, sum = ch.shapeText(v.Bytes(), tt.runes, tt.widths, tt.faces, bad)
 		}
 		tt.cells[i].start, tt.cells[i].end, tt.cells[i].sum = start, len(tt.runes), sum
+		tt.cells[i].size = 0
 		tt.cells[i].link = ""
 		if l := v.Link(); l != "" && (tw.shows || safeurl.Link(l)) {
 			tt.cells[i].link = l
@@ -668,14 +673,19 @@ func (tw *tableWriter) wrap(g *group, tt *tableText) {
 		cl := &tt.cells[j]
 		maxEm := g.maxEm[j]
 		cl.lines = cl.lines[:0]
-		// Fast path: one line.
-		if em := cl.sum.em; !cl.sum.breaks && em <= maxEm {
+		// Fast path: one line; and a footer's number, which is never
+		// broken (a digit on a line of its own reads as another number),
+		// on one line at a smaller size if it is too wide.
+		if em := cl.sum.em; !cl.sum.breaks && (em <= maxEm || tw.footer && tw.unbroken(g.cols[j])) {
 			end := cl.end
 			for end > cl.start && tt.runes[end-1] == ' ' {
 				end--
 				em -= int64(tt.widths[end])
 			}
 			cl.lines = append(cl.lines, span{int32(cl.start), int32(end), em})
+			if em > maxEm && maxEm > 0 {
+				cl.size = cellSize * float64(maxEm) / float64(em)
+			}
 			continue
 		}
 		cl.lines = wrap(tt.runes[cl.start:cl.end], tt.widths[cl.start:cl.end], maxEm, cl.lines)
@@ -684,6 +694,13 @@ func (tw *tableWriter) wrap(g *group, tt *tableText) {
 			cl.lines[k].end += int32(cl.start)
 		}
 	}
+}
+
+// unbroken reports whether the footer's cells in column ci are numbers,
+// which wrap does not break: the column has a total or holds numbers.
+func (tw *tableWriter) unbroken(ci int) bool {
+	col := tw.cols[ci]
+	return col.Total != report.TotalNone || col.Type == report.TypeNumber
 }
 
 func rowLines(tt *tableText) int {
@@ -740,8 +757,12 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			if ln.end <= ln.start {
 				continue
 			}
+			size := cellSize
+			if cl.size > 0 {
+				size = cl.size
+			}
 			tx := x + cellPadX
-			lw := float64(ln.em) * cellSize / 1000
+			lw := float64(ln.em) * size / 1000
 			switch tw.align[ci] {
 			case 'R':
 				tx = x + w - cellPadX - lw
@@ -750,12 +771,12 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			}
 			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
 			if !cl.sum.others { // one face: one text run, ln.em wide
-				c.text(tt.faces[ln.start], cellSize, tx, base, tt.runes[ln.start:ln.end])
+				c.text(tt.faces[ln.start], size, tx, base, tt.runes[ln.start:ln.end])
 			} else {
-				c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], cellSize, tx, base, tt.runes[ln.start:ln.end])
+				c.runs(tt.faces[ln.start:ln.end], tt.widths[ln.start:ln.end], size, tx, base, tt.runes[ln.start:ln.end])
 			}
 			if fill == linkColor {
-				c.under = append(c.under, tx, base+cellSize*0.12, lw)
+				c.under = append(c.under, tx, base+size*0.12, lw)
 			}
 		}
 		x += w
