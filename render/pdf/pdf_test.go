@@ -411,15 +411,7 @@ func TestLongWord(t *testing.T) {
 // of a string, after plain ASCII and after other non-ASCII text.
 func TestEscapesInCells(t *testing.T) {
 	texts := []string{"(open", "close)", "a\\b", "f(x)", "Ü(ß)", "ĨĩŜ", "xĨy", "naïve (café) Ŝ\\"}
-	var cells []report.Value
-	var cols []report.Column
-	var paras []report.Element
-	for i, s := range texts {
-		cells = append(cells, report.String(s))
-		cols = append(cols, report.Column{Caption: fmt.Sprint("C", i)})
-		paras = append(paras, &report.Paragraph{Runs: []report.Run{{Text: s}}})
-	}
-	doc := report.New("", append([]report.Element{report.NewTable("T", cols, report.RowsOf(report.Cells(cells...)))}, paras...)...)
+	doc := textsDoc("", "T", texts, func(int) bool { return false })
 	words := strings.Join(boxes(t, renderPDF(t, &pdf.Renderer{}, doc)), " ")
 	for _, s := range texts {
 		for _, w := range strings.Fields(s) {
@@ -449,15 +441,7 @@ func TestTallRow(t *testing.T) {
 
 func TestEmojiCJK(t *testing.T) {
 	texts := append(append([]string{}, rendertest.CJK...), "emoji 😀👍🏽 𝔘", "\U0010FFFF \uE000nb")
-	var cells []report.Value
-	var cols []report.Column
-	var paras []report.Element
-	for i, s := range texts {
-		cells = append(cells, report.String(s))
-		cols = append(cols, report.Column{Caption: fmt.Sprint("C", i)})
-		paras = append(paras, &report.Paragraph{Runs: []report.Run{{Text: s, Markdown: i%2 == 0}}})
-	}
-	doc := report.New("😀 中文", append([]report.Element{report.NewTable("表", cols, report.RowsOf(report.Cells(cells...)))}, paras...)...)
+	doc := textsDoc("😀 中文", "表", texts, func(i int) bool { return i%2 == 0 })
 	text := pdftotext(t, renderPDF(t, &pdf.Renderer{}, doc))
 	if !strings.Contains(text, "\uFFFD") || !strings.Contains(text, "printed as \uFFFD") {
 		t.Errorf("missing characters are not shown as U+FFFD with a note:\n%s", text)
@@ -465,6 +449,21 @@ func TestEmojiCJK(t *testing.T) {
 	if !strings.Contains(text, "emoji") {
 		t.Errorf("text lacks the Latin part:\n%s", text)
 	}
+}
+
+// textsDoc returns a document titled title of a table, captioned caption,
+// of one row with each of texts in a cell, and after it each of texts in a
+// paragraph, the i-th as Markdown if markdown(i).
+func textsDoc(title, caption string, texts []string, markdown func(int) bool) *report.Document {
+	var cells []report.Value
+	var cols []report.Column
+	var paras []report.Element
+	for i, s := range texts {
+		cells = append(cells, report.String(s))
+		cols = append(cols, report.Column{Caption: fmt.Sprint("C", i)})
+		paras = append(paras, &report.Paragraph{Runs: []report.Run{{Text: s, Markdown: markdown(i)}}})
+	}
+	return report.New(title, append([]report.Element{report.NewTable(caption, cols, report.RowsOf(report.Cells(cells...)))}, paras...)...)
 }
 
 // cjkFont returns a CJK TrueType font and its path: $FOLIO_CJK_TTF, else
