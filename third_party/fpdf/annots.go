@@ -82,6 +82,35 @@ func appendURIAnnot[S string | []byte](b []byte, nums *float2Cache, x, y, wd, ht
 	return append(b, ")>>>>"...)
 }
 
+// appendPageLink appends the annotation of pl, a link made by Link or
+// LinkString, as putpage and stmPage write it; hPt is the height of a
+// page of the default size, in points, for a destination on a page whose
+// size is not set yet.
+func (f *Fpdf) appendPageLink(b []byte, pl linkType, hPt float64) []byte {
+	b = appendLinkAnnotStart(b, &f.annotNums, pl.x, pl.y, pl.wd, pl.ht)
+	if pl.link == 0 {
+		b = append(b, "/A<</S/URI/URI"...)
+		if f.protect.encrypted {
+			b = append(b, f.textstring(pl.linkStr)...)
+		} else { // textstring's bytes, not copied to a string
+			b = append(b, '(')
+			b = appendEscaped(b, pl.linkStr)
+			b = append(b, ')')
+		}
+		return append(b, ">>>>"...)
+	}
+	l := f.links[pl.link]
+	h := hPt
+	if sz, ok := f.pageSizes[l.page]; ok {
+		h = sz.Ht
+	}
+	b = append(b, "/Dest["...)
+	b = strconv.AppendInt(b, int64(f.pageRef(l.page)), 10)
+	b = append(b, " 0 R/XYZ 0 "...)
+	b = appendNum(b, h-l.y*f.k)
+	return append(b, " null]>>"...)
+}
+
 // appendLinkAnnotStart appends the start of a link annotation, up to its
 // action or destination.
 func appendLinkAnnotStart(b []byte, nums *float2Cache, x, y, wd, ht float64) []byte {

@@ -4363,28 +4363,10 @@ func (f *Fpdf) putpage(n int, p *pendingPage) {
 		f.put("/Annots [")            // folio: written as it comes
 		raw, at := f.pageAnnots[n], 0 // folio: URI links, written, in order with the others
 		for _, pl := range f.pageLinks[n] {
-			f.putBytes(raw[at:pl.at]) // folio
-			at = pl.at                // folio
-			annots.Reset()            // folio
-			// folio: as compact as the URI links (annots.go)
-			var start [96]byte
-			annots.Write(appendLinkAnnotStart(start[:0], &f.annotNums, pl.x, pl.y, pl.wd, pl.ht))
-			if pl.link == 0 {
-				annots.printf("/A<</S/URI/URI%s>>>>", f.textstring(pl.linkStr))
-			} else {
-				l := f.links[pl.link]
-				var sz SizeType
-				var h float64
-				sz, ok = f.pageSizes[l.page]
-				if ok {
-					h = sz.Ht
-				} else {
-					h = hPt
-				}
-				// dbg("h [%.2f], l.y [%.2f] f.k [%.2f]\n", h, l.y, f.k)
-				annots.printf("/Dest[%d 0 R/XYZ 0 %.2f null]>>", f.pageRef(l.page), h-l.y*f.k) // folio: pageRef
-			}
-			f.putBytes(annots.Bytes()) // folio
+			f.putBytes(raw[at:pl.at])                            // folio
+			at = pl.at                                           // folio
+			f.fmt.buf = f.appendPageLink(f.fmt.buf[:0], pl, hPt) // folio: as stmPage writes it (annots.go)
+			f.putBytes(f.fmt.buf)
 		}
 		f.putBytes(raw[at:]) // folio
 		annots.Reset()       // folio

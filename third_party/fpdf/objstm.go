@@ -144,23 +144,7 @@ func (f *Fpdf) stmPage(n int, version pdfVersion) *objStm {
 		for _, pl := range f.pageLinks[n] {
 			body = append(body, raw[at:pl.at]...)
 			at = pl.at
-			body = appendLinkAnnotStart(body, &f.annotNums, pl.x, pl.y, pl.wd, pl.ht)
-			if pl.link == 0 { // not with object streams, which are not encrypted
-				body = append(body, "/A<</S/URI/URI("...)
-				body = appendEscaped(body, pl.linkStr)
-				body = append(body, ")>>>>"...)
-				continue
-			}
-			l := f.links[pl.link]
-			h := hPt
-			if sz, ok := f.pageSizes[l.page]; ok {
-				h = sz.Ht
-			}
-			body = append(body, "/Dest["...)
-			body = strconv.AppendInt(body, int64(f.pageRef(l.page)), 10)
-			body = append(body, " 0 R/XYZ 0 "...)
-			body = appendNum(body, h-l.y*f.k)
-			body = append(body, " null]>>"...)
+			body = f.appendPageLink(body, pl, hPt)
 		}
 		body = append(body, raw[at:]...)
 		body = append(body, ']')
