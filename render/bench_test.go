@@ -93,3 +93,57 @@ func BenchmarkFixed(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNumbers converts the same 100,000 rows (10,000 for PDF) × 10
+// columns twice in each format, decoding included, to io.Discard: plain,
+// and with what readers ask of numbers, the locale de-DE and a format, a
+// total and a link template on every number column (4 of the 10; see
+// benchdoc.NumberColumns). CSV writes values as given unless
+// formatted=true, also measured. The two run one after the other for each
+// format, so that they see the machine alike; compare their rows/s with
+// benchstat over -count 6 or more.
+func BenchmarkNumbers(b *testing.B) {
+	const rows, pdfRows = 100000, 10000
+	ins := map[bool][2][]byte{
+		false: {benchdoc.Bytes(rows, 10), benchdoc.NumbersBytes(rows, 10)},
+		true:  {benchdoc.Bytes(pdfRows, 10), benchdoc.NumbersBytes(pdfRows, 10)},
+	}
+	cases := []struct {
+		name, format string
+		opts         render.Options
+	}{
+		{"csv", "csv", nil},
+		{"csv-formatted", "csv", render.Options{"formatted": "true"}},
+		{"xlsx", "xlsx", nil},
+		{"html", "html", nil},
+		{"md", "md", nil},
+		{"pdf", "pdf", render.Options{"max-pages": strconv.Itoa(pdfRows/10 + 100)}},
+	}
+	for _, c := range cases {
+		f, err := render.Lookup(c.format)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := rows
+		if c.format == "pdf" {
+			n = pdfRows
+		}
+		for i, kind := range []string{"plain", "numbers"} {
+			in := ins[c.format == "pdf"][i]
+			b.Run(c.name+"/"+kind, func(b *testing.B) {
+				r, err := f.NewRenderer(c.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(in)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := r.Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
+	}
+}
