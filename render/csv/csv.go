@@ -264,32 +264,73 @@ func (cw *writer) plan(cols []report.Column, formatted bool, loc *numfmt.Locale)
 
 // formatted writes v as the text column c shows in locale loc.
 func (cw *writer) formatted(i int, c *column, v report.Value, loc *numfmt.Locale) {
+	if c.known && v.Kind() == report.KindNumber {
+		cw.number(i, c, v, loc)
+		return
+	}
 	cw.sep(i)
 	if v.IsNull() {
 		return
 	}
 	cw.scratch = c.AppendText(cw.scratch[:0], v, loc)
-	guard := !cw.formulas
-	if guard && v.Kind() == report.KindNumber && len(cw.scratch) > 0 && (cw.scratch[0] == '-' || cw.scratch[0] == '+') {
-		// A formatted number's sign starts no formula unless formula
-		// syntax follows it (a code's literal text could hold some).
-		guard = false
-		for _, c := range cw.scratch[1:] {
-			if formulaSyntax[c] {
-				guard = true
-				break
-			}
+	cw.field(cw.scratch, cw.guard(v, cw.scratch))
+}
+
+// guard reports whether the formatted text of v gets the formula guard.
+func (cw *writer) guard(v report.Value, text []byte) bool {
+	if cw.formulas {
+		return false
+	}
+	if v.Kind() != report.KindNumber || len(text) == 0 || text[0] != '-' && text[0] != '+' {
+		return true
+	}
+	// A formatted number's sign starts no formula unless formula syntax
+	// follows it (a code's literal text could hold some).
+	for _, c := range text[1:] {
+		if formulaSyntax[c] {
+			return true
 		}
 	}
-	if c.known && v.Kind() == report.KindNumber {
-		var class uint8
-		if c.commas && bytes.IndexByte(cw.scratch, cw.comma[0]) >= 0 {
-			class = quoteByte
-		}
-		cw.write(cw.scratch, class, guard)
+	return false
+}
+
+// numberRoom is the room number makes in the buffer before formatting
+// into it: more than the text of any number in a usual format.
+const numberRoom = 128
+
+// number writes the number v of a known column (see column.known)
+// formatted. It formats the number into the buffered writer's free space,
+// after room for the separator and an opening quote, and hands the field
+// back to it from there, so that the text is not copied on the way.
+func (cw *writer) number(i int, c *column, v report.Value, loc *numfmt.Locale) {
+	if cw.w.Available() < numberRoom {
+		cw.w.Flush() // an error stays in cw.w for cw.err
+	}
+	const pre = 2 // the separator and the quote
+	b := append(cw.w.AvailableBuffer(), cw.comma[0], '"')
+	b = c.AppendText(b, v, loc)
+	text := b[pre:]
+	// The column's text holds no quote, CR or LF; the comma quotes it,
+	// as do the starts write checks for.
+	quote := c.commas && bytes.IndexByte(text, cw.comma[0]) >= 0 || len(text) > 0 && (text[0] == ' ' || text[0] == '\t' || text[0] >= 0xc2 && text[0] <= 0xe3 && spaceStart(text)) || string(text) == `\.`
+	if cw.guard(v, text) && formulaLike(text) {
+		// The apostrophe goes before the text: rare enough to copy it.
+		cw.scratch = append(cw.scratch[:0], text...)
+		cw.sep(i)
+		cw.quoted(cw.scratch, quote, 0, true)
 		return
 	}
-	cw.field(cw.scratch, guard)
+	from := 1 // where the field starts in b: at the quote
+	if quote {
+		b = append(b, '"')
+	} else {
+		b[1] = b[0] // the separator moves up to just before the text
+		from = pre
+	}
+	if i > 0 {
+		from-- // the separator goes first
+	}
+	cw.w.Write(b[from:])
 }
 
 // formulaSyntax holds the characters of formula syntax that make a
