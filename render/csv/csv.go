@@ -180,6 +180,7 @@ type writer struct {
 	formulas bool
 	scratch  []byte
 	class    [256]uint8 // what each byte asks of a field: quoteByte, quoteChar, nonASCII
+	numClass [256]uint8 // what each byte is in a formatted number: numComma, numSyntax
 }
 
 // newWriter returns a writer of fields separated by comma, a valid
@@ -196,6 +197,14 @@ func newWriter(w io.Writer, comma rune, formulas bool) *writer {
 	for c := utf8.RuneSelf; c < len(cw.class); c++ {
 		cw.class[c] = nonASCII
 	}
+	for c, syntax := range formulaSyntax {
+		if syntax {
+			cw.numClass[c] = numSyntax
+		}
+	}
+	if cw.simple {
+		cw.numClass[comma] |= numComma
+	}
 	return cw
 }
 
@@ -204,6 +213,12 @@ const (
 	quoteByte = 1 << iota // the field is quoted: '"', CR, LF, a one-byte comma
 	quoteChar             // '"', doubled inside quotes
 	nonASCII              // the field's UTF-8 is checked, and its first character
+)
+
+// The classes of bytes in a formatted number (see writer.number).
+const (
+	numComma  = 1 << iota // the one-byte comma
+	numSyntax             // formula syntax (formulaSyntax)
 )
 
 // err returns the sticky write error, if any.
@@ -310,10 +325,27 @@ func (cw *writer) number(i int, c *column, v report.Value, loc *numfmt.Locale) {
 	b := append(cw.w.AvailableBuffer(), cw.comma[0], '"')
 	b = c.AppendText(b, v, loc)
 	text := b[pre:]
-	// The column's text holds no quote, CR or LF; the comma quotes it,
-	// as do the starts write checks for.
-	quote := c.commas && bytes.IndexByte(text, cw.comma[0]) >= 0 || len(text) > 0 && (text[0] == ' ' || text[0] == '\t' || text[0] >= 0xc2 && text[0] <= 0xe3 && spaceStart(text)) || string(text) == `\.`
-	if cw.guard(v, text) && formulaLike(text) {
+	// One pass over the text finds the comma, which quotes the field (the
+	// column's text holds no quote, CR or LF), and formula syntax after
+	// its first byte, without which a sign starts no formula.
+	var class uint8
+	if len(text) > 0 {
+		class = cw.numClass[text[0]] & numComma
+		for _, c := range text[1:] {
+			class |= cw.numClass[c]
+		}
+	}
+	quote := class&numComma != 0 || len(text) > 0 && (text[0] == ' ' || text[0] == '\t' || text[0] >= 0xc2 && text[0] <= 0xe3 && spaceStart(text)) || string(text) == `\.`
+	prefix := false // what cw.guard and formulaLike decide
+	if len(text) > 0 && !cw.formulas {
+		switch text[0] {
+		case '=', '@', '\t', '\r':
+			prefix = true
+		case '+', '-':
+			prefix = class&numSyntax != 0 && !plainNumber(text[1:])
+		}
+	}
+	if prefix {
 		// The apostrophe goes before the text: rare enough to copy it.
 		cw.scratch = append(cw.scratch[:0], text...)
 		cw.sep(i)
