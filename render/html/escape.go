@@ -8,8 +8,12 @@ import (
 	"github.com/foliorender/folio/internal/safeurl"
 )
 
-// bufSize is the size at which a writer hands its buffer to the
-// underlying io.Writer.
+// bufSize is the size of the pieces in which a writer hands its output to
+// the underlying io.Writer: every Write but the last is a multiple of it,
+// so that each starts at an offset that is a multiple of it. A file's page
+// cache takes such writes in large pages; writes that start anywhere cost
+// Linux about twice the system time (ext4, 64 KiB writes, 100 bytes more
+// or not).
 const bufSize = 64 << 10
 
 // A writer buffers output and remembers the first write error, after which
@@ -24,22 +28,31 @@ func newWriter(w io.Writer) *writer {
 	return &writer{w: w, buf: make([]byte, 0, bufSize+4096)}
 }
 
-// flush hands the buffer to the underlying writer.
+// flush hands the whole buffer to the underlying writer: at the end.
 func (w *writer) flush() error {
-	if w.err == nil && len(w.buf) > 0 {
-		n, err := w.w.Write(w.buf)
-		if err == nil && n < len(w.buf) {
+	w.write(len(w.buf))
+	return w.err
+}
+
+// write hands the buffer's first n bytes to the underlying writer and
+// keeps the rest.
+func (w *writer) write(n int) {
+	if w.err == nil && n > 0 {
+		m, err := w.w.Write(w.buf[:n])
+		if err == nil && m < n {
 			err = io.ErrShortWrite
 		}
 		w.err = err
 	}
-	w.buf = w.buf[:0]
-	return w.err
+	w.buf = w.buf[:copy(w.buf, w.buf[n:])]
 }
 
+// full hands the buffer's whole pieces of bufSize to the underlying
+// writer once it holds one; what follows them, at most a few cells, is
+// kept.
 func (w *writer) full() {
 	if len(w.buf) >= bufSize {
-		w.flush()
+		w.write(len(w.buf) / bufSize * bufSize)
 	}
 }
 

@@ -104,7 +104,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		if err := report.Visit(el, &s); err != nil {
 			return err
 		}
-		if err := bw.flushErr(); err != nil {
+		if err := bw.writeErr(); err != nil {
 			return err
 		}
 	}
@@ -155,14 +155,10 @@ func breakClass(b report.Block) string {
 	return ""
 }
 
-// flushErr returns the first write error, flushing first if the buffer is
-// more than half full.
-func (w *writer) flushErr() error {
-	if len(w.buf) >= bufSize/2 {
-		return w.flush()
-	}
-	return w.err
-}
+// writeErr returns the first write error. The buffer is written as it
+// fills (see writer.full), never in part, which would leave the writes
+// that follow at offsets that are not multiples of bufSize.
+func (w *writer) writeErr() error { return w.err }
 
 type state struct {
 	ctx       context.Context
@@ -484,7 +480,7 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := w.flushErr(); err != nil {
+			if err := w.writeErr(); err != nil {
 				return err
 			}
 		}
