@@ -30,13 +30,27 @@ func newWriter(w io.Writer) *writer {
 
 // flush hands the whole buffer to the underlying writer: at the end.
 func (w *writer) flush() error {
-	w.write(len(w.buf))
+	w.write(false)
 	return w.err
 }
 
-// write hands the buffer's first n bytes to the underlying writer and
-// keeps the rest.
-func (w *writer) write(n int) {
+// full hands the buffer's whole pieces of bufSize to the underlying
+// writer once it holds one; what follows them, at most a few cells, is
+// kept.
+func (w *writer) full() {
+	if len(w.buf) >= bufSize {
+		w.write(true)
+	}
+}
+
+// write hands the buffer to the underlying writer, only its whole pieces
+// of bufSize if pieces is set, and keeps the rest. (Its arguments keep
+// full, and so raw and text, small enough to be inlined.)
+func (w *writer) write(pieces bool) {
+	n := len(w.buf)
+	if pieces {
+		n = n / bufSize * bufSize
+	}
 	if w.err == nil && n > 0 {
 		m, err := w.w.Write(w.buf[:n])
 		if err == nil && m < n {
@@ -45,15 +59,6 @@ func (w *writer) write(n int) {
 		w.err = err
 	}
 	w.buf = w.buf[:copy(w.buf, w.buf[n:])]
-}
-
-// full hands the buffer's whole pieces of bufSize to the underlying
-// writer once it holds one; what follows them, at most a few cells, is
-// kept.
-func (w *writer) full() {
-	if len(w.buf) >= bufSize {
-		w.write(len(w.buf) / bufSize * bufSize)
-	}
 }
 
 // raw writes markup the renderer made; s never comes from data.
