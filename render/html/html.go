@@ -343,6 +343,9 @@ type column struct {
 	// footer is set for the cells of a footer, which may hold any value:
 	// only strings that are dates are wrapped in <time>.
 	footer bool
+	// linkedNumber is set when the column has a format whose numbers are
+	// clean and a valid link template with one {value}.
+	linkedNumber bool
 	// clean is set when the formatted text of every number in the column
 	// is valid UTF-8 that needs no escaping (see numfmt's NumberChars), so
 	// that it is written without being checked.
@@ -410,6 +413,7 @@ func (col *column) finish() {
 	} else { // a template without {value}
 		a += rel
 	}
+	col.linkedNumber = col.Format != nil && col.clean && len(col.hrefRest) == 1
 	col.valueLink = `">` + a
 	col.numLink = col.num + ">" + a
 	col.tdLink = col.td + a
@@ -522,6 +526,19 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 // the cell's link, if it has one, as <a href>.
 func (s *state) cell(c *column, v report.Value) {
 	w := s.w
+	if c.linkedNumber && v.Kind() == report.KindNumber && v.Link() == "" && bytes.IndexByte(v.Bytes(), '+') < 0 {
+		// The cells of a formatted number column with a link template
+		// of one {value}, as the cases below write them, in one run.
+		w.buf = append(w.buf, c.numValue...)
+		w.buf = append(w.buf, v.Bytes()...)
+		w.buf = append(w.buf, c.valueLink...)
+		w.buf = append(w.buf, v.Bytes()...)
+		w.buf = append(w.buf, c.hrefRest[0]...)
+		w.buf = c.AppendText(w.buf, v, s.loc)
+		w.buf = append(w.buf, c.closeLink...)
+		w.full()
+		return
+	}
 	formatted := c.Format != nil && v.Kind() != report.KindNull
 	// A column's link template links the cell with the value in it,
 	// unless the cell has a link of its own.
