@@ -526,25 +526,26 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 // the cell's link, if it has one, as <a href>.
 func (s *state) cell(c *column, v report.Value) {
 	w := s.w
-	if c.linkedNumber && v.Kind() == report.KindNumber && v.Link() == "" && bytes.IndexByte(v.Bytes(), '+') < 0 {
-		// The cells of a formatted number column with a link template
-		// of one {value}, as the cases below write them, in one run.
-		w.buf = append(w.buf, c.numValue...)
-		w.buf = append(w.buf, v.Bytes()...)
-		w.buf = append(w.buf, c.valueLink...)
-		w.buf = append(w.buf, v.Bytes()...)
-		w.buf = append(w.buf, c.hrefRest[0]...)
-		w.buf = c.AppendText(w.buf, v, s.loc)
-		w.buf = append(w.buf, c.closeLink...)
-		w.full()
-		return
-	}
 	formatted := c.Format != nil && v.Kind() != report.KindNull
 	// A column's link template links the cell with the value in it,
 	// unless the cell has a link of its own.
 	templated := v.Link() == "" && c.href != nil && v.Kind() != report.KindNull
 	switch {
 	case v.Kind() == report.KindNumber && formatted:
+		if c.linkedNumber && v.Link() == "" && bytes.IndexByte(v.Bytes(), '+') < 0 {
+			// The cells of a formatted number column with a link
+			// template of one {value}, as the cases below write them,
+			// in one run.
+			w.buf = append(w.buf, c.numValue...)
+			w.buf = append(w.buf, v.Bytes()...)
+			w.buf = append(w.buf, c.valueLink...)
+			w.buf = append(w.buf, v.Bytes()...)
+			w.buf = append(w.buf, c.hrefRest[0]...)
+			w.buf = c.AppendText(w.buf, v, s.loc)
+			w.buf = append(w.buf, c.closeLink...)
+			w.full()
+			return
+		}
 		// A number Value's text is a valid JSON number (report.Number
 		// checks it), which holds no character that needs escaping.
 		w.buf = append(w.buf, c.numValue...)
