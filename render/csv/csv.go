@@ -180,6 +180,7 @@ type writer struct {
 	formulas bool
 	scratch  []byte
 	class    [256]uint8 // what each byte asks of a field: quoteByte, quoteChar, nonASCII
+	numClass [256]uint8 // what each byte is in a formatted number: numComma, numSyntax
 }
 
 // newWriter returns a writer of fields separated by comma, a valid
@@ -196,6 +197,14 @@ func newWriter(w io.Writer, comma rune, formulas bool) *writer {
 	for c := utf8.RuneSelf; c < len(cw.class); c++ {
 		cw.class[c] = nonASCII
 	}
+	for c, syntax := range formulaSyntax {
+		if syntax {
+			cw.numClass[c] = numSyntax
+		}
+	}
+	if cw.simple {
+		cw.numClass[comma] |= numComma
+	}
 	return cw
 }
 
@@ -206,6 +215,12 @@ const (
 	nonASCII              // the field's UTF-8 is checked, and its first character
 )
 
+// The classes of bytes in a formatted number (see writer.number).
+const (
+	numComma  = 1 << iota // the one-byte comma
+	numSyntax             // formula syntax (formulaSyntax)
+)
+
 // err returns the sticky write error, if any.
 func (cw *writer) err() error {
 	_, err := cw.w.Write(nil)
@@ -213,7 +228,11 @@ func (cw *writer) err() error {
 }
 
 func (cw *writer) sep(i int) {
-	if i > 0 {
+	switch {
+	case i == 0:
+	case cw.simple:
+		cw.w.WriteByte(cw.comma[0]) // a third of Write's instructions
+	default:
 		cw.w.Write(cw.comma)
 	}
 }
@@ -264,32 +283,98 @@ func (cw *writer) plan(cols []report.Column, formatted bool, loc *numfmt.Locale)
 
 // formatted writes v as the text column c shows in locale loc.
 func (cw *writer) formatted(i int, c *column, v report.Value, loc *numfmt.Locale) {
+	if c.known && v.Kind() == report.KindNumber {
+		cw.number(i, c, v, loc)
+		return
+	}
 	cw.sep(i)
 	if v.IsNull() {
 		return
 	}
 	cw.scratch = c.AppendText(cw.scratch[:0], v, loc)
-	guard := !cw.formulas
-	if guard && v.Kind() == report.KindNumber && len(cw.scratch) > 0 && (cw.scratch[0] == '-' || cw.scratch[0] == '+') {
-		// A formatted number's sign starts no formula unless formula
-		// syntax follows it (a code's literal text could hold some).
-		guard = false
-		for _, c := range cw.scratch[1:] {
-			if formulaSyntax[c] {
-				guard = true
-				break
-			}
+	cw.field(cw.scratch, cw.guard(v, cw.scratch))
+}
+
+// guard reports whether the formatted text of v gets the formula guard.
+func (cw *writer) guard(v report.Value, text []byte) bool {
+	if cw.formulas {
+		return false
+	}
+	if v.Kind() != report.KindNumber || len(text) == 0 || text[0] != '-' && text[0] != '+' {
+		return true
+	}
+	// A formatted number's sign starts no formula unless formula syntax
+	// follows it (a code's literal text could hold some).
+	for _, c := range text[1:] {
+		if formulaSyntax[c] {
+			return true
 		}
 	}
-	if c.known && v.Kind() == report.KindNumber {
-		var class uint8
-		if c.commas && bytes.IndexByte(cw.scratch, cw.comma[0]) >= 0 {
-			class = quoteByte
+	return false
+}
+
+// numberRoom is the room number makes in the buffer before formatting
+// into it: more than the text of any number in a usual format.
+const numberRoom = 128
+
+// number writes the number v of a known column (see column.known)
+// formatted. It formats the number into the buffered writer's free space,
+// after room for the separator and an opening quote, and hands the field
+// back to it from there, so that the text is not copied on the way. When
+// the buffer is nearly full it formats into scratch instead: flushing
+// early would leave the writes that follow at offsets that are not
+// multiples of the buffer's size, which costs a file's page cache more.
+func (cw *writer) number(i int, c *column, v report.Value, loc *numfmt.Locale) {
+	b := cw.w.AvailableBuffer()
+	scratch := cap(b) < numberRoom
+	if scratch {
+		b = cw.scratch[:0]
+	}
+	const pre = 2 // the separator and the quote
+	b = append(b, cw.comma[0], '"')
+	b = c.AppendText(b, v, loc)
+	if scratch {
+		cw.scratch = b[:0] // keeps what it grew to
+	}
+	text := b[pre:]
+	// One pass over the text finds the comma, which quotes the field (the
+	// column's text holds no quote, CR or LF), and formula syntax after
+	// its first byte, without which a sign starts no formula.
+	var class uint8
+	if len(text) > 0 {
+		class = cw.numClass[text[0]] & numComma
+		for _, c := range text[1:] {
+			class |= cw.numClass[c]
 		}
-		cw.write(cw.scratch, class, guard)
+	}
+	quote := class&numComma != 0 || len(text) > 0 && (text[0] == ' ' || text[0] == '\t' || text[0] >= 0xc2 && text[0] <= 0xe3 && spaceStart(text)) || string(text) == `\.`
+	prefix := false // what cw.guard and formulaLike decide
+	if len(text) > 0 && !cw.formulas {
+		switch text[0] {
+		case '=', '@', '\t', '\r':
+			prefix = true
+		case '+', '-':
+			prefix = class&numSyntax != 0 && !plainNumber(text[1:])
+		}
+	}
+	if prefix {
+		// The apostrophe goes before the text: rare enough to copy it.
+		cw.scratch = append(cw.scratch[:0], text...)
+		cw.sep(i)
+		cw.quoted(cw.scratch, quote, 0, true)
 		return
 	}
-	cw.field(cw.scratch, guard)
+	from := 1 // where the field starts in b: at the quote
+	if quote {
+		b = append(b, '"')
+	} else {
+		b[1] = b[0] // the separator moves up to just before the text
+		from = pre
+	}
+	if i > 0 {
+		from-- // the separator goes first
+	}
+	cw.w.Write(b[from:])
 }
 
 // formulaSyntax holds the characters of formula syntax that make a

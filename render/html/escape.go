@@ -8,8 +8,12 @@ import (
 	"github.com/foliorender/folio/internal/safeurl"
 )
 
-// bufSize is the size at which a writer hands its buffer to the
-// underlying io.Writer.
+// bufSize is the size of the pieces in which a writer hands its output to
+// the underlying io.Writer: every Write but the last is a multiple of it,
+// so that each starts at an offset that is a multiple of it. A file's page
+// cache takes such writes in large pages; writes that start anywhere cost
+// Linux about twice the system time (ext4, 64 KiB writes, 100 bytes more
+// or not).
 const bufSize = 64 << 10
 
 // A writer buffers output and remembers the first write error, after which
@@ -24,23 +28,37 @@ func newWriter(w io.Writer) *writer {
 	return &writer{w: w, buf: make([]byte, 0, bufSize+4096)}
 }
 
-// flush hands the buffer to the underlying writer.
+// flush hands the whole buffer to the underlying writer: at the end.
 func (w *writer) flush() error {
-	if w.err == nil && len(w.buf) > 0 {
-		n, err := w.w.Write(w.buf)
-		if err == nil && n < len(w.buf) {
+	w.write(false)
+	return w.err
+}
+
+// full hands the buffer's whole pieces of bufSize to the underlying
+// writer once it holds one; what follows them, at most a few cells, is
+// kept.
+func (w *writer) full() {
+	if len(w.buf) >= bufSize {
+		w.write(true)
+	}
+}
+
+// write hands the buffer to the underlying writer, only its whole pieces
+// of bufSize if pieces is set, and keeps the rest. (Its arguments keep
+// full, and so raw and text, small enough to be inlined.)
+func (w *writer) write(pieces bool) {
+	n := len(w.buf)
+	if pieces {
+		n = n / bufSize * bufSize
+	}
+	if w.err == nil && n > 0 {
+		m, err := w.w.Write(w.buf[:n])
+		if err == nil && m < n {
 			err = io.ErrShortWrite
 		}
 		w.err = err
 	}
-	w.buf = w.buf[:0]
-	return w.err
-}
-
-func (w *writer) full() {
-	if len(w.buf) >= bufSize {
-		w.flush()
-	}
+	w.buf = w.buf[:copy(w.buf, w.buf[n:])]
 }
 
 // raw writes markup the renderer made; s never comes from data.

@@ -1,6 +1,7 @@
 package html
 
 import (
+	"bytes"
 	"testing"
 	"unicode/utf8"
 
@@ -145,5 +146,55 @@ func TestCleanColumns(t *testing.T) {
 	}
 	if clean == 0 || dirty == 0 {
 		t.Errorf("%d clean columns and %d others, want some of each", clean, dirty)
+	}
+}
+
+// TestLinkedNumbers checks that a cell of a formatted number column with a
+// link template, written in one run (column.linkedNumber), is the cell the
+// general cases write: for templates with {value} at the end, inside and
+// twice, cells with links of their own, nulls, and exponents with "+".
+func TestLinkedNumbers(t *testing.T) {
+	loc, err := numfmt.ParseLocale("de-DE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []report.Value{report.Int(-232872), report.Float(0.5), report.Null, report.Bool(true), report.String("x&y")}
+	for _, s := range []string{"1e+21", "-1.5E+3", "1e-7", "-78442.80"} {
+		v, _ := report.Number(s)
+		values = append(values, v, v.WithLink("https://own.example/?a=1&b=2"))
+	}
+	linked := 0
+	for _, code := range []string{"#,##0", `"€ "#,##0.00;("€ "#,##0.00)`, `"<b>"0`} {
+		for _, link := range []string{"https://erp.example/items/{value}", "https://erp.example/a?v={value}&x=1", "https://erp.example/{value}/{value}", "https://erp.example/none"} {
+			col := newColumn(report.Column{Type: report.TypeNumber, Format: numfmt.MustParse(code), Link: link}, loc)
+			if col.linkedNumber {
+				linked++
+			}
+			general := col
+			general.linkedNumber = false
+			for _, v := range values {
+				var got, want bytes.Buffer
+				s := state{w: newWriter(&got), loc: loc}
+				s.cell(&col, v)
+				s.w.flush()
+				ref := state{w: newWriter(&want), loc: loc}
+				ref.cell(&general, v)
+				ref.w.flush()
+				if got.String() != want.String() {
+					t.Errorf("%q %q %q: %s, want %s", code, link, v.Bytes(), got.String(), want.String())
+				}
+			}
+		}
+	}
+	if linked == 0 {
+		t.Error("no column was linkedNumber")
+	}
+	var got bytes.Buffer
+	s := state{w: newWriter(&got), loc: loc}
+	col := newColumn(report.Column{Type: report.TypeNumber, Format: numfmt.MustParse("#,##0"), Link: "https://erp.example/items/{value}"}, loc)
+	s.cell(&col, report.Int(232872))
+	s.w.flush()
+	if want := `<td class="num" data-value="232872"><a href="https://erp.example/items/232872" rel="noopener noreferrer">232.872</a></td>`; got.String() != want {
+		t.Errorf("got %s, want %s", got.String(), want)
 	}
 }

@@ -104,7 +104,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc *report.Document
 		if err := report.Visit(el, &s); err != nil {
 			return err
 		}
-		if err := bw.flushErr(); err != nil {
+		if err := bw.writeErr(); err != nil {
 			return err
 		}
 	}
@@ -155,14 +155,10 @@ func breakClass(b report.Block) string {
 	return ""
 }
 
-// flushErr returns the first write error, flushing first if the buffer is
-// more than half full.
-func (w *writer) flushErr() error {
-	if len(w.buf) >= bufSize/2 {
-		return w.flush()
-	}
-	return w.err
-}
+// writeErr returns the first write error. The buffer is written as it
+// fills (see writer.full), never in part, which would leave the writes
+// that follow at offsets that are not multiples of bufSize.
+func (w *writer) writeErr() error { return w.err }
 
 type state struct {
 	ctx       context.Context
@@ -347,6 +343,9 @@ type column struct {
 	// footer is set for the cells of a footer, which may hold any value:
 	// only strings that are dates are wrapped in <time>.
 	footer bool
+	// linkedNumber is set when the column has a format whose numbers are
+	// clean and a valid link template with one {value}.
+	linkedNumber bool
 	// clean is set when the formatted text of every number in the column
 	// is valid UTF-8 that needs no escaping (see numfmt's NumberChars), so
 	// that it is written without being checked.
@@ -414,6 +413,7 @@ func (col *column) finish() {
 	} else { // a template without {value}
 		a += rel
 	}
+	col.linkedNumber = col.Format != nil && col.clean && len(col.hrefRest) == 1
 	col.valueLink = `">` + a
 	col.numLink = col.num + ">" + a
 	col.tdLink = col.td + a
@@ -484,7 +484,7 @@ func (s *state) table(ctx context.Context, t *report.Table) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := w.flushErr(); err != nil {
+			if err := w.writeErr(); err != nil {
 				return err
 			}
 		}
@@ -532,6 +532,20 @@ func (s *state) cell(c *column, v report.Value) {
 	templated := v.Link() == "" && c.href != nil && v.Kind() != report.KindNull
 	switch {
 	case v.Kind() == report.KindNumber && formatted:
+		if c.linkedNumber && v.Link() == "" && bytes.IndexByte(v.Bytes(), '+') < 0 {
+			// The cells of a formatted number column with a link
+			// template of one {value}, as the cases below write them,
+			// in one run.
+			w.buf = append(w.buf, c.numValue...)
+			w.buf = append(w.buf, v.Bytes()...)
+			w.buf = append(w.buf, c.valueLink...)
+			w.buf = append(w.buf, v.Bytes()...)
+			w.buf = append(w.buf, c.hrefRest[0]...)
+			w.buf = c.AppendText(w.buf, v, s.loc)
+			w.buf = append(w.buf, c.closeLink...)
+			w.full()
+			return
+		}
 		// A number Value's text is a valid JSON number (report.Number
 		// checks it), which holds no character that needs escaping.
 		w.buf = append(w.buf, c.numValue...)
