@@ -20,7 +20,7 @@ func (f *Fpdf) LinkURI(x, y, w, h float64, uri []byte) {
 	f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], &f.annotNums, x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, uri)
 }
 
-// float2Cache holds the text appendNum gives recent values, by their bits:
+// float2Cache holds the text AppendNum gives recent values, by their bits:
 // the link annotations of a page repeat their coordinates (the edges of a
 // table's columns, the top and bottom of a row), and copying text is
 // cheaper than making it.
@@ -30,7 +30,7 @@ type float2Cache [32]struct {
 	s    [16]byte
 }
 
-// append appends v as appendNum does.
+// append appends v as AppendNum does.
 func (c *float2Cache) append(b []byte, v float64) []byte {
 	bits := math.Float64bits(v)
 	e := &c[bits*0x9e3779b97f4a7c15>>59]
@@ -42,7 +42,7 @@ func (c *float2Cache) append(b []byte, v float64) []byte {
 		*(*[16]byte)(b[l : l+len(e.s)]) = e.s
 		return b[:l+int(e.n)]
 	}
-	b = appendNum(b, v)
+	b = AppendNum(b, v)
 	if n := len(b) - l; n <= len(e.s) {
 		e.bits, e.n = bits, uint8(n)
 		copy(e.s[:], b[l:])
@@ -50,22 +50,76 @@ func (c *float2Cache) append(b []byte, v float64) []byte {
 	return b
 }
 
-// appendNum appends v rounded to two decimals, as AppendFloat2 does, but
+// AppendNum appends v rounded to two decimals, as AppendFloat2 does, but
 // without the zeros a PDF number need not end in: 165.6, 40, 0 (not -0).
-func appendNum(b []byte, v float64) []byte {
-	l := len(b)
-	b = AppendFloat2(b, v)
-	for b[len(b)-1] == '0' {
-		b = b[:len(b)-1]
+// Below a million it writes the digits once, from the integer of
+// hundredths, instead of trimming AppendFloat2's: a page's content and
+// its link rectangles have a few such numbers for every cell.
+func AppendNum(b []byte, v float64) []byte {
+	a := math.Abs(v)
+	if !(a < 1e6) { // or NaN
+		l := len(b)
+		b = AppendFloat2(b, v)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		if b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		if len(b)-l == 2 && b[l] == '-' && b[l+1] == '0' {
+			b = append(b[:l], '0')
+		}
+		return b
 	}
-	if b[len(b)-1] == '.' {
-		b = b[:len(b)-1]
+	u := hundredths(a)
+	if u == 0 {
+		return append(b, '0')
 	}
-	if len(b)-l == 2 && b[l] == '-' && b[l+1] == '0' {
-		b = append(b[:l], '0')
+	// At most "-1000000.99": 11 bytes, written from the end.
+	var t [12]byte
+	i := len(t)
+	if f := u % 100; f != 0 {
+		if f%10 == 0 {
+			i -= 2
+			t[i], t[i+1] = '.', byte('0'+f/10)
+		} else {
+			i -= 3
+			t[i], t[i+1], t[i+2] = '.', digits2[2*f], digits2[2*f+1]
+		}
 	}
-	return b
+	n := u / 100
+	for n >= 100 {
+		q := n / 100
+		r := n - 100*q
+		i -= 2
+		t[i], t[i+1] = digits2[2*r], digits2[2*r+1]
+		n = q
+	}
+	if n >= 10 {
+		i -= 2
+		t[i], t[i+1] = digits2[2*n], digits2[2*n+1]
+	} else {
+		i--
+		t[i] = byte('0' + n)
+	}
+	if math.Signbit(v) {
+		i--
+		t[i] = '-'
+	}
+	return append(b, t[i:]...)
 }
+
+// digits2 is the two digits of each number below 100.
+const digits2 = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // appendURIAnnot appends the link annotation of a URI link (x, y the
 // top-left corner, in points from the bottom-left of the page), its
@@ -107,7 +161,7 @@ func (f *Fpdf) appendPageLink(b []byte, pl linkType, hPt float64) []byte {
 	b = append(b, "/Dest["...)
 	b = strconv.AppendInt(b, int64(f.pageRef(l.page)), 10)
 	b = append(b, " 0 R/XYZ 0 "...)
-	b = appendNum(b, h-l.y*f.k)
+	b = AppendNum(b, h-l.y*f.k)
 	return append(b, " null]>>"...)
 }
 
@@ -152,21 +206,7 @@ func AppendFloat2(b []byte, v float64) []byte {
 	if !(a < 1e6) { // or NaN
 		return strconv.AppendFloat(b, v, 'f', 2, 64)
 	}
-	// s is a*100 rounded, below 1e8: within 1.2e-8 of the exact product,
-	// so only a fraction within that of 0.5 may round another way than
-	// the exact one; then the product's rounding error, exact with FMA,
-	// decides, and an exact tie goes to the even digit, as strconv does.
-	s := a * 100
-	u := uint64(s)              // truncated: s is positive
-	d := (s - float64(u)) - 0.5 // exact from a fraction of 0.25 up
-	if d > 1e-6 {
-		u++
-	} else if d >= -1e-6 {
-		e := math.FMA(a, 100, -s)
-		if d > -e || d == -e && u&1 == 1 {
-			u++
-		}
-	}
+	u := hundredths(a)
 	if math.Signbit(v) {
 		b = append(b, '-')
 	}
@@ -186,6 +226,27 @@ func AppendFloat2(b []byte, v float64) []byte {
 		u /= 10
 	}
 	return b
+}
+
+// hundredths returns a, from 0 to below 1e6, times 100 rounded to an
+// integer as strconv rounds a to two decimals.
+func hundredths(a float64) uint64 {
+	// s is a*100 rounded, below 1e8: within 1.2e-8 of the exact product,
+	// so only a fraction within that of 0.5 may round another way than
+	// the exact one; then the product's rounding error, exact with FMA,
+	// decides, and an exact tie goes to the even digit, as strconv does.
+	s := a * 100
+	u := uint64(s)              // truncated: s is positive
+	d := (s - float64(u)) - 0.5 // exact from a fraction of 0.25 up
+	if d > 1e-6 {
+		u++
+	} else if d >= -1e-6 {
+		e := math.FMA(a, 100, -s)
+		if d > -e || d == -e && u&1 == 1 {
+			u++
+		}
+	}
+	return u
 }
 
 // putBytes is put for bytes, which are copied.
