@@ -785,8 +785,19 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c.underlines(cellSize*0.06, linkColor)
 }
 
+// isASCII reports whether s is ASCII, eight bytes at a time: it is asked
+// of every link a table draws.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
 		}

@@ -180,10 +180,20 @@ func appendLinkAnnotStart(b []byte, nums *float2Cache, x, y, wd, ht float64) []b
 }
 
 // appendEscaped appends s escaped as escape does, the runs between the
-// bytes it escapes in one piece each.
+// bytes it escapes in one piece each. Eight bytes at a time are looked
+// at up to the first that needs an escape: most URIs have none.
 func appendEscaped[S string | []byte](b []byte, s S) []byte {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if hasEscaped(x) {
+			break
+		}
+	}
 	last := 0
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c != '\\' && c != '(' && c != ')' && c != '\r' {
 			continue
@@ -196,6 +206,17 @@ func appendEscaped[S string | []byte](b []byte, s S) []byte {
 		last = i + 1
 	}
 	return append(b, s[last:]...)
+}
+
+// hasEscaped reports whether one of the eight bytes of x is one that
+// appendEscaped escapes. A byte of y = x^(c*lo) is zero where x has c,
+// and (y-lo)&^y&hi is not zero if and only if y has a zero byte.
+func hasEscaped(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	p := (x | lo) ^ (')' * lo) // '(' is ')' but for the low bit
+	q := x ^ ('\\' * lo)
+	r := x ^ ('\r' * lo)
+	return ((p-lo)&^p|(q-lo)&^q|(r-lo)&^r)&hi != 0
 }
 
 // AppendFloat2 appends v with two decimals to b, as
