@@ -3,9 +3,11 @@
 package fpdf
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // LinkURI is LinkString with the target given as bytes, which are not
@@ -129,7 +131,7 @@ const digits2 = "00010203040506070809" +
 // brackets and strings (ISO 32000-1 §7.2.2, delimiters), and /Type, which
 // is optional for an annotation (§12.5.2, Table 164), is left out;
 // /Border [0 0 0] stays, as readers draw a border without it.
-func appendURIAnnot[S string | []byte](b []byte, nums *float2Cache, x, y, wd, ht float64, uri S) []byte {
+func appendURIAnnot(b []byte, nums *float2Cache, x, y, wd, ht float64, uri []byte) []byte {
 	b = appendLinkAnnotStart(b, nums, x, y, wd, ht)
 	b = append(b, "/A<</S/URI/URI("...)
 	b = appendEscaped(b, uri)
@@ -148,7 +150,7 @@ func (f *Fpdf) appendPageLink(b []byte, pl linkType, hPt float64) []byte {
 			b = append(b, f.textstring(pl.linkStr)...)
 		} else { // textstring's bytes, not copied to a string
 			b = append(b, '(')
-			b = appendEscaped(b, pl.linkStr)
+			b = appendEscaped(b, stringBytes(pl.linkStr))
 			b = append(b, ')')
 		}
 		return append(b, ">>>>"...)
@@ -182,15 +184,15 @@ func appendLinkAnnotStart(b []byte, nums *float2Cache, x, y, wd, ht float64) []b
 // appendEscaped appends s escaped as escape does, the runs between the
 // bytes it escapes in one piece each. Eight bytes at a time are looked
 // at up to the first that needs an escape: most URIs have none.
-func appendEscaped[S string | []byte](b []byte, s S) []byte {
+func appendEscaped(b []byte, s []byte) []byte {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		_ = s[i+7]
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if hasEscaped(x) {
+		if hasEscaped(binary.LittleEndian.Uint64(s[i:])) {
 			break
 		}
+	}
+	if i+8 > len(s) && len(s) >= 8 && !hasEscaped(binary.LittleEndian.Uint64(s[len(s)-8:])) {
+		return append(b, s...) // the last eight bytes, which overlap those before
 	}
 	last := 0
 	for ; i < len(s); i++ {
@@ -207,6 +209,9 @@ func appendEscaped[S string | []byte](b []byte, s S) []byte {
 	}
 	return append(b, s[last:]...)
 }
+
+// stringBytes returns the bytes of s, which must not be changed.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // hasEscaped reports whether one of the eight bytes of x is one that
 // appendEscaped escapes. A byte of y = x^(c*lo) is zero where x has c,

@@ -2514,7 +2514,7 @@ func (f *Fpdf) newLink(x, y, w, h float64, link int, linkStr string) {
 	// folio: a URI link is written at once (annots.go), unless the document
 	// is encrypted, whose strings are encrypted at output.
 	if link == 0 && !f.protect.encrypted {
-		f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], &f.annotNums, x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, linkStr)
+		f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], &f.annotNums, x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, stringBytes(linkStr))
 		return
 	}
 	f.pageLinks[f.page] = append(f.pageLinks[f.page],
