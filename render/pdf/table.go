@@ -172,13 +172,13 @@ func (tw *tableWriter) display(cols []report.Column, cells []report.Value) []rep
 			tw.disp = append(tw.disp, v)
 			continue
 		}
-		c := cols[i]
+		c := &cols[i] // not copied: there are ten cells a row
 		// The link first: a template takes the value as given, not as
 		// shown (232872, not 232.872). Earlier values keep the arena they
 		// were cut from when it grows. A link from a valid template is
 		// valid; any other is checked.
 		link, checked := v.Link(), false
-		if link == "" {
+		if link == "" && c.Link != "" { // else the column gives none
 			start := len(tw.arena)
 			if body && tw.templates[i] != nil {
 				tw.arena, checked = appendTemplate(tw.arena, tw.templates[i], v), true
