@@ -737,6 +737,10 @@ const linkColor = "0.1 0.3 0.7 rg"
 func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c := tw.d.c
 	x := c.left()
+	// The baseline of line li is top + float64(li-from)*cellLead + lead +
+	// asc, summed in that order.
+	top, asc := c.y+cellPadY, cellSize*ch[len(ch)-1].ascent
+	const lead = (cellLead - cellSize) / 2
 	for j, ci := range g.cols {
 		w := g.widths[j]
 		cl := &tt.cells[j]
@@ -770,7 +774,7 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			case 'C':
 				tx = x + (w-lw)/2
 			}
-			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
+			base := top + float64(li-from)*cellLead + lead + asc
 			if !cl.sum.others { // one face: one text run, ln.em wide
 				c.text(tt.faces[ln.start], size, tx, base, tt.runes[ln.start:ln.end])
 			} else {
