@@ -198,17 +198,7 @@ func (c *canvas) num(v float64) {
 }
 
 func (c *canvas) formatNum(v float64) {
-	b := fpdf.AppendFloat2(c.buf, v)
-	for b[len(b)-1] == '0' {
-		b = b[:len(b)-1]
-	}
-	if b[len(b)-1] == '.' {
-		b = b[:len(b)-1]
-	}
-	if len(b) == 2 && b[0] == '-' && b[1] == '0' {
-		b = append(b[:0], '0')
-	}
-	c.buf = append(b, ' ')
+	c.buf = append(fpdf.AppendNum(c.buf, v), ' ')
 }
 
 func (c *canvas) setFill(op string) {

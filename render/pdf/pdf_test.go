@@ -954,13 +954,22 @@ func TestKinds(t *testing.T) {
 // (an exponent's "+").
 func TestCellLinkURIs(t *testing.T) {
 	cols := []report.Column{{Caption: "Item"}, {Caption: "Code", Type: report.TypeNumber, Link: "https://erp.example/items?id={value}"}}
-	rows := report.RowsOf(
+	rows := []report.Row{
 		report.Cells(report.String("Straße").WithLink("https://example.com/Straße?q=Ω"), report.Int(-7)),
 		report.Cells(report.String("Paren").WithLink(`https://example.com/a(b)\c`), report.Int(8)),
 		report.Cells(report.String("Exponent"), report.Float(1.5e21)),
-	)
-	out := renderPDF(t, &pdf.Renderer{}, report.New("", report.NewTable("Links", cols, rows)))
+	}
 	want := []string{"https://example.com/Stra%C3%9Fe?q=%CE%A9", "https://erp.example/items?id=-7", `https://example.com/a(b)\c`, "https://erp.example/items?id=8", "https://erp.example/items?id=1.5e%2B21"}
+	// The escaped characters at each place in the eight bytes fpdf looks
+	// at together, and in the bytes after the last eight.
+	for n := range 10 {
+		for _, c := range []string{"(", ")", `\`} {
+			link := "https://example.com/" + strings.Repeat("x", n) + c + "y"
+			rows = append(rows, report.Cells(report.String("Escape"+c).WithLink(link), report.Int(int64(n))))
+			want = append(want, link, "https://erp.example/items?id="+strconv.Itoa(n))
+		}
+	}
+	out := renderPDF(t, &pdf.Renderer{}, report.New("", report.NewTable("Links", cols, report.RowsOf(rows...))))
 	if got := uris(t, out); !slices.Equal(got, want) {
 		t.Errorf("links %q, want %q", got, want)
 	}

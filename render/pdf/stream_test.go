@@ -2,17 +2,21 @@ package pdf_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -325,4 +329,60 @@ func TestProcs(t *testing.T) {
 		t.Errorf("GOMAXPROCS=1 and 4 give different bytes: %d and %d", len(outs[0]), len(outs[1]))
 	}
 	check(t, outs[0])
+}
+
+var lengthRE = regexp.MustCompile(`/Length (\d+)`)
+
+// TestFlateChecksums inflates every compressed stream of a table with
+// links (page content, object streams of pages and their annotations, the
+// fonts, the cross-reference stream) and of a small document with
+// compress/zlib, which checks the Adler-32 checksum fpdf writes after the
+// data (qpdf --check does not).
+func TestFlateChecksums(t *testing.T) {
+	for _, in := range [][]byte{benchdoc.NumbersBytes(400, 10), benchdoc.Bytes(3, 1)} {
+		var out bytes.Buffer
+		if err := (&pdf.Renderer{}).Render(context.Background(), &out, report.Read(bytes.NewReader(in))); err != nil {
+			t.Fatal(err)
+		}
+		b := out.Bytes()
+		const start = ">>\nstream\n"
+		streams, large := 0, false
+		for pos := 0; ; {
+			i := bytes.Index(b[pos:], []byte(start))
+			if i < 0 {
+				break
+			}
+			i += pos
+			dict := b[bytes.LastIndex(b[:i], []byte(" obj")):i]
+			m := lengthRE.FindSubmatch(dict)
+			if m == nil {
+				t.Fatalf("a stream at %d without a length: %s", i, dict)
+			}
+			n, _ := strconv.Atoi(string(m[1]))
+			data := b[i+len(start):]
+			if len(data) < n {
+				t.Fatalf("a stream of %d bytes at %d runs past the end", n, i)
+			}
+			data, pos = data[:n], i+len(start)+n
+			if !bytes.Contains(dict, []byte("/FlateDecode")) {
+				continue
+			}
+			streams++
+			zr, err := zlib.NewReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("stream at %d: %v", i, err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil {
+				t.Errorf("stream at %d (%d bytes inflated): %v", i, len(plain), err)
+			}
+			large = large || len(plain) > 100000
+		}
+		if streams < 4 {
+			t.Errorf("%d compressed streams, want 4 at least (a page, an object stream, a font, the cross-reference stream)", streams)
+		}
+		if len(in) > 50000 && !large {
+			t.Errorf("no stream inflates to more than 100,000 bytes: the checksum is not checked over many of its blocks")
+		}
+	}
 }

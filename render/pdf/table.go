@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -171,13 +172,13 @@ func (tw *tableWriter) display(cols []report.Column, cells []report.Value) []rep
 			tw.disp = append(tw.disp, v)
 			continue
 		}
-		c := cols[i]
+		c := &cols[i] // not copied: there are ten cells a row
 		// The link first: a template takes the value as given, not as
 		// shown (232872, not 232.872). Earlier values keep the arena they
 		// were cut from when it grows. A link from a valid template is
 		// valid; any other is checked.
 		link, checked := v.Link(), false
-		if link == "" {
+		if link == "" && c.Link != "" { // else the column gives none
 			start := len(tw.arena)
 			if body && tw.templates[i] != nil {
 				tw.arena, checked = appendTemplate(tw.arena, tw.templates[i], v), true
@@ -736,6 +737,10 @@ const linkColor = "0.1 0.3 0.7 rg"
 func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c := tw.d.c
 	x := c.left()
+	// The baseline of line li is top + float64(li-from)*cellLead + lead +
+	// asc, summed in that order.
+	top, asc := c.y+cellPadY, cellSize*ch[len(ch)-1].ascent
+	const lead = (cellLead - cellSize) / 2
 	for j, ci := range g.cols {
 		w := g.widths[j]
 		cl := &tt.cells[j]
@@ -769,7 +774,7 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			case 'C':
 				tx = x + (w-lw)/2
 			}
-			base := c.y + cellPadY + float64(li-from)*cellLead + (cellLead-cellSize)/2 + cellSize*ch[len(ch)-1].ascent
+			base := top + float64(li-from)*cellLead + lead + asc
 			if !cl.sum.others { // one face: one text run, ln.em wide
 				c.text(tt.faces[ln.start], size, tx, base, tt.runes[ln.start:ln.end])
 			} else {
@@ -785,9 +790,21 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	c.underlines(cellSize*0.06, linkColor)
 }
 
+// isASCII reports whether s is ASCII, eight bytes at a time: it is asked
+// of every link a table draws.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	if i > 0 { // the last eight bytes, which overlap those before
+		return binary.LittleEndian.Uint64(b[len(b)-8:])&0x8080808080808080 == 0
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
 			return false
 		}
 	}

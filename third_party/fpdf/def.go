@@ -23,7 +23,6 @@ package fpdf
 import (
 	"bytes"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
@@ -881,7 +880,7 @@ func generateFontID(fdt fontDefType) (string, error) {
 }
 
 // utf8FontIDs remembers the ID of a UTF-8 font (generateFontID of its
-// definition) by its key and the SHA-256 of its file, from which the
+// definition) by its key and the fontSum of its file, from which the
 // definition is made: the definition holds the width of every character,
 // and marshalling it to JSON took about a fifth of the time of rendering
 // a small document. At most maxUTF8FontIDs are kept. // folio
@@ -892,15 +891,15 @@ var utf8FontIDs struct {
 
 type utf8FontIDKey struct {
 	fontkey string
-	file    [sha256.Size]byte
+	file    fontSum
 }
 
 const maxUTF8FontIDs = 256
 
 // utf8FontID returns generateFontID(def) for the UTF-8 font def made from
-// the file of SHA-256 sum, remembered from an earlier call when there was
+// the file of fontSum sum, remembered from an earlier call when there was
 // one.
-func utf8FontID(def fontDefType, sum [sha256.Size]byte) string {
+func utf8FontID(def fontDefType, sum fontSum) string {
 	k := utf8FontIDKey{def.Name, sum}
 	utf8FontIDs.Lock()
 	id, ok := utf8FontIDs.m[k]

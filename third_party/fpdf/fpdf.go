@@ -392,6 +392,9 @@ func (f *Fpdf) SetPageBoxRec(t string, pb PageBox) {
 	pb.Ht = (pb.Ht * f.k) + pb.Y
 
 	if f.page > 0 {
+		if f.pageBoxes[f.page] == nil { // folio: made for the first box
+			f.pageBoxes[f.page] = make(map[string]PageBox)
+		}
 		f.pageBoxes[f.page][t] = pb
 	}
 
@@ -2514,7 +2517,7 @@ func (f *Fpdf) newLink(x, y, w, h float64, link int, linkStr string) {
 	// folio: a URI link is written at once (annots.go), unless the document
 	// is encrypted, whose strings are encrypted at output.
 	if link == 0 && !f.protect.encrypted {
-		f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], &f.annotNums, x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, linkStr)
+		f.pageAnnots[f.page] = appendURIAnnot(f.pageAnnots[f.page], &f.annotNums, x*f.k, f.hPt-y*f.k, w*f.k, h*f.k, stringBytes(linkStr))
 		return
 	}
 	f.pageLinks[f.page] = append(f.pageLinks[f.page],
@@ -3879,8 +3882,9 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	}
 	f.page++
 	// add the default page boxes, if any exist, to the page
-	f.pageBoxes[f.page] = make(map[string]PageBox)
-	maps.Copy(f.pageBoxes[f.page], f.defPageBoxes)
+	if len(f.defPageBoxes) > 0 { // folio: no map a page, and no entry, for none
+		f.pageBoxes[f.page] = maps.Clone(f.defPageBoxes)
+	}
 	if f.sparePage != nil { // folio: a written page's buffer
 		f.pages = append(f.pages, f.sparePage)
 		f.sparePage = nil

@@ -108,9 +108,9 @@ func (f *Fpdf) stmPage(n int, version pdfVersion) *objStm {
 	body = append(body, "<</Type/Page/Parent 1 0 R"...)
 	if sz, ok := f.pageSizes[n]; ok {
 		body = append(body, "/MediaBox[0 0 "...)
-		body = appendNum(body, sz.Wd)
+		body = AppendNum(body, sz.Wd)
 		body = append(body, ' ')
-		body = appendNum(body, sz.Ht)
+		body = AppendNum(body, sz.Ht)
 		body = append(body, ']')
 	}
 	boxes := make([]string, 0, len(f.pageBoxes[n]))
@@ -127,7 +127,7 @@ func (f *Fpdf) stmPage(n int, version pdfVersion) *objStm {
 			if i > 0 {
 				body = append(body, ' ')
 			}
-			body = appendNum(body, v)
+			body = AppendNum(body, v)
 		}
 		body = append(body, ']')
 	}
