@@ -27,6 +27,10 @@ race=$(go list ./... | grep -E '/(render|jobs|server|client|runner|blob|artifact
 if [ -n "$race" ]; then
 	go test -count=1 -race $race
 fi
+# folio's copy of fpdf (third_party/fpdf, a module of its own that go.mod
+# replaces) has tests of its own changes, which ./... does not reach.
+go vet codeberg.org/go-pdf/fpdf
+go test -count=1 -race codeberg.org/go-pdf/fpdf
 # report decodes rows on a goroutine of their own (report/pipeline.go);
 # -short skips the tests that read hundreds of MB, which take minutes under
 # the race detector and whose allocation bounds do not hold under it.
