@@ -332,7 +332,10 @@ func TestPostgresLeaseExpired(t *testing.T) {
 func TestPostgresStartTouchesOwnJobsOnly(t *testing.T) {
 	e := newPGEnv(t)
 	ctx := context.Background()
-	a, sa := e.node(t, "a", pgConfig{})
+	// The live node's lease is long: what is tested is that the starts of
+	// others leave its job alone, and a loaded machine can delay a renewal
+	// of the default 600 ms past its end (the node then stops rendering).
+	a, sa := e.node(t, "a", pgConfig{Lease: 5 * time.Second})
 
 	// As a node x that died would leave them: a job it rendered, with its
 	// entry running, an upload it received, and its lease.
