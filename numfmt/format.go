@@ -1,6 +1,7 @@
 package numfmt
 
 import (
+	"slices"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -233,71 +234,168 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 // nothing is rounded. It reports false, having appended nothing, for
 // anything else (valid or not): AppendFormat then takes the general path.
 func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) {
-	i, n := 0, len(text)
-	neg := n > 0 && text[0] == '-'
+	n := len(text)
+	if n == 0 {
+		return dst, false
+	}
+	i := 0
+	neg := text[0] == '-'
 	if neg {
-		i++
+		i = 1
 	}
 	start := i
 	for i < n && text[i]-'0' <= 9 {
 		i++
 	}
-	intPart := text[start:i]
-	if len(intPart) == 0 || len(intPart) > 1 && intPart[0] == '0' || len(intPart) > 64 {
+	intEnd := i
+	intLen := intEnd - start
+	if intLen == 0 || intLen > 64 || intLen > 1 && text[start] == '0' {
 		return dst, false
 	}
-	frac := ""
-	if i < n && text[i] == '.' {
+	fracLen := 0
+	if i < n {
+		if text[i] != '.' {
+			return dst, false // an exponent, or not a number
+		}
 		i++
-		fs := i
 		for i < n && text[i]-'0' <= 9 {
 			i++
 		}
-		if i == fs {
+		fracLen = i - intEnd - 1
+		if fracLen == 0 || i != n {
 			return dst, false
 		}
-		frac = text[fs:i]
 	}
-	if i != n {
-		return dst, false // an exponent, or not a number
+	// A zero integer part: the value may be 0, which takes no sign.
+	zeroInt := text[start] == '0'
+	zero := false
+	if zeroInt {
+		zero = true
+		for k := intEnd + 1; zero && k < n; k++ {
+			zero = text[k] == '0'
+		}
+		neg = neg && !zero
 	}
-	// Drop the integer part's leading zero and see whether the value is 0.
-	if intPart == "0" {
-		intPart = ""
+	// The section, as pick chooses it.
+	s, minus := &c.nums[0], neg
+	if neg && len(c.nums) >= 2 {
+		s, minus = &c.nums[1], false
+	} else if zero && len(c.nums) >= 3 {
+		s = &c.nums[2]
 	}
-	zero := intPart == ""
-	for k := 0; zero && k < len(frac); k++ {
-		zero = frac[k] == '0'
-	}
-	if zero {
-		neg = false
-	}
-	s, minus := c.pick(neg, zero)
-	if !s.plain || len(frac) > s.fracSlots {
+	if !s.plain || fracLen > s.fracSlots {
 		return dst, false
 	}
-	if minus && !zero {
-		dst = append(dst, '-')
+	if zeroInt && s.minInt == 0 {
+		intLen = 0 // "#.00" shows 0.5 as .50
 	}
-	if s.prefix != "" {
-		dst = append(dst, s.prefix...)
+	if s.minInt > 1 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
+		return appendShortSlow(dst, s, minus, text[start:start+intLen], text[min(intEnd+1, n):], loc), true
 	}
-	dst = appendInt(dst, s, intPart, loc)
+
+	// The commonest sections and locales: no zeros to pad the integer
+	// digits with, and one-byte separators. The text's length is known, so
+	// dst grows once and each byte is put in its place, at offsets below
+	// size by construction (so without a bounds check each).
+	groups := 0
+	if s.group {
+		groups = int(groupsOf[intLen])
+	}
+	size := len(s.prefix) + intLen + groups + len(s.suffix)
+	if minus {
+		size++
+	}
 	if s.fracSlots > 0 {
-		if len(loc.Decimal) == 1 {
-			dst = append(dst, loc.Decimal[0])
-		} else {
-			dst = append(dst, loc.Decimal...)
-		}
-		for k := 0; k < len(frac); k++ {
-			dst = append(dst, frac[k])
-		}
-		dst = zeros(dst, s.fracSlots-len(frac))
+		size += 1 + s.fracSlots
 	}
-	if s.suffix != "" {
-		dst = append(dst, s.suffix...)
+	if size == 0 {
+		return dst, true // "#" shows 0 as nothing
+	}
+	off := len(dst)
+	dst = slices.Grow(dst, size)[:off+size]
+	o := unsafe.Pointer(&dst[off])
+	t := unsafe.Pointer(unsafe.StringData(text))
+	p := 0
+	if minus {
+		*at(o, 0) = '-'
+		p = 1
+	}
+	// Literal text byte by byte: it is short, and copy's call to memmove
+	// costs more.
+	for k := 0; k < len(s.prefix); k++ {
+		*at(o, p+k) = s.prefix[k]
+	}
+	p += len(s.prefix)
+	first := intLen - 3*groups // the leftmost group, or every digit
+	switch first {
+	case 3:
+		*at(o, p+2) = *at(t, start+2)
+		fallthrough
+	case 2:
+		*at(o, p+1) = *at(t, start+1)
+		fallthrough
+	case 1:
+		*at(o, p) = *at(t, start)
+	default:
+		for k := range first {
+			*at(o, p+k) = *at(t, start+k)
+		}
+	}
+	p += first
+	if groups > 0 {
+		sep := loc.Group[0]
+		for k := start + first; k < start+intLen; k += 3 {
+			*at(o, p) = sep
+			*at(o, p+1) = *at(t, k)
+			*at(o, p+2) = *at(t, k+1)
+			*at(o, p+3) = *at(t, k+2)
+			p += 4
+		}
+	}
+	if s.fracSlots > 0 {
+		*at(o, p) = loc.Decimal[0]
+		p++
+		for k := intEnd + 1; k < n; k++ {
+			*at(o, p) = *at(t, k)
+			p++
+		}
+		for end := p + s.fracSlots - fracLen; p < end; p++ {
+			*at(o, p) = '0'
+		}
+	}
+	for k := 0; k < len(s.suffix); k++ {
+		*at(o, p+k) = s.suffix[k]
 	}
 	return dst, true
+}
+
+// groupsOf[n] is the number of grouping separators among n integer
+// digits, for n up to appendShort's 64.
+var groupsOf = func() (g [65]uint8) {
+	for n := 1; n < len(g); n++ {
+		g[n] = uint8((n - 1) / 3)
+	}
+	return g
+}()
+
+// at returns the address of the byte i bytes after p.
+func at(p unsafe.Pointer, i int) *byte { return (*byte)(unsafe.Add(p, i)) }
+
+// appendShortSlow is appendShort's writing for the rarer plain sections
+// and locales: intPart is the integer digits without leading zeros, frac
+// the fraction's.
+func appendShortSlow(dst []byte, s *section, minus bool, intPart, frac string, loc *Locale) []byte {
+	if minus {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, s.prefix...)
+	dst = appendInt(dst, s, intPart, loc)
+	if s.fracSlots > 0 {
+		dst = append(dst, loc.Decimal...)
+		dst = append(dst, frac...)
+		dst = zeros(dst, s.fracSlots-len(frac))
+	}
+	return append(dst, s.suffix...)
 }
 
 // appendPlain is appendNumber for a plain section (see plainSection):
