@@ -139,7 +139,7 @@ func shapes() []string {
 	}
 	var bad []string
 	for _, v := range out {
-		for _, c := range []byte{'.', '-', '/', ':', 'e', 0x00, 0xca, 0xff} {
+		for _, c := range []byte{'.', '-', '/', ':', 'e', 0x00, 0x7f, 0x80, 0x8a, 0xb0, 0xb9, 0xba, 0xca, 0xff} {
 			for i := range len(v) {
 				w := []byte(v)
 				w[i] = c
