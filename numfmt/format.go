@@ -32,12 +32,15 @@ func (c *Code) Format(text string, loc *Locale) (string, error) {
 // extended buffer. With a large enough dst it does not allocate for number
 // codes.
 func (c *Code) AppendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
-	loc = orEnglish(loc)
+	// Each call is the last thing done, so that nothing is kept across it.
 	if c.kind == KindNumber {
-		if out, ok := c.appendShort(dst, text, loc); ok {
-			return out, nil
-		}
+		return c.appendShort(dst, text, orEnglish(loc))
 	}
+	return c.appendFormat(dst, text, orEnglish(loc))
+}
+
+// appendFormat is AppendFormat without the short path.
+func (c *Code) appendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
 	var dbuf [40]byte
 	d, err := parseDecimal(text, dbuf[:])
 	if err != nil {
@@ -231,12 +234,12 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 // appendShort formats the commonest case without parsing text into a
 // decimal: a number without exponent, in a plain section (see
 // plainSection) with at least as many decimal places as text has, so that
-// nothing is rounded. It reports false, having appended nothing, for
-// anything else (valid or not): AppendFormat then takes the general path.
-func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) {
+// nothing is rounded. For anything else (valid or not) it takes the
+// general path, appendFormat.
+func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error) {
 	n := len(text)
 	if n == 0 {
-		return dst, false
+		return c.appendFormat(dst, text, loc)
 	}
 	i := 0
 	neg := text[0] == '-'
@@ -250,12 +253,12 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 	intEnd := i
 	intLen := intEnd - start
 	if intLen == 0 || intLen > 64 || intLen > 1 && text[start] == '0' {
-		return dst, false
+		return c.appendFormat(dst, text, loc)
 	}
 	fracLen := 0
 	if i < n {
 		if text[i] != '.' {
-			return dst, false // an exponent, or not a number
+			return c.appendFormat(dst, text, loc) // an exponent, or not a number
 		}
 		i++
 		for i < n && text[i]-'0' <= 9 {
@@ -263,7 +266,7 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 		}
 		fracLen = i - intEnd - 1
 		if fracLen == 0 || i != n {
-			return dst, false
+			return c.appendFormat(dst, text, loc)
 		}
 	}
 	// A zero integer part: the value may be 0, which takes no sign.
@@ -284,13 +287,13 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 		s = &c.nums[2]
 	}
 	if !s.plain || fracLen > s.fracSlots {
-		return dst, false
+		return c.appendFormat(dst, text, loc)
 	}
 	if zeroInt && s.minInt == 0 {
 		intLen = 0 // "#.00" shows 0.5 as .50
 	}
 	if s.minInt > 1 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
-		return appendShortSlow(dst, s, minus, text[start:start+intLen], text[min(intEnd+1, n):], loc), true
+		return appendShortSlow(dst, s, minus, text[start:start+intLen], text[min(intEnd+1, n):], loc), nil
 	}
 
 	// The commonest sections and locales: no zeros to pad the integer
@@ -309,7 +312,7 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 		size += 1 + s.fracSlots
 	}
 	if size == 0 {
-		return dst, true // "#" shows 0 as nothing
+		return dst, nil // "#" shows 0 as nothing
 	}
 	off := len(dst)
 	dst = slices.Grow(dst, size)[:off+size]
@@ -366,7 +369,7 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) 
 	for k := 0; k < len(s.suffix); k++ {
 		*at(o, p+k) = s.suffix[k]
 	}
-	return dst, true
+	return dst, nil
 }
 
 // groupsOf[n] is the number of grouping separators among n integer
