@@ -377,10 +377,13 @@ func putPlain(dst []byte, s *section, minus bool, text string, start, intLen, fr
 	}
 	// Literal text byte by byte: it is short, and copy's call to memmove
 	// costs more.
-	for k := 0; k < len(s.prefix); k++ {
-		*at(o, p+k) = s.prefix[k]
+	// (From a local: the stores could alias s.prefix, which would be
+	// loaded again after each.)
+	prefix := s.prefix
+	for k := 0; k < len(prefix); k++ {
+		*at(o, p+k) = prefix[k]
 	}
-	p += len(s.prefix)
+	p += len(prefix)
 	first := intLen - 3*groups // the leftmost group, or every digit
 	switch first {
 	case 3:
