@@ -239,9 +239,13 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 //
 // It first guesses that text is what a report's column mostly holds, a
 // number whose integer part is not 0 with exactly as many decimal places
-// as the section shows, or none: the point, if any, is then at a known
-// place, and putPlain checks the digits as it copies them. Only when the
-// guess is wrong does appendScanned read text again, byte by byte.
+// as the section shows or none, for a section of at most one integer 0
+// placeholder, in a locale of one-byte separators. The point, if any, is
+// then at a known place, and the length of what is written known: dst
+// grows once, each byte is put in its place, at offsets below size by
+// construction (so without a bounds check each), and the digits are
+// checked as they are copied. Only when the guess is wrong does
+// appendScanned read text again, byte by byte.
 func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error) {
 	n := len(text)
 	if n > 0 && len(loc.Group) == 1 && len(loc.Decimal) == 1 {
@@ -255,16 +259,100 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 				minus = true
 			}
 		}
-		// Not 0, so a zero section is not the one.
+		// Not 0, so a zero section is not the one, and there is an
+		// integer digit to show.
 		if start < n && text[start] != '0' && s.plain && s.minInt <= 1 {
 			intEnd := n
 			if f := s.fracSlots; f > 0 && n-f-1 > start && text[n-f-1] == '.' {
 				intEnd = n - f - 1
 			}
-			if intEnd-start <= 64 {
-				if out, ok := putPlain(dst, s, minus, text, start, intEnd-start, intEnd+1, loc); ok {
-					return out, nil
+			intLen, fracStart := intEnd-start, intEnd+1
+			if intLen <= 64 {
+				fracLen := n - fracStart // or -1 for none
+				groups := 0
+				if s.group {
+					groups = int(groupsOf[intLen])
 				}
+				size := len(s.prefix) + intLen + groups + len(s.suffix)
+				if minus {
+					size++
+				}
+				if s.fracSlots > 0 {
+					size += 1 + s.fracSlots
+				}
+				off := len(dst)
+				dst = slices.Grow(dst, size)[:off+size]
+				o := unsafe.Pointer(&dst[off])
+				t := unsafe.Pointer(unsafe.StringData(text))
+				p := 0
+				bad := 0 // negative if a byte is not a digit: 9 - its value is
+				if minus {
+					*at(o, 0) = '-'
+					p = 1
+				}
+				// Literal text byte by byte: it is short, and copy's call to memmove
+				// costs more.
+				// (From a local: the stores could alias s.prefix, which would be
+				// loaded again after each.)
+				prefix := s.prefix
+				for k := 0; k < len(prefix); k++ {
+					*at(o, p+k) = prefix[k]
+				}
+				p += len(prefix)
+				first := intLen - 3*groups // the leftmost group, or every digit
+				switch first {
+				case 3:
+					*at(o, p+2) = *at(t, start+2)
+					bad |= 9 - int(*at(t, start+2)-'0')
+					fallthrough
+				case 2:
+					*at(o, p+1) = *at(t, start+1)
+					bad |= 9 - int(*at(t, start+1)-'0')
+					fallthrough
+				case 1:
+					*at(o, p) = *at(t, start)
+					bad |= 9 - int(*at(t, start)-'0')
+				default:
+					for k := range first {
+						*at(o, p+k) = *at(t, start+k)
+						bad |= 9 - int(*at(t, start+k)-'0')
+					}
+				}
+				p += first
+				if groups > 0 {
+					sep := loc.Group[0]
+					for k := start + first; k < start+intLen; k += 3 {
+						d0, d1, d2 := *at(t, k), *at(t, k+1), *at(t, k+2)
+						*at(o, p) = sep
+						*at(o, p+1) = d0
+						*at(o, p+2) = d1
+						*at(o, p+3) = d2
+						bad |= (9 - int(d0-'0')) | (9 - int(d1-'0')) | (9 - int(d2-'0'))
+						p += 4
+					}
+				}
+				if s.fracSlots > 0 {
+					*at(o, p) = loc.Decimal[0]
+					p++
+					for k := fracStart; k < n; k++ {
+						d := *at(t, k)
+						*at(o, p) = d
+						bad |= 9 - int(d-'0')
+						p++
+					}
+					for end := p + s.fracSlots - max(fracLen, 0); p < end; p++ {
+						*at(o, p) = '0'
+					}
+				}
+				for k := 0; k < len(s.suffix); k++ {
+					*at(o, p+k) = s.suffix[k]
+				}
+				if bad < 0 {
+					// The guess was wrong (or text is no number): what was written
+					// is past dst's length, and is written again.
+					return c.appendScanned(dst[:off], text, loc)
+				}
+				return dst, nil
 			}
 		}
 	}
@@ -329,110 +417,7 @@ func (c *Code) appendScanned(dst []byte, text string, loc *Locale) ([]byte, erro
 	if zeroInt && s.minInt == 0 {
 		intLen = 0 // "#.00" shows 0.5 as .50
 	}
-	if s.minInt > 1 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
-		return appendShortSlow(dst, s, minus, text[start:start+intLen], text[min(intEnd+1, n):], loc), nil
-	}
-	// The bytes were checked: putPlain takes them.
-	out, _ := putPlain(dst, s, minus, text, start, intLen, intEnd+1, loc)
-	return out, nil
-}
-
-// putPlain appends the text of a plain section s of at most one integer 0
-// placeholder, in a locale of one-byte separators: a minus sign if minus,
-// the integer digits text[start:start+intLen] and the fraction's
-// text[fracStart:] (none if fracStart is past the end), of at most
-// s.fracSlots digits. It reports false if one of those bytes is not a
-// digit; it has then changed nothing of dst[:len(dst)], and may have
-// changed the bytes past it.
-//
-// dst grows once, and each byte is put in its place, at offsets below size
-// by construction (so without a bounds check each); the digits are checked
-// as they are copied.
-func putPlain(dst []byte, s *section, minus bool, text string, start, intLen, fracStart int, loc *Locale) ([]byte, bool) {
-	n := len(text)
-	fracLen := max(n-fracStart, 0)
-	groups := 0
-	if s.group {
-		groups = int(groupsOf[intLen])
-	}
-	size := len(s.prefix) + intLen + groups + len(s.suffix)
-	if minus {
-		size++
-	}
-	if s.fracSlots > 0 {
-		size += 1 + s.fracSlots
-	}
-	if size == 0 {
-		return dst, true // "#" shows 0 as nothing
-	}
-	off := len(dst)
-	dst = slices.Grow(dst, size)[:off+size]
-	o := unsafe.Pointer(&dst[off])
-	t := unsafe.Pointer(unsafe.StringData(text))
-	p := 0
-	bad := 0 // negative if a byte is not a digit: 9 - its value is
-	if minus {
-		*at(o, 0) = '-'
-		p = 1
-	}
-	// Literal text byte by byte: it is short, and copy's call to memmove
-	// costs more.
-	// (From a local: the stores could alias s.prefix, which would be
-	// loaded again after each.)
-	prefix := s.prefix
-	for k := 0; k < len(prefix); k++ {
-		*at(o, p+k) = prefix[k]
-	}
-	p += len(prefix)
-	first := intLen - 3*groups // the leftmost group, or every digit
-	switch first {
-	case 3:
-		*at(o, p+2) = *at(t, start+2)
-		bad |= 9 - int(*at(t, start+2)-'0')
-		fallthrough
-	case 2:
-		*at(o, p+1) = *at(t, start+1)
-		bad |= 9 - int(*at(t, start+1)-'0')
-		fallthrough
-	case 1:
-		*at(o, p) = *at(t, start)
-		bad |= 9 - int(*at(t, start)-'0')
-	default:
-		for k := range first {
-			*at(o, p+k) = *at(t, start+k)
-			bad |= 9 - int(*at(t, start+k)-'0')
-		}
-	}
-	p += first
-	if groups > 0 {
-		sep := loc.Group[0]
-		for k := start + first; k < start+intLen; k += 3 {
-			d0, d1, d2 := *at(t, k), *at(t, k+1), *at(t, k+2)
-			*at(o, p) = sep
-			*at(o, p+1) = d0
-			*at(o, p+2) = d1
-			*at(o, p+3) = d2
-			bad |= (9 - int(d0-'0')) | (9 - int(d1-'0')) | (9 - int(d2-'0'))
-			p += 4
-		}
-	}
-	if s.fracSlots > 0 {
-		*at(o, p) = loc.Decimal[0]
-		p++
-		for k := fracStart; k < n; k++ {
-			d := *at(t, k)
-			*at(o, p) = d
-			bad |= 9 - int(d-'0')
-			p++
-		}
-		for end := p + s.fracSlots - fracLen; p < end; p++ {
-			*at(o, p) = '0'
-		}
-	}
-	for k := 0; k < len(s.suffix); k++ {
-		*at(o, p+k) = s.suffix[k]
-	}
-	return dst, bad >= 0
+	return appendShortSlow(dst, s, minus, text[start:start+intLen], text[min(intEnd+1, n):], loc), nil
 }
 
 // groupsOf[n] is the number of grouping separators among n integer
