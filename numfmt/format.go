@@ -1,6 +1,7 @@
 package numfmt
 
 import (
+	"encoding/binary"
 	"slices"
 	"unicode/utf8"
 	"unsafe"
@@ -237,126 +238,161 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 // nothing is rounded. For anything else (valid or not) it takes the
 // general path, appendFormat.
 //
-// It first guesses that text is what a report's column mostly holds, a
-// number whose integer part is not 0 with exactly as many decimal places
-// as the section shows or none, for a section of at most one integer 0
-// placeholder, in a locale of one-byte separators. The point, if any, is
-// then at a known place, and the length of what is written known: dst
-// grows once, each byte is put in its place, at offsets below size by
-// construction (so without a bounds check each), and the digits are
-// checked as they are copied. Only when the guess is wrong does
-// appendScanned read text again, byte by byte.
+// It first guesses that text is what a report's column mostly holds: a
+// number whose integer part is not 0, with a point among its last
+// fracSlots+1 bytes or none, for a section of at most one integer 0
+// placeholder, in a locale of one-byte separators. The length of what is
+// written is then known: dst grows once, each byte is put in its place, at
+// offsets below size by construction (so without a bounds check each),
+// four at a time where it can, and the digits are checked as they are
+// copied. Only when a byte is not a digit does appendScanned read text
+// again, byte by byte.
 func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error) {
 	n := len(text)
-	if n > 0 && len(loc.Group) == 1 && len(loc.Decimal) == 1 {
-		start := 0
-		s, minus := &c.nums[0], false
-		if text[0] == '-' {
-			start = 1
-			if len(c.nums) >= 2 {
-				s = &c.nums[1]
-			} else {
-				minus = true
-			}
+	if n == 0 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
+		return c.appendScanned(dst, text, loc)
+	}
+	start := 0
+	s, minus := &c.nums[0], false
+	if text[0] == '-' {
+		start = 1
+		if len(c.nums) >= 2 {
+			s = &c.nums[1]
+		} else {
+			minus = true
 		}
-		// Not 0, so a zero section is not the one, and there is an
-		// integer digit to show.
-		if start < n && text[start] != '0' && s.plain && s.minInt <= 1 {
-			intEnd := n
-			if f := s.fracSlots; f > 0 && n-f-1 > start && text[n-f-1] == '.' {
-				intEnd = n - f - 1
-			}
-			intLen, fracStart := intEnd-start, intEnd+1
-			if intLen <= 64 {
-				fracLen := n - fracStart // or -1 for none
-				groups := 0
-				if s.group {
-					groups = int(groupsOf[intLen])
+	}
+	// Not 0 (so a zero section is not the one), and an integer digit to
+	// show.
+	if start == n || text[start] == '0' || !s.plain || s.minInt > 1 {
+		return c.appendScanned(dst, text, loc)
+	}
+	intEnd, fracLen := n, 0
+	if f := s.fracSlots; f > 0 {
+		if n-f-1 > start && text[n-f-1] == '.' {
+			intEnd, fracLen = n-f-1, f
+		} else {
+			// Fewer places than the section shows ("1.5" for "0.00").
+			for k := n - 2; k > start && k > n-1-f; k-- {
+				if text[k] == '.' {
+					intEnd, fracLen = k, n-k-1
+					break
 				}
-				size := len(s.prefix) + intLen + groups + len(s.suffix)
-				if minus {
-					size++
-				}
-				if s.fracSlots > 0 {
-					size += 1 + s.fracSlots
-				}
-				off := len(dst)
-				dst = slices.Grow(dst, size)[:off+size]
-				o := unsafe.Pointer(&dst[off])
-				t := unsafe.Pointer(unsafe.StringData(text))
-				p := 0
-				bad := 0 // negative if a byte is not a digit: 9 - its value is
-				if minus {
-					*at(o, 0) = '-'
-					p = 1
-				}
-				// Literal text byte by byte: it is short, and copy's call to memmove
-				// costs more.
-				// (From a local: the stores could alias s.prefix, which would be
-				// loaded again after each.)
-				prefix := s.prefix
-				for k := 0; k < len(prefix); k++ {
-					*at(o, p+k) = prefix[k]
-				}
-				p += len(prefix)
-				first := intLen - 3*groups // the leftmost group, or every digit
-				switch first {
-				case 3:
-					*at(o, p+2) = *at(t, start+2)
-					bad |= 9 - int(*at(t, start+2)-'0')
-					fallthrough
-				case 2:
-					*at(o, p+1) = *at(t, start+1)
-					bad |= 9 - int(*at(t, start+1)-'0')
-					fallthrough
-				case 1:
-					*at(o, p) = *at(t, start)
-					bad |= 9 - int(*at(t, start)-'0')
-				default:
-					for k := range first {
-						*at(o, p+k) = *at(t, start+k)
-						bad |= 9 - int(*at(t, start+k)-'0')
-					}
-				}
-				p += first
-				if groups > 0 {
-					sep := loc.Group[0]
-					for k := start + first; k < start+intLen; k += 3 {
-						d0, d1, d2 := *at(t, k), *at(t, k+1), *at(t, k+2)
-						*at(o, p) = sep
-						*at(o, p+1) = d0
-						*at(o, p+2) = d1
-						*at(o, p+3) = d2
-						bad |= (9 - int(d0-'0')) | (9 - int(d1-'0')) | (9 - int(d2-'0'))
-						p += 4
-					}
-				}
-				if s.fracSlots > 0 {
-					*at(o, p) = loc.Decimal[0]
-					p++
-					for k := fracStart; k < n; k++ {
-						d := *at(t, k)
-						*at(o, p) = d
-						bad |= 9 - int(d-'0')
-						p++
-					}
-					for end := p + s.fracSlots - max(fracLen, 0); p < end; p++ {
-						*at(o, p) = '0'
-					}
-				}
-				for k := 0; k < len(s.suffix); k++ {
-					*at(o, p+k) = s.suffix[k]
-				}
-				if bad < 0 {
-					// The guess was wrong (or text is no number): what was written
-					// is past dst's length, and is written again.
-					return c.appendScanned(dst[:off], text, loc)
-				}
-				return dst, nil
 			}
 		}
 	}
-	return c.appendScanned(dst, text, loc)
+	intLen := intEnd - start
+	if intLen > 64 {
+		return c.appendScanned(dst, text, loc)
+	}
+	groups := 0
+	if s.group {
+		groups = int(groupsOf[intLen])
+	}
+	size := len(s.prefix) + intLen + groups + len(s.suffix)
+	if minus {
+		size++
+	}
+	if s.fracSlots > 0 {
+		size += 1 + s.fracSlots
+	}
+	off := len(dst)
+	dst = slices.Grow(dst, size)[:off+size]
+	o := unsafe.Pointer(&dst[off])
+	t := unsafe.Pointer(unsafe.StringData(text))
+	// A byte b is a digit if x = b^'0' is at most 9: then neither x nor
+	// x+0x76 has the bit 0x80. bad collects that bit of each.
+	var bad uint32
+	p := 0
+	if minus {
+		*at(o, 0) = '-'
+		p = 1
+	}
+	// Literal text, from a local: the stores could alias s.prefix, which
+	// would be loaded again after each. (copy's call to memmove costs
+	// more for text this short.)
+	prefix := s.prefix
+	pt := unsafe.Pointer(unsafe.StringData(prefix))
+	k := 0
+	for ; k+4 <= len(prefix); k += 4 {
+		store32(at(o, p+k), load32(at(pt, k)))
+	}
+	for ; k < len(prefix); k++ {
+		*at(o, p+k) = *at(pt, k)
+	}
+	p += len(prefix)
+	first := intLen - 3*groups // the leftmost group, or every digit
+	switch first {
+	case 3:
+		bad |= digitBit(*at(t, start+2))
+		*at(o, p+2) = *at(t, start+2)
+		fallthrough
+	case 2:
+		bad |= digitBit(*at(t, start+1))
+		*at(o, p+1) = *at(t, start+1)
+		fallthrough
+	case 1:
+		bad |= digitBit(*at(t, start))
+		*at(o, p) = *at(t, start)
+	default:
+		for k := range first {
+			d := *at(t, start+k)
+			*at(o, p+k) = d
+			bad |= digitBit(d)
+		}
+	}
+	p += first
+	if groups > 0 {
+		// Each group with the digit before it, which the separator
+		// replaces: one load and one store. (A carry from a byte of the
+		// addition comes only from a byte that is not a digit, whose own
+		// bit is set.)
+		sep := uint32(loc.Group[0])
+		for k := start + first; k < intEnd; k += 3 {
+			w := load32(at(t, k-1))
+			x := w ^ 0x30303030
+			bad |= (x | (x + 0x76767676)) & 0x80808000
+			store32(at(o, p), w&^0xff|sep)
+			p += 4
+		}
+	}
+	if s.fracSlots > 0 {
+		dec := loc.Decimal[0]
+		if fracLen == 2 {
+			// Cents: the text's last four bytes, the point replaced, over
+			// the last integer digit already written (intLen is at least
+			// 1): one load and one store.
+			w := load32(at(t, n-4))
+			x := w ^ 0x30303030
+			bad |= (x | (x + 0x76767676)) & 0x80800000
+			store32(at(o, p-1), w&^0xff00|uint32(dec)<<8)
+			p += 3
+		} else {
+			*at(o, p) = dec
+			p++
+			for k := intEnd + 1; k < n; k++ {
+				d := *at(t, k)
+				*at(o, p) = d
+				bad |= digitBit(d)
+				p++
+			}
+		}
+		if fracLen < s.fracSlots {
+			for end := p + s.fracSlots - fracLen; p < end; p++ {
+				*at(o, p) = '0'
+			}
+		}
+	}
+	suffix := s.suffix
+	for k := 0; k < len(suffix); k++ {
+		*at(o, p+k) = suffix[k]
+	}
+	if bad&0x80808080 != 0 {
+		// Not the number guessed (or no number): what was written is
+		// past dst's length, and is written again.
+		return c.appendScanned(dst[:off], text, loc)
+	}
+	return dst, nil
 }
 
 // appendScanned is appendShort for any text: it finds the integer part
@@ -428,6 +464,20 @@ var groupsOf = func() (g [65]uint8) {
 	}
 	return g
 }()
+
+// digitBit returns 0 for an ASCII digit, else a number with the bit 0x80:
+// b^'0' is at most 9 for a digit, and then neither it nor it plus 0x76 has
+// the bit.
+func digitBit(b byte) uint32 {
+	x := uint32(b) ^ '0'
+	return x | (x + 0x76)
+}
+
+// load32 and store32 read and write the four bytes at p, little-endian,
+// in one instruction where the machine allows it.
+func load32(p *byte) uint32 { return binary.LittleEndian.Uint32(unsafe.Slice(p, 4)) }
+
+func store32(p *byte, v uint32) { binary.LittleEndian.PutUint32(unsafe.Slice(p, 4), v) }
 
 // at returns the address of the byte i bytes after p.
 func at(p unsafe.Pointer, i int) *byte { return (*byte)(unsafe.Add(p, i)) }
