@@ -285,6 +285,32 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 	if intLen > 64 {
 		return c.appendScanned(dst, text, loc)
 	}
+	t := unsafe.Pointer(unsafe.StringData(text))
+	var bad uint32 // the bit 0x80 of each byte that is no digit (see digitBit)
+	if s.fracSlots == 0 && n >= 3 && (text[n-2] == '.' || text[n-3] == '.') {
+		// An amount shown as a whole number, to be rounded on the
+		// general path: known without writing it first.
+		return c.appendFormat(dst, text, loc)
+	}
+	if intEnd == n && s.fracSlots > 0 {
+		// No point where one was looked for: perhaps one further left,
+		// of more decimal places than the section shows, to be rounded
+		// on the general path. The digits are checked before anything is
+		// written, four bytes at a time, so that this costs little.
+		if intLen >= 4 {
+			for k := start; k < intEnd-4; k += 4 {
+				bad |= digitBits(load32(at(t, k)))
+			}
+			bad |= digitBits(load32(at(t, intEnd-4))) // overlapping the last
+		} else {
+			for k := start; k < intEnd; k++ {
+				bad |= digitBit(*at(t, k))
+			}
+		}
+		if bad&0x80808080 != 0 {
+			return c.appendFormat(dst, text, loc)
+		}
+	}
 	groups := 0
 	if s.group {
 		groups = int(groupsOf[intLen])
@@ -299,10 +325,6 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 	off := len(dst)
 	dst = slices.Grow(dst, size)[:off+size]
 	o := unsafe.Pointer(&dst[off])
-	t := unsafe.Pointer(unsafe.StringData(text))
-	// A byte b is a digit if x = b^'0' is at most 9: then neither x nor
-	// x+0x76 has the bit 0x80. bad collects that bit of each.
-	var bad uint32
 	p := 0
 	if minus {
 		*at(o, 0) = '-'
@@ -344,14 +366,12 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 	p += first
 	if groups > 0 {
 		// Each group with the digit before it, which the separator
-		// replaces: one load and one store. (A carry from a byte of the
-		// addition comes only from a byte that is not a digit, whose own
-		// bit is set.)
+		// replaces: one load and one store, and the digits checked in the
+		// word.
 		sep := uint32(loc.Group[0])
 		for k := start + first; k < intEnd; k += 3 {
 			w := load32(at(t, k-1))
-			x := w ^ 0x30303030
-			bad |= (x | (x + 0x76767676)) & 0x80808000
+			bad |= digitBits(w) & 0x80808000
 			store32(at(o, p), w&^0xff|sep)
 			p += 4
 		}
@@ -363,8 +383,7 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 			// the last integer digit already written (intLen is at least
 			// 1): one load and one store.
 			w := load32(at(t, n-4))
-			x := w ^ 0x30303030
-			bad |= (x | (x + 0x76767676)) & 0x80800000
+			bad |= digitBits(w) & 0x80800000
 			store32(at(o, p-1), w&^0xff00|uint32(dec)<<8)
 			p += 3
 		} else {
@@ -388,9 +407,11 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 		*at(o, p+k) = suffix[k]
 	}
 	if bad&0x80808080 != 0 {
-		// Not the number guessed (or no number): what was written is
-		// past dst's length, and is written again.
-		return c.appendScanned(dst[:off], text, loc)
+		// No number the short path takes (an exponent, more decimal
+		// places than the section shows, or no number at all: had the
+		// point been elsewhere, the bytes would still not all be
+		// digits). What was written is past dst's length.
+		return c.appendFormat(dst[:off], text, loc)
 	}
 	return dst, nil
 }
@@ -471,6 +492,14 @@ var groupsOf = func() (g [65]uint8) {
 func digitBit(b byte) uint32 {
 	x := uint32(b) ^ '0'
 	return x | (x + 0x76)
+}
+
+// digitBits is digitBit for each byte of w: the bit 0x80 of a byte is set
+// if it is no digit, or if a byte below it is not. (A carry of the
+// addition comes only from a byte that is no digit, whose own bit is set.)
+func digitBits(w uint32) uint32 {
+	x := w ^ 0x30303030
+	return x | (x + 0x76767676)
 }
 
 // load32 and store32 read and write the four bytes at p, little-endian,
