@@ -238,15 +238,16 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 // nothing is rounded. For anything else (valid or not) it takes the
 // general path, appendFormat.
 //
-// It first guesses that text is what a report's column mostly holds: a
-// number whose integer part is not 0, with a point among its last
-// fracSlots+1 bytes or none, for a section of at most one integer 0
-// placeholder, in a locale of one-byte separators. The length of what is
-// written is then known: dst grows once, each byte is put in its place, at
-// offsets below size by construction (so without a bounds check each),
-// four at a time where it can, and the digits are checked as they are
-// copied. Only when a byte is not a digit does appendScanned read text
-// again, byte by byte.
+// It guesses that text is what a report's column mostly holds: a number
+// whose integer part is not 0, with a point among its last fracSlots+1
+// bytes or none, for a section of at most one integer 0 placeholder, in a
+// locale of one-byte separators. The length of what is written is then
+// known: dst grows once, each byte is put in its place, at offsets below
+// size by construction (so without a bounds check each), four at a time
+// where it can, and the digits are checked as they are copied. A byte that
+// is not a digit means a text that only the general path takes. Other
+// texts (an integer part of 0, other sections and locales) go to
+// appendScanned, which reads text byte by byte before it writes.
 func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error) {
 	n := len(text)
 	if n == 0 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
