@@ -263,10 +263,13 @@ func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error)
 			minus = true
 		}
 	}
-	// Not 0 (so a zero section is not the one), and an integer digit to
-	// show.
-	if start == n || text[start] == '0' || !s.plain || s.minInt > 1 {
+	// Not 0 (so a zero section is not the one, and s is the section pick
+	// chooses), and an integer digit to show.
+	if start == n || text[start] == '0' || s.minInt > 1 {
 		return c.appendScanned(dst, text, loc)
+	}
+	if !s.plain {
+		return c.appendFormat(dst, text, loc) // as appendScanned would
 	}
 	intEnd, fracLen := n, 0
 	if f := s.fracSlots; f > 0 {
