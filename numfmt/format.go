@@ -1,6 +1,8 @@
 package numfmt
 
 import (
+	"encoding/binary"
+	"slices"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -31,12 +33,15 @@ func (c *Code) Format(text string, loc *Locale) (string, error) {
 // extended buffer. With a large enough dst it does not allocate for number
 // codes.
 func (c *Code) AppendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
-	loc = orEnglish(loc)
+	// Each call is the last thing done, so that nothing is kept across it.
 	if c.kind == KindNumber {
-		if out, ok := c.appendShort(dst, text, loc); ok {
-			return out, nil
-		}
+		return c.appendShort(dst, text, orEnglish(loc))
 	}
+	return c.appendFormat(dst, text, orEnglish(loc))
+}
+
+// appendFormat is AppendFormat without the short path.
+func (c *Code) appendFormat(dst []byte, text string, loc *Locale) ([]byte, error) {
 	var dbuf [40]byte
 	d, err := parseDecimal(text, dbuf[:])
 	if err != nil {
@@ -230,74 +235,301 @@ func appendNumber(dst []byte, s *section, d decimal, loc *Locale, minus bool) []
 // appendShort formats the commonest case without parsing text into a
 // decimal: a number without exponent, in a plain section (see
 // plainSection) with at least as many decimal places as text has, so that
-// nothing is rounded. It reports false, having appended nothing, for
-// anything else (valid or not): AppendFormat then takes the general path.
-func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, bool) {
-	i, n := 0, len(text)
-	neg := n > 0 && text[0] == '-'
+// nothing is rounded. For anything else (valid or not) it takes the
+// general path, appendFormat.
+//
+// It guesses that text is what a report's column mostly holds: a number
+// whose integer part is not 0, with a point among its last fracSlots+1
+// bytes or none, for a section of at most one integer 0 placeholder, in a
+// locale of one-byte separators. The length of what is written is then
+// known: dst grows once, each byte is put in its place, at offsets below
+// size by construction (so without a bounds check each), four at a time
+// where it can, and the digits are checked as they are copied. A byte that
+// is not a digit means a text that only the general path takes. Other
+// texts (an integer part of 0, other sections and locales) go to
+// appendScanned, which reads text byte by byte before it writes.
+func (c *Code) appendShort(dst []byte, text string, loc *Locale) ([]byte, error) {
+	n := len(text)
+	if n == 0 || len(loc.Group) != 1 || len(loc.Decimal) != 1 {
+		return c.appendScanned(dst, text, loc)
+	}
+	start := 0
+	s, minus := &c.nums[0], false
+	if text[0] == '-' {
+		start = 1
+		if len(c.nums) >= 2 {
+			s = &c.nums[1]
+		} else {
+			minus = true
+		}
+	}
+	// Not 0 (so a zero section is not the one, and s is the section pick
+	// chooses), and an integer digit to show.
+	if start == n || text[start] == '0' || s.minInt > 1 {
+		return c.appendScanned(dst, text, loc)
+	}
+	if !s.plain {
+		return c.appendFormat(dst, text, loc) // as appendScanned would
+	}
+	intEnd, fracLen := n, 0
+	if f := s.fracSlots; f > 0 {
+		if n-f-1 > start && text[n-f-1] == '.' {
+			intEnd, fracLen = n-f-1, f
+		} else {
+			// Fewer places than the section shows ("1.5" for "0.00").
+			for k := n - 2; k > start && k > n-1-f; k-- {
+				if text[k] == '.' {
+					intEnd, fracLen = k, n-k-1
+					break
+				}
+			}
+		}
+	}
+	intLen := intEnd - start
+	if intLen > 64 {
+		return c.appendScanned(dst, text, loc)
+	}
+	t := unsafe.Pointer(unsafe.StringData(text))
+	var bad uint32 // the bit 0x80 of each byte that is no digit (see digitBit)
+	if s.fracSlots == 0 && n >= 3 && (text[n-2] == '.' || text[n-3] == '.') {
+		// An amount shown as a whole number, to be rounded on the
+		// general path: known without writing it first.
+		return c.appendFormat(dst, text, loc)
+	}
+	if intEnd == n && s.fracSlots > 0 {
+		// No point where one was looked for: perhaps one further left,
+		// of more decimal places than the section shows, to be rounded
+		// on the general path. The digits are checked before anything is
+		// written, four bytes at a time, so that this costs little.
+		if intLen >= 4 {
+			for k := start; k < intEnd-4; k += 4 {
+				bad |= digitBits(load32(at(t, k)))
+			}
+			bad |= digitBits(load32(at(t, intEnd-4))) // overlapping the last
+		} else {
+			for k := start; k < intEnd; k++ {
+				bad |= digitBit(*at(t, k))
+			}
+		}
+		if bad&0x80808080 != 0 {
+			return c.appendFormat(dst, text, loc)
+		}
+	}
+	groups := 0
+	if s.group {
+		groups = int(groupsOf[intLen])
+	}
+	size := len(s.prefix) + intLen + groups + len(s.suffix)
+	if minus {
+		size++
+	}
+	if s.fracSlots > 0 {
+		size += 1 + s.fracSlots
+	}
+	off := len(dst)
+	dst = slices.Grow(dst, size)[:off+size]
+	o := unsafe.Pointer(&dst[off])
+	p := 0
+	if minus {
+		*at(o, 0) = '-'
+		p = 1
+	}
+	// Literal text, from a local: the stores could alias s.prefix, which
+	// would be loaded again after each. (copy's call to memmove costs
+	// more for text this short.)
+	prefix := s.prefix
+	pt := unsafe.Pointer(unsafe.StringData(prefix))
+	k := 0
+	for ; k+4 <= len(prefix); k += 4 {
+		store32(at(o, p+k), load32(at(pt, k)))
+	}
+	for ; k < len(prefix); k++ {
+		*at(o, p+k) = *at(pt, k)
+	}
+	p += len(prefix)
+	first := intLen - 3*groups // the leftmost group, or every digit
+	switch first {
+	case 3:
+		bad |= digitBit(*at(t, start+2))
+		*at(o, p+2) = *at(t, start+2)
+		fallthrough
+	case 2:
+		bad |= digitBit(*at(t, start+1))
+		*at(o, p+1) = *at(t, start+1)
+		fallthrough
+	case 1:
+		bad |= digitBit(*at(t, start))
+		*at(o, p) = *at(t, start)
+	default:
+		for k := range first {
+			d := *at(t, start+k)
+			*at(o, p+k) = d
+			bad |= digitBit(d)
+		}
+	}
+	p += first
+	if groups > 0 {
+		// Each group with the digit before it, which the separator
+		// replaces: one load and one store, and the digits checked in the
+		// word.
+		sep := uint32(loc.Group[0])
+		for k := start + first; k < intEnd; k += 3 {
+			w := load32(at(t, k-1))
+			bad |= digitBits(w) & 0x80808000
+			store32(at(o, p), w&^0xff|sep)
+			p += 4
+		}
+	}
+	if s.fracSlots > 0 {
+		dec := loc.Decimal[0]
+		if fracLen == 2 {
+			// Cents: the text's last four bytes, the point replaced, over
+			// the last integer digit already written (intLen is at least
+			// 1): one load and one store.
+			w := load32(at(t, n-4))
+			bad |= digitBits(w) & 0x80800000
+			store32(at(o, p-1), w&^0xff00|uint32(dec)<<8)
+			p += 3
+		} else {
+			*at(o, p) = dec
+			p++
+			for k := intEnd + 1; k < n; k++ {
+				d := *at(t, k)
+				*at(o, p) = d
+				bad |= digitBit(d)
+				p++
+			}
+		}
+		if fracLen < s.fracSlots {
+			for end := p + s.fracSlots - fracLen; p < end; p++ {
+				*at(o, p) = '0'
+			}
+		}
+	}
+	suffix := s.suffix
+	for k := 0; k < len(suffix); k++ {
+		*at(o, p+k) = suffix[k]
+	}
+	if bad&0x80808080 != 0 {
+		// No number the short path takes (an exponent, more decimal
+		// places than the section shows, or no number at all: had the
+		// point been elsewhere, the bytes would still not all be
+		// digits). What was written is past dst's length.
+		return c.appendFormat(dst[:off], text, loc)
+	}
+	return dst, nil
+}
+
+// appendScanned is appendShort for any text: it finds the integer part
+// and the fraction of text, checking each byte, before it writes.
+func (c *Code) appendScanned(dst []byte, text string, loc *Locale) ([]byte, error) {
+	n := len(text)
+	if n == 0 {
+		return c.appendFormat(dst, text, loc)
+	}
+	i := 0
+	neg := text[0] == '-'
 	if neg {
-		i++
+		i = 1
 	}
 	start := i
 	for i < n && text[i]-'0' <= 9 {
 		i++
 	}
-	intPart := text[start:i]
-	if len(intPart) == 0 || len(intPart) > 1 && intPart[0] == '0' || len(intPart) > 64 {
-		return dst, false
+	intEnd := i
+	intLen := intEnd - start
+	if intLen == 0 || intLen > 64 || intLen > 1 && text[start] == '0' {
+		return c.appendFormat(dst, text, loc)
 	}
-	frac := ""
-	if i < n && text[i] == '.' {
+	fracLen := 0
+	if i < n {
+		if text[i] != '.' {
+			return c.appendFormat(dst, text, loc) // an exponent, or not a number
+		}
 		i++
-		fs := i
 		for i < n && text[i]-'0' <= 9 {
 			i++
 		}
-		if i == fs {
-			return dst, false
+		fracLen = i - intEnd - 1
+		if fracLen == 0 || i != n {
+			return c.appendFormat(dst, text, loc)
 		}
-		frac = text[fs:i]
 	}
-	if i != n {
-		return dst, false // an exponent, or not a number
+	// A zero integer part: the value may be 0, which takes no sign.
+	zeroInt := text[start] == '0'
+	zero := false
+	if zeroInt {
+		zero = true
+		for k := intEnd + 1; zero && k < n; k++ {
+			zero = text[k] == '0'
+		}
+		neg = neg && !zero
 	}
-	// Drop the integer part's leading zero and see whether the value is 0.
-	if intPart == "0" {
-		intPart = ""
+	// The section, as pick chooses it.
+	s, minus := &c.nums[0], neg
+	if neg && len(c.nums) >= 2 {
+		s, minus = &c.nums[1], false
+	} else if zero && len(c.nums) >= 3 {
+		s = &c.nums[2]
 	}
-	zero := intPart == ""
-	for k := 0; zero && k < len(frac); k++ {
-		zero = frac[k] == '0'
+	if !s.plain || fracLen > s.fracSlots {
+		return c.appendFormat(dst, text, loc)
 	}
-	if zero {
-		neg = false
+	if zeroInt && s.minInt == 0 {
+		intLen = 0 // "#.00" shows 0.5 as .50
 	}
-	s, minus := c.pick(neg, zero)
-	if !s.plain || len(frac) > s.fracSlots {
-		return dst, false
+	return appendShortSlow(dst, s, minus, text[start:start+intLen], text[min(intEnd+1, n):], loc), nil
+}
+
+// groupsOf[n] is the number of grouping separators among n integer
+// digits, for n up to appendShort's 64.
+var groupsOf = func() (g [65]uint8) {
+	for n := 1; n < len(g); n++ {
+		g[n] = uint8((n - 1) / 3)
 	}
-	if minus && !zero {
+	return g
+}()
+
+// digitBit returns 0 for an ASCII digit, else a number with the bit 0x80:
+// b^'0' is at most 9 for a digit, and then neither it nor it plus 0x76 has
+// the bit.
+func digitBit(b byte) uint32 {
+	x := uint32(b) ^ '0'
+	return x | (x + 0x76)
+}
+
+// digitBits is digitBit for each byte of w: the bit 0x80 of a byte is set
+// if it is no digit, or if a byte below it is not. (A carry of the
+// addition comes only from a byte that is no digit, whose own bit is set.)
+func digitBits(w uint32) uint32 {
+	x := w ^ 0x30303030
+	return x | (x + 0x76767676)
+}
+
+// load32 and store32 read and write the four bytes at p, little-endian,
+// in one instruction where the machine allows it.
+func load32(p *byte) uint32 { return binary.LittleEndian.Uint32(unsafe.Slice(p, 4)) }
+
+func store32(p *byte, v uint32) { binary.LittleEndian.PutUint32(unsafe.Slice(p, 4), v) }
+
+// at returns the address of the byte i bytes after p.
+func at(p unsafe.Pointer, i int) *byte { return (*byte)(unsafe.Add(p, i)) }
+
+// appendShortSlow is appendShort's writing for the rarer plain sections
+// and locales: intPart is the integer digits without leading zeros, frac
+// the fraction's.
+func appendShortSlow(dst []byte, s *section, minus bool, intPart, frac string, loc *Locale) []byte {
+	if minus {
 		dst = append(dst, '-')
 	}
-	if s.prefix != "" {
-		dst = append(dst, s.prefix...)
-	}
+	dst = append(dst, s.prefix...)
 	dst = appendInt(dst, s, intPart, loc)
 	if s.fracSlots > 0 {
-		if len(loc.Decimal) == 1 {
-			dst = append(dst, loc.Decimal[0])
-		} else {
-			dst = append(dst, loc.Decimal...)
-		}
-		for k := 0; k < len(frac); k++ {
-			dst = append(dst, frac[k])
-		}
+		dst = append(dst, loc.Decimal...)
+		dst = append(dst, frac...)
 		dst = zeros(dst, s.fracSlots-len(frac))
 	}
-	if s.suffix != "" {
-		dst = append(dst, s.suffix...)
-	}
-	return dst, true
+	return append(dst, s.suffix...)
 }
 
 // appendPlain is appendNumber for a plain section (see plainSection):

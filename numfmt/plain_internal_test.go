@@ -92,7 +92,8 @@ func FuzzPlainPath(f *testing.F) {
 		f.Add(v, uint8(0), uint8(0))
 	}
 	codes := []string{"0", "0.00", "#,##0", "#,##0.00", "00000", "0,000.0", "00,000,000", "#", "#.00", "#,###", "0.",
-		`"€ "#,##0.00;("€ "#,##0.00)`, `#,##0.00 "kg"`, `[$€-407] #,##0.00`, "#,##0.000_);(#,##0.000)", "#,##0.0000000000"}
+		`"€ "#,##0.00;("€ "#,##0.00)`, `#,##0.00 "kg"`, `[$€-407] #,##0.00`, "#,##0.000_);(#,##0.000)", "#,##0.0000000000",
+		`"EUR  "#,##0.0;"EUR -"#,##0.0 "debit"`, `"Total: "0.00" CHF"`, "#,##0.000"}
 	var fast, slow []*Code
 	for _, code := range codes {
 		fast, slow = append(fast, MustParse(code)), append(slow, general(code))
@@ -139,7 +140,7 @@ func shapes() []string {
 	}
 	var bad []string
 	for _, v := range out {
-		for _, c := range []byte{'.', '-', '/', ':', 'e', 0x00, 0xca, 0xff} {
+		for _, c := range []byte{'.', '-', '/', ':', 'e', 0x00, 0x7f, 0x80, 0x8a, 0xb0, 0xb9, 0xba, 0xca, 0xff} {
 			for i := range len(v) {
 				w := []byte(v)
 				w[i] = c
@@ -156,7 +157,8 @@ func shapes() []string {
 // than the text has.
 func TestPlainShapes(t *testing.T) {
 	codes := []string{"0", "0.00", "#,##0", "#,##0.00", "#", "#.00", "0,000", "00000", "0.0000000",
-		`"€ "#,##0.00;("€ "#,##0.00)`, "#,##0.000_);(#,##0.000)", "#,##0.0000000000000000000000"}
+		`"€ "#,##0.00;("€ "#,##0.00)`, "#,##0.000_);(#,##0.000)", "#,##0.0000000000000000000000",
+		`"EUR  "#,##0.0;"EUR -"#,##0.0 "debit"`, `"Total: "0.00" CHF"`, `#,##0.00 "kg"`, "0.0", "#,##0.000", "0.0000"}
 	values := shapes()
 	for _, tag := range plainLocales {
 		loc, err := ParseLocale(tag)
@@ -167,6 +169,36 @@ func TestPlainShapes(t *testing.T) {
 			c, slow := MustParse(code), general(code)
 			for _, v := range values {
 				checkPlain(t, c, slow, v, loc)
+			}
+		}
+	}
+}
+
+// TestShortPathKeepsDst checks that the short path appends to what dst
+// holds, whatever the bytes past its length, also when its guess at the
+// text is wrong and it writes again (an exponent, a byte that is no digit,
+// fewer decimal places than the code shows).
+func TestShortPathKeepsDst(t *testing.T) {
+	de, err := ParseLocale("de-DE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := []string{"#,##0", `"€ "#,##0.00;("€ "#,##0.00)`, "0.000"}
+	values := []string{"-956755", "78442.80", "1234567.5", "1e5", "12345x7", "-12.5.5", "0.5", "-0", "12345678901234567890.12", "1.2345"}
+	for _, code := range codes {
+		c, slow := MustParse(code), general(code)
+		for _, v := range values {
+			for _, spare := range []int{0, 3, 64} {
+				dst := make([]byte, 5, 5+spare)
+				copy(dst, "head:")
+				for i := len(dst); i < cap(dst); i++ {
+					dst[:cap(dst)][i] = 'x'
+				}
+				got, err1 := c.AppendFormat(dst, v, de)
+				want, err2 := slow.AppendFormat([]byte("head:"), v, de)
+				if string(got) != string(want) || (err1 == nil) != (err2 == nil) {
+					t.Errorf("%q %q with %d bytes spare: %q, %v; the general path gives %q, %v", code, v, spare, got, err1, want, err2)
+				}
 			}
 		}
 	}

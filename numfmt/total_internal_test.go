@@ -1,6 +1,8 @@
 package numfmt
 
 import (
+	"math"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -84,85 +86,81 @@ func checkShort(t *testing.T, text string, got num, ok bool) {
 	}
 }
 
-// scaledValues are numbers in and just outside parseScaled's reach at the
-// scale given, and texts that are no numbers at all.
+// scaledValues are numbers in and just outside the reach of Add's own
+// path at the scale given (16 bytes, 7 decimal places, exactly the scale),
+// and texts that are no numbers at all.
 var scaledValues = []struct {
-	text   string
-	scale  int
-	scaled bool // parseScaled takes it
+	text  string
+	scale int
 }{
-	{"0", 0, true},
-	{"-0", 0, true},
-	{"7", 0, true},
-	{"-110423", 0, true},
-	{"12345678", 0, true},
-	{"123456789", 0, true},
-	{"1234567890123456", 0, true},
-	{"-999999999999999", 0, true},
-	{"-9999999999999999", 0, false}, // 17 bytes
-	{"12345678901234567", 0, false},
-	{"0.00", 2, true},
-	{"-0.00", 2, true},
-	{"1.50", 2, true},
-	{"-1234.50", 2, true},
-	{"78442.80", 2, true},
-	{"99999.99", 2, true},
-	{"-1234567.89", 2, true},
-	{"1234567890123.78", 2, true},
-	{"12345678901234.56", 2, false}, // 17 bytes,
-	{"123456789.123456", 6, true},
-	{"1234567890.123456", 6, false}, // 17 bytes
-	{"0.1234567", 7, true},
-	{"0.12345678", 8, false},
-	{"1.5", 2, false},
-	{"1.500", 2, false},
-	{"150", 2, false},
-	{"1.50", 0, false},
-	{"1.50", 1, false},
-	{"-.50", 2, false},
-	{".50", 2, false},
-	{"-", 0, false},
-	{"", 0, false},
-	{"", 2, false},
-	{"01", 0, false},
-	{"00.50", 2, false},
-	{"-01.50", 2, false},
-	{"1.5e", 2, false},
-	{"1e50", 2, false},
-	{"1.2.3", 1, false},
-	{"1..5", 1, false},
-	{"1:50", 2, false},
-	{"1./0", 2, false},
-	{"1.5/", 2, false},
-	{"12a4", 0, false},
-	{"1234567:", 0, false},
-	{"/1234567", 0, false},
-	{"+1", 0, false},
-	{"--1", 0, false},
-	{" 1", 0, false},
-	{"1 ", 0, false},
-	{"1\xff", 0, false},
-	{"\xb0\xb1", 0, false},
-	{"12345678\xba", 0, false},
-	{"\x3a2345678", 0, false},
-	{"١٢", 0, false},
+	{"0", 0},
+	{"-0", 0},
+	{"7", 0},
+	{"-110423", 0},
+	{"12345678", 0},
+	{"123456789", 0},
+	{"1234567890123456", 0},
+	{"-999999999999999", 0},
+	{"-9999999999999999", 0}, // 17 bytes
+	{"12345678901234567", 0},
+	{"0.00", 2},
+	{"-0.00", 2},
+	{"1.50", 2},
+	{"-1234.50", 2},
+	{"78442.80", 2},
+	{"99999.99", 2},
+	{"-1234567.89", 2},
+	{"1234567890123.78", 2},
+	{"12345678901234.56", 2}, // 17 bytes,
+	{"123456789.123456", 6},
+	{"1234567890.123456", 6}, // 17 bytes
+	{"0.1234567", 7},
+	{"0.12345678", 8},
+	{"1.5", 2},
+	{"1.500", 2},
+	{"150", 2},
+	{"1.50", 0},
+	{"1.50", 1},
+	{"-.50", 2},
+	{".50", 2},
+	{"-", 0},
+	{"", 0},
+	{"", 2},
+	{"01", 0},
+	{"00.50", 2},
+	{"-01.50", 2},
+	{"1.5e", 2},
+	{"1e50", 2},
+	{"1.2.3", 1},
+	{"1..5", 1},
+	{"1:50", 2},
+	{"1./0", 2},
+	{"1.5/", 2},
+	{"12a4", 0},
+	{"1234567:", 0},
+	{"/1234567", 0},
+	{"+1", 0},
+	{"--1", 0},
+	{" 1", 0},
+	{"1 ", 0},
+	{"1\xff", 0},
+	{"\xb0\xb1", 0},
+	{"12345678\xba", 0},
+	{"\x3a2345678", 0},
+	{"١٢", 0},
 }
 
-// TestParseScaled checks that parseScaled takes the numbers it should and
-// gives for each what parseShort gives.
-func TestParseScaled(t *testing.T) {
+// TestTotalScaled checks Add's own path, for a value of the sum's scale,
+// against addRef.
+func TestTotalScaled(t *testing.T) {
 	for _, c := range scaledValues {
-		_, ok := parseScaled(c.text, c.scale)
-		if ok != c.scaled {
-			t.Errorf("parseScaled(%q, %d) ok = %v, want %v", c.text, c.scale, ok, c.scaled)
-		}
 		checkScaled(t, c.text, c.scale)
 	}
 }
 
-// FuzzParseScaled checks parseScaled against parseShort on any text and
+// FuzzTotalScaled checks Add's own path against addRef on any text and
 // scale.
-func FuzzParseScaled(f *testing.F) {
+func FuzzTotalScaled(f *testing.F) {
 	for _, c := range scaledValues {
 		f.Add(c.text, uint8(c.scale))
 	}
@@ -171,14 +169,21 @@ func FuzzParseScaled(f *testing.F) {
 	})
 }
 
+// checkScaled adds text to a Total of values of the scale, which Add's own
+// path takes if text is of that scale too, and to one of addRef.
 func checkScaled(t *testing.T, text string, scale int) {
 	t.Helper()
-	m, ok := parseScaled(text, scale)
-	if !ok {
-		return
+	zero := "0"
+	if scale > 0 {
+		zero += "." + strings.Repeat("0", scale)
 	}
-	if v, sok := parseShort(text); !sok || v != (num{m: m, s: scale}) {
-		t.Errorf("parseScaled(%q, %d) = %d; parseShort gives %+v, %v", text, scale, m, v, sok)
+	for _, first := range []string{zero, "-1" + zero[1:]} {
+		// Within the reach of Add's own path, the Total is ready for it.
+		var tot Total
+		if err := tot.Add(first); err != nil || scale <= 7 && !tot.same {
+			t.Fatalf("Add(%q) = %v, same = %v", first, err, tot.same)
+		}
+		checkTotal(t, []string{first, text})
 	}
 }
 
@@ -262,5 +267,19 @@ func checkTotal(t *testing.T, values []string) {
 	if got.Count() != want.Count() || got.Sum() != want.Sum() || gmin != wmin || gmax != wmax || gmean != wmean {
 		t.Fatalf("%q: count %d sum %s min %s max %s mean %s; the reference %d %s %s %s %s",
 			values, got.Count(), got.Sum(), gmin, gmax, gmean, want.Count(), want.Sum(), wmin, wmax, wmean)
+	}
+}
+
+// TestAdd64 checks add64's overflow against math/big at the edges of int64.
+func TestAdd64(t *testing.T) {
+	edges := []int64{math.MinInt64, math.MinInt64 + 1, -1 << 62, -2, -1, 0, 1, 2, 1 << 62, math.MaxInt64 - 1, math.MaxInt64}
+	for _, a := range edges {
+		for _, b := range edges {
+			s, overflow := add64(a, b)
+			exact := new(big.Int).Add(big.NewInt(a), big.NewInt(b))
+			if want := !exact.IsInt64(); overflow != want || !overflow && s != exact.Int64() {
+				t.Errorf("add64(%d, %d) = %d, %v; want %s, overflow %v", a, b, s, overflow, exact, want)
+			}
+		}
 	}
 }

@@ -136,7 +136,7 @@ func TestTotalAgainstRat(t *testing.T) {
 }
 
 // ratColumns are columns at the edges of Total's fast paths (the int64
-// sum of values of one scale, parseScaled's eight and sixteen bytes,
+// sum of values of one scale, Add's own path of eight and sixteen bytes,
 // parseShort's 18 digits), each checked against math/big.Rat.
 var ratColumns = [][]string{
 	// 18 digits fit the int64 path, 19 do not; sums that carry out of it.
@@ -159,7 +159,7 @@ var ratColumns = [][]string{
 	// Leading zeros of the fraction are not significant digits.
 	{"0.000000000000000001", "0.000000000000000009", "-0.00000000000000001"},
 	{"0.1234567890123456789", "0.0000000000000000001"},
-	// Lengths around parseScaled's 8 and 16 bytes.
+	// Lengths around the 8 and 16 bytes of Add's own path.
 	{"1234567", "12345678", "-1234567", "-12345678", "123456789"},
 	{"12345.67", "-12345.67", "123456.78", "-123456.78", "1234567.89"},
 	{"12345678901234.56", "-1234567890123.45", "123456789012345.67"},

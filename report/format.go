@@ -28,34 +28,43 @@ var CountFormat = numfmt.MustParse("#,##0")
 // Markdown and formatted CSV all show this text, so a value reads the same
 // in each.
 func (c Column) AppendText(dst []byte, v Value, loc *numfmt.Locale) []byte {
-	// Small enough to be inlined, so that a call does not copy the Column.
-	return appendText(dst, c.Format, v, loc)
+	// Small enough to be inlined, so that a call does not copy the Column;
+	// and the Value is passed in pieces, so that every argument of
+	// appendText fits a register.
+	return appendText(dst, c.Format, v.kind, v.b, unsafe.String(unsafe.SliceData(v.text), len(v.text)), loc)
 }
 
 // appendText is AppendText for a column of the format code (nil for
-// none).
-func appendText(dst []byte, code *numfmt.Code, v Value, loc *numfmt.Locale) []byte {
-	if code == nil || v.kind == KindNull || v.kind == KindBool {
-		return append(dst, v.Bytes()...)
+// none) and a value of the kind, boolean b and text s.
+func appendText(dst []byte, code *numfmt.Code, kind Kind, b bool, s string, loc *numfmt.Locale) []byte {
+	switch {
+	case kind == KindBool:
+		if b {
+			return append(dst, trueBytes...)
+		}
+		return append(dst, falseBytes...)
+	case code == nil || kind == KindNull:
+		return append(dst, s...)
 	}
 	n := len(dst)
-	s := unsafe.String(unsafe.SliceData(v.text), len(v.text))
-	switch v.kind {
-	case KindNumber:
-		if out, err := code.AppendFormat(dst, s, loc); err == nil {
+	if kind == KindNumber {
+		// On an error AppendFormat returns dst as it was, grown or not:
+		// out[:n], unlike dst, need not be kept across the call.
+		out, err := code.AppendFormat(dst, s, loc)
+		if err != nil {
+			out = append(out[:n], s...)
+		}
+		return out
+	}
+	if code.Kind() != numfmt.KindDateTime {
+		return append(dst, code.FormatText(s)...)
+	}
+	if t, err := numfmt.ParseTime(s); err == nil {
+		if out, err := code.AppendFormatTime(dst, t, loc); err == nil {
 			return out
 		}
-	case KindString:
-		if code.Kind() != numfmt.KindDateTime {
-			return append(dst, code.FormatText(s)...)
-		}
-		if t, err := numfmt.ParseTime(s); err == nil {
-			if out, err := code.AppendFormatTime(dst, t, loc); err == nil {
-				return out
-			}
-		}
 	}
-	return append(dst[:n], v.text...)
+	return append(dst[:n], s...)
 }
 
 // AppendLink appends to dst the link of cell v in column c: the cell's own
@@ -130,7 +139,7 @@ func (t *Table) startTotals() {
 	ts := &totals{cols: make([]colTotal, 0, 1)}
 	for i, c := range t.Columns {
 		if c.Total != TotalNone {
-			ts.cols = append(ts.cols, colTotal{col: i, kind: c.Total})
+			ts.cols = append(ts.cols, colTotal{col: i, kind: c.Total, count: c.Total == TotalCount})
 		}
 	}
 	t.totals = ts
@@ -143,10 +152,11 @@ type totals struct {
 }
 
 type colTotal struct {
-	col  int
-	kind Total
-	n    int64        // non-null cells, for count
-	t    numfmt.Total // for sum, min, max and mean
+	col   int
+	kind  Total
+	count bool         // kind is TotalCount: a byte to test per cell, not a string
+	n     int64        // non-null cells, for count
+	t     numfmt.Total // for sum, min, max and mean
 }
 
 // totalMessage is the violation of a number that a total cannot hold.
@@ -160,7 +170,7 @@ func (ts *totals) add(cells []Value) (int, error) {
 		v := &cells[c.col]
 		switch {
 		case v.kind == KindNull:
-		case c.kind == TotalCount:
+		case c.count:
 			c.n++
 		case v.kind == KindNumber:
 			if err := c.t.Add(unsafe.String(unsafe.SliceData(v.text), len(v.text))); err != nil {
