@@ -80,8 +80,60 @@ type md struct {
 	w      *bufio.Writer
 	blocks int
 	loc    *numfmt.Locale
-	text   []byte // scratch: a cell's formatted text
-	link   []byte // scratch: a cell's link
+	text   []byte   // scratch: a cell's formatted text
+	link   []byte   // scratch: a cell's link
+	cols   []column // the columns of the table being written
+}
+
+// A column is a table column with what its cells need worked out once.
+type column struct {
+	*report.Column
+	// clean is set when the formatted text of every number in the column
+	// holds no byte that inline would escape or replace (see numfmt's
+	// NumberChars), so that it is written as it is.
+	clean bool
+	// dest holds, for a valid link template, its pieces around each
+	// {value}, escaped as writeDestination escapes a URL: a number's
+	// link is then written from them and its text, which percent-encoding
+	// leaves as it is (but for an exponent's "+") and which needs no
+	// escaping, without being expanded, checked and escaped apart. A valid
+	// template gives a valid link whatever the value (safeurl.Expand).
+	dest []string
+}
+
+// noColumn is the column of a cell past a row's columns.
+var noColumn = column{Column: &report.Column{}}
+
+// columns returns the columns of cols, in m.cols.
+func (m *md) columns(cols []report.Column) []column {
+	m.cols = m.cols[:0]
+	for i := range cols {
+		c := column{Column: &cols[i]}
+		if c.Format != nil {
+			// A number the code cannot show is written as given: the
+			// bytes of a JSON number.
+			chars, ok := c.Format.NumberChars(m.loc)
+			chars += "0123456789+-.eE"
+			c.clean = ok && utf8.ValidString(chars) && !strings.ContainsFunc(chars, func(r rune) bool {
+				// What inline escapes or replaces, and ':' and 'w', which
+				// it escapes in some contexts (:// and www.).
+				return r < 0x20 || r == 0x7f || strings.ContainsRune("\\`*_[]<>|~&#$@:w", r)
+			})
+		}
+		if c.Link != "" && safeurl.Template(c.Link) {
+			for _, p := range strings.Split(c.Link, "{value}") {
+				// writeDestination escapes byte by byte: the pieces
+				// can be escaped apart.
+				var b bytes.Buffer
+				bw := bufio.NewWriter(&b)
+				writeDestination(bw, []byte(p))
+				bw.Flush()
+				c.dest = append(c.dest, b.String())
+			}
+		}
+		m.cols = append(m.cols, c)
+	}
+	return m.cols
 }
 
 // Heading writes a heading as an ATX heading.
@@ -116,8 +168,8 @@ func (m *md) Fields(f *report.Fields) error {
 	w.WriteString("| | |\n| --- | --- |\n")
 	for _, it := range f.Items {
 		w.WriteByte('|')
-		m.cell(report.Column{}, report.String(it.Label), true)
-		m.cell(it.Column(), it.Value, false)
+		m.cell(&noColumn, report.String(it.Label), true)
+		m.cell(&m.columns([]report.Column{it.Column()})[0], it.Value, false)
 		w.WriteByte('\n')
 	}
 	return nil
@@ -466,7 +518,7 @@ func (m *md) table(ctx context.Context, t *report.Table) error {
 	}
 	w.WriteByte('\n')
 	n := 0
-	cols := t.Columns
+	cols := m.columns(t.Columns)
 	for row, err := range t.Rows() {
 		if err != nil {
 			return err
@@ -483,7 +535,7 @@ func (m *md) table(ctx context.Context, t *report.Table) error {
 	}
 	// A footer is the table's last rows, in bold: pipe tables have no footer.
 	if footer := t.FooterRows(); len(footer) > 0 {
-		cols := t.FooterColumns()
+		cols := m.columns(t.FooterColumns())
 		for _, row := range footer {
 			m.row(cols, row, true)
 		}
@@ -494,13 +546,13 @@ func (m *md) table(ctx context.Context, t *report.Table) error {
 // row writes a table row: each cell's formatted text (see
 // report.Column.AppendText), as a link when it has one; in bold for a
 // footer row.
-func (m *md) row(cols []report.Column, row report.Row, bold bool) {
+func (m *md) row(cols []column, row report.Row, bold bool) {
 	w := m.w
 	w.WriteByte('|')
 	for i, v := range row.Cells {
-		var c report.Column
+		c := &noColumn
 		if i < len(cols) {
-			c = cols[i]
+			c = &cols[i]
 		}
 		m.cell(c, v, bold)
 	}
@@ -508,7 +560,7 @@ func (m *md) row(cols []report.Column, row report.Row, bold bool) {
 }
 
 // cell writes a cell of a pipe table and the pipe after it.
-func (m *md) cell(c report.Column, v report.Value, bold bool) {
+func (m *md) cell(c *column, v report.Value, bold bool) {
 	w := m.w
 	w.WriteByte(' ')
 	text := v.Bytes()
@@ -516,8 +568,15 @@ func (m *md) cell(c report.Column, v report.Value, bold bool) {
 		m.text = c.AppendText(m.text[:0], v, m.loc)
 		text = m.text
 	}
-	m.link = c.AppendLink(m.link[:0], v)
-	linked := len(m.link) > 0 && safeurl.Link(unsafe.String(unsafe.SliceData(m.link), len(m.link)))
+	// A column's link template links the cell with the value in it,
+	// unless the cell has a link of its own.
+	templated := c.dest != nil && v.Link() == "" && v.Kind() == report.KindNumber &&
+		bytes.IndexByte(v.Bytes(), '+') < 0
+	linked := templated
+	if !templated {
+		m.link = c.AppendLink(m.link[:0], v)
+		linked = len(m.link) > 0 && safeurl.Link(unsafe.String(unsafe.SliceData(m.link), len(m.link)))
+	}
 	if bold || linked {
 		// Emphasis needs no space inside its delimiters, and a pipe
 		// table trims a cell's spaces but not a link text's.
@@ -530,14 +589,22 @@ func (m *md) cell(c report.Column, v report.Value, bold bool) {
 	if linked {
 		w.WriteByte('[')
 	}
-	if v.Kind() == report.KindNumber && c.Format == nil || v.Kind() == report.KindBool {
-		w.Write(text) // a JSON number or a boolean: nothing to escape
+	if v.Kind() == report.KindNumber && (c.Format == nil || c.clean) || v.Kind() == report.KindBool {
+		w.Write(text) // a JSON number, clean formatted text or a boolean: nothing to escape
 	} else {
 		m.inline(text, true)
 	}
 	if linked {
 		w.WriteString("](")
-		writeDestination(w, m.link)
+		if templated {
+			w.WriteString(c.dest[0])
+			for _, p := range c.dest[1:] {
+				w.Write(v.Bytes())
+				w.WriteString(p)
+			}
+		} else {
+			writeDestination(w, m.link)
+		}
 		w.WriteByte(')')
 	}
 	if bold && len(text) > 0 {
@@ -558,7 +625,7 @@ func writeDestination(w *bufio.Writer, u []byte) {
 			w.Write(u[start:i])
 			w.WriteString("&amp;")
 			start = i + 1
-		} else if strings.IndexByte("\\()<>|[]*_`", c) >= 0 {
+		} else if destEscaped[c] {
 			w.Write(u[start:i])
 			w.WriteByte('\\')
 			w.WriteByte(c)
@@ -567,6 +634,14 @@ func writeDestination(w *bufio.Writer, u []byte) {
 	}
 	w.Write(u[start:])
 }
+
+// destEscaped marks the bytes writeDestination backslash-escapes.
+var destEscaped = func() (t [256]bool) {
+	for _, c := range []byte("\\()<>|[]*_`") {
+		t[c] = true
+	}
+	return t
+}()
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'

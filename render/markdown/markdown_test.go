@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/foliorender/folio/internal/safeurl"
+	"github.com/foliorender/folio/numfmt"
 	"github.com/foliorender/folio/render/markdown"
 	"github.com/foliorender/folio/render/rendertest"
 	"github.com/foliorender/folio/report"
@@ -538,4 +539,98 @@ func TestKinds(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("key figures read back as %q, want %q", got, want)
 	}
+}
+
+// templateAgainstOwn renders numbers in a column with link template tmpl
+// and format code, and the same cells each with the expanded link as its
+// own: a template's links are written from its pieces, escaped once, and
+// a cell's own link is escaped whole, and the two must agree byte for
+// byte.
+func templateAgainstOwn(t *testing.T, tmpl, code, locale string, values []string) {
+	t.Helper()
+	var templated, own []report.Row
+	for _, s := range values {
+		v, ok := report.Number(s)
+		if !ok {
+			t.Fatalf("%q is not a number", s)
+		}
+		templated = append(templated, report.Cells(v))
+		own = append(own, report.Cells(v.WithLink(string(safeurl.Expand(nil, tmpl, []byte(s))))))
+	}
+	col := report.Column{Caption: "N", Type: report.TypeNumber}
+	if code != "" {
+		f, err := numfmt.Parse(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col.Format = f
+	}
+	doc := func(link string, rows []report.Row) *report.Document {
+		c := col
+		c.Link = link
+		d := report.New("", report.NewTable("", []report.Column{c}, report.RowsOf(rows...)))
+		d.SetLocale(locale)
+		return d
+	}
+	a, b := render(t, doc(tmpl, templated)), render(t, doc("", own))
+	if !bytes.Equal(a, b) {
+		t.Fatalf("template %q, code %q: with the template\n%s\nwith each cell's own link\n%s", tmpl, code, a, b)
+	}
+	if got := links(t, a); len(got) != len(values) {
+		t.Fatalf("links %q\n%s", got, a)
+	}
+	// Each cell reads back as its formatted text: what Markdown would
+	// read as syntax in it was escaped.
+	loc, err := numfmt.ParseLocale(locale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := read(t, a).cells
+	for i, row := range templated {
+		want := strings.TrimSpace(string(col.AppendText(nil, row.Cells[0], loc)))
+		if got := cells[i+1][0]; got != want {
+			t.Errorf("code %q, value %s: cell %q, want %q\n%s", code, values[i], got, want, a)
+		}
+	}
+	p := read(t, a)
+	for _, tag := range p.tags {
+		if !slices.Contains(allowed, tag) {
+			t.Errorf("code %q: output holds <%s>\n%s", code, tag, a)
+		}
+	}
+}
+
+// TestTemplateLinks checks templates whose literal text Markdown escapes,
+// values percent-encoding changes (an exponent's "+") and formats whose
+// text inline escapes (clean or not) against cells with their own links.
+func TestTemplateLinks(t *testing.T) {
+	values := []string{"0", "-177", "78442.80", "1.5e+3", "7E-2", "-0", "123456789012345678"}
+	for _, c := range []struct{ tmpl, code, locale string }{
+		{"https://erp.example/items/{value}", "#,##0", "de-DE"},
+		{"https://erp.example/amounts?v={value}", `"€ "#,##0.00;("€ "#,##0.00)`, "de-DE"},
+		{"https://e.x/a_(b)&c={value}&d=[{value}]*`|<>\\", "#,##0.00", "en"},
+		{"mailto:x{value}@e.x", `"*www."0`, "fr-CH"},
+		{"https://e.x/{value}", `0.0 "http://"`, "en"},
+		{"https://e.x/n/{value}", "", "en"},
+		{"https://e.x/fixed", "0", "en"},
+		{"https://e.x/{value}", `"**"0"**"`, "en"},
+		{"https://e.x/{value}", `"<i>"0" \"`, "en"},
+		{"https://e.x/{value}", `"[x](y) "0`, "de-DE"},
+	} {
+		templateAgainstOwn(t, c.tmpl, c.code, c.locale, values)
+	}
+}
+
+// FuzzTemplateLinks is TestTemplateLinks with fuzzed literal text around
+// the value, and a fuzzed number.
+func FuzzTemplateLinks(f *testing.F) {
+	f.Add("items/", "?x=(1)&y", "-110423")
+	f.Add("a_b*", "", "1.5e+3")
+	f.Fuzz(func(t *testing.T, before, after, num string) {
+		tmpl := "https://erp.example/" + before + "{value}" + after
+		if _, ok := report.Number(num); !ok || !safeurl.Template(tmpl) || !utf8.ValidString(tmpl) {
+			return
+		}
+		templateAgainstOwn(t, tmpl, "#,##0.00", "de-DE", []string{num})
+	})
 }
