@@ -24,14 +24,7 @@ func BenchmarkRender(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.SetBytes(int64(len(in)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := r.Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+			convert(b, r, in, rows)
 		})
 	}
 }
@@ -61,13 +54,7 @@ func BenchmarkRowCounts(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.SetBytes(int64(len(in)))
-				for b.Loop() {
-					if err := r.Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+				convert(b, r, in, rows)
 			})
 		}
 	}
@@ -135,15 +122,21 @@ func BenchmarkNumbers(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.SetBytes(int64(len(in)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := r.Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+				convert(b, r, in, n)
 			})
 		}
 	}
+}
+
+// convert decodes the document in, of rows rows, and renders it with r to
+// io.Discard in b's loop, and reports its rows/s.
+func convert(b *testing.B, r render.Renderer, in []byte, rows int) {
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.Render(context.Background(), io.Discard, report.Read(bytes.NewReader(in))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
