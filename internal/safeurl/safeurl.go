@@ -3,7 +3,9 @@ package safeurl
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
+	"unsafe"
 )
 
 // Safe reports whether a link may point at dest: a URL without a scheme
@@ -134,6 +136,28 @@ func unreserved(c byte) bool {
 }
 
 const upperHex = "0123456789ABCDEF"
+
+// IsASCII reports whether s is ASCII, so that [AppendASCII] would append
+// it as it is; eight bytes at a time, as it is asked of every link a
+// table draws.
+func IsASCII(s string) bool {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	if i > 0 { // the last eight bytes, which overlap those before
+		return binary.LittleEndian.Uint64(b[len(b)-8:])&0x8080808080808080 == 0
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 // AppendASCII appends the link s to dst with every byte outside ASCII
 // percent-encoded, as an IRI becomes a URI (RFC 3987, 3.1): for formats

@@ -1,7 +1,9 @@
 package safeurl
 
 import (
+	"bytes"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -90,5 +92,25 @@ func TestExpand(t *testing.T) {
 	}
 	if got := string(AppendASCII(nil, "https://x/ü?q=é")); got != "https://x/%C3%BC?q=%C3%A9" {
 		t.Errorf("AppendASCII = %q", got)
+	}
+}
+
+// TestIsASCII puts one byte outside ASCII at each place of strings of 0
+// to 20 bytes, across and after the eight-byte words IsASCII reads.
+func TestIsASCII(t *testing.T) {
+	for n := 0; n <= 20; n++ {
+		s := []byte(strings.Repeat("a", n))
+		if !IsASCII(string(s)) {
+			t.Errorf("%q: not ASCII", s)
+		}
+		for i := range n {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b := bytes.Clone(s)
+				b[i] = c
+				if IsASCII(string(b)) {
+					t.Errorf("%q: ASCII", b)
+				}
+			}
+		}
 	}
 }

@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -750,7 +749,7 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 			// An ASCII link (a template's always is) goes to fpdf as it
 			// is: LinkURI neither keeps nor changes the bytes.
 			uri := unsafe.Slice(unsafe.StringData(cl.link), len(cl.link))
-			if !isASCII(cl.link) {
+			if !safeurl.IsASCII(cl.link) {
 				c.uri = safeurl.AppendASCII(c.uri[:0], cl.link)
 				uri = c.uri
 			}
@@ -788,27 +787,6 @@ func (tw *tableWriter) cells(g *group, tt *tableText, ch chain, from, to int) {
 	}
 	c.endText()
 	c.underlines(cellSize*0.06, linkColor)
-}
-
-// isASCII reports whether s is ASCII, eight bytes at a time: it is asked
-// of every link a table draws.
-func isASCII(s string) bool {
-	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	if i > 0 { // the last eight bytes, which overlap those before
-		return binary.LittleEndian.Uint64(b[len(b)-8:])&0x8080808080808080 == 0
-	}
-	for ; i < len(b); i++ {
-		if b[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // add draws a row of the table, or collects it when the table has column

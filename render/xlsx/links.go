@@ -59,7 +59,7 @@ func (s *sheet) addLink(col, n int, target []byte) bool {
 		id = len(l.urls)
 		key := string(target)
 		u := key
-		if !isASCII(key) {
+		if !safeurl.IsASCII(key) {
 			u = string(safeurl.AppendASCII(nil, key))
 		}
 		l.urls = append(l.urls, u)
@@ -67,15 +67,6 @@ func (s *sheet) addLink(col, n int, target []byte) bool {
 	}
 	l.cells = append(l.cells, linkCell{int32(col), int32(n)})
 	l.targets = append(l.targets, id)
-	return true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
 	return true
 }
 
