@@ -253,10 +253,9 @@ type column struct {
 	report.Column
 	code *numfmt.Code // the format, when cells are written formatted; else nil
 	// known is set when the formatted text of every number in the column
-	// is valid UTF-8 that holds no quote, CR or LF (see numfmt's
-	// NumberChars), so that the field's bytes need not be checked; commas
-	// is then set if it may hold the (one-byte) comma.
-	known, commas bool
+	// is valid UTF-8 that holds no quote, CR or LF (see report.Column's
+	// NumberChars), so that the field's bytes need not be checked.
+	known bool
 }
 
 // plan returns the columns of cols to write, with formatted set when cells
@@ -269,13 +268,8 @@ func (cw *writer) plan(cols []report.Column, formatted bool, loc *numfmt.Locale)
 			continue
 		}
 		plan[i].code = c.Format
-		chars, ok := c.Format.NumberChars(loc)
-		// A number the code cannot show is written as given: the bytes of
-		// a JSON number.
-		chars += "0123456789+-.eE"
-		if ok && cw.simple && utf8.ValidString(chars) && !strings.ContainsAny(chars, "\"\r\n") {
+		if chars, ok := c.NumberChars(loc); ok && cw.simple && !strings.ContainsAny(chars, "\"\r\n") {
 			plan[i].known = true
-			plan[i].commas = strings.IndexByte(chars, cw.comma[0]) >= 0
 		}
 	}
 	return plan

@@ -10,7 +10,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/foliorender/folio/internal/safeurl"
 	"github.com/foliorender/folio/numfmt"
@@ -347,7 +346,7 @@ type column struct {
 	// clean and a valid link template with one {value}.
 	linkedNumber bool
 	// clean is set when the formatted text of every number in the column
-	// is valid UTF-8 that needs no escaping (see numfmt's NumberChars), so
+	// is valid UTF-8 that needs no escaping (see report.Column.NumberChars), so
 	// that it is written without being checked.
 	clean bool
 	// href holds, for a valid link template, its pieces around each
@@ -374,12 +373,8 @@ func newColumn(c report.Column, loc *numfmt.Locale) column {
 	align := alignClass(c.Align)
 	col := column{Column: c, td: "<td" + classAttr(align) + ">", num: "<td" + classAttr("num", align),
 		date: c.Type == report.TypeDate || c.Type == report.TypeDateTime}
-	if c.Format != nil {
-		// A number the code cannot show is written as given: the bytes
-		// of a JSON number.
-		chars, ok := c.Format.NumberChars(loc)
-		chars += "0123456789+-.eE"
-		col.clean = ok && utf8.ValidString(chars) && cleanPrefix(chars) == len(chars)
+	if chars, ok := c.NumberChars(loc); ok {
+		col.clean = cleanPrefix(chars) == len(chars)
 	}
 	if c.Numeric() {
 		col.td = col.num + ">"

@@ -89,7 +89,7 @@ type md struct {
 type column struct {
 	*report.Column
 	// clean is set when the formatted text of every number in the column
-	// holds no byte that inline would escape or replace (see numfmt's
+	// holds no byte that inline would escape or replace (see report.Column's
 	// NumberChars), so that it is written as it is.
 	clean bool
 	// dest holds, for a valid link template, its pieces around each
@@ -109,12 +109,8 @@ func (m *md) columns(cols []report.Column) []column {
 	m.cols = m.cols[:0]
 	for i := range cols {
 		c := column{Column: &cols[i]}
-		if c.Format != nil {
-			// A number the code cannot show is written as given: the
-			// bytes of a JSON number.
-			chars, ok := c.Format.NumberChars(m.loc)
-			chars += "0123456789+-.eE"
-			c.clean = ok && utf8.ValidString(chars) && !strings.ContainsFunc(chars, func(r rune) bool {
+		if chars, ok := c.NumberChars(m.loc); ok {
+			c.clean = !strings.ContainsFunc(chars, func(r rune) bool {
 				// What inline escapes or replaces, and ':' and 'w', which
 				// it escapes in some contexts (:// and www.).
 				return r < 0x20 || r == 0x7f || strings.ContainsRune("\\`*_[]<>|~&#$@:w", r)
