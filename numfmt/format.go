@@ -465,13 +465,7 @@ func (c *Code) appendScanned(dst []byte, text string, loc *Locale) ([]byte, erro
 		}
 		neg = neg && !zero
 	}
-	// The section, as pick chooses it.
-	s, minus := &c.nums[0], neg
-	if neg && len(c.nums) >= 2 {
-		s, minus = &c.nums[1], false
-	} else if zero && len(c.nums) >= 3 {
-		s = &c.nums[2]
-	}
+	s, minus := c.pick(neg, zero)
 	if !s.plain || fracLen > s.fracSlots {
 		return c.appendFormat(dst, text, loc)
 	}
