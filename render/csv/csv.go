@@ -341,17 +341,10 @@ func (cw *writer) number(i int, c *column, v report.Value, loc *numfmt.Locale) {
 			class |= cw.numClass[c]
 		}
 	}
-	quote := class&numComma != 0 || len(text) > 0 && (text[0] == ' ' || text[0] == '\t' || text[0] >= 0xc2 && text[0] <= 0xe3 && spaceStart(text)) || string(text) == `\.`
-	prefix := false // what cw.guard and formulaLike decide
-	if len(text) > 0 && !cw.formulas {
-		switch text[0] {
-		case '=', '@', '\t', '\r':
-			prefix = true
-		case '+', '-':
-			prefix = class&numSyntax != 0 && !plainNumber(text[1:])
-		}
-	}
-	if prefix {
+	quote := class&numComma != 0 || quoteStart(text)
+	// cw.guard, with the formula syntax after the first byte found above.
+	guard := !cw.formulas && (len(text) == 0 || text[0] != '-' && text[0] != '+' || class&numSyntax != 0)
+	if guard && formulaLike(text) {
 		// The apostrophe goes before the text: rare enough to copy it.
 		cw.scratch = append(cw.scratch[:0], text...)
 		cw.sep(i)
@@ -413,8 +406,14 @@ func (cw *writer) slow(b []byte, guard bool) {
 // write writes the field b, valid UTF-8, with a one-byte comma; class
 // holds what its bytes ask for (quoteByte and quoteChar).
 func (cw *writer) write(b []byte, class uint8, guard bool) {
-	quote := class&quoteByte != 0 || len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] >= 0xc2 && b[0] <= 0xe3 && spaceStart(b)) || string(b) == `\.`
-	cw.quoted(b, quote, class, guard)
+	cw.quoted(b, class&quoteByte != 0 || quoteStart(b), class, guard)
+}
+
+// quoteStart reports whether the field b is quoted whatever bytes it holds:
+// it starts with a space (ASCII or Unicode) or is \. (a line PostgreSQL's
+// COPY reads as the end of data).
+func quoteStart(b []byte) bool {
+	return len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] >= 0xc2 && b[0] <= 0xe3 && spaceStart(b)) || string(b) == `\.`
 }
 
 // quoted writes the field b, in quotes if quote is set, doubling its quote
