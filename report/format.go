@@ -158,7 +158,7 @@ func (t *Table) startTotals() {
 	ts := &totals{cols: make([]colTotal, 0, 1)}
 	for i, c := range t.Columns {
 		if c.Total != TotalNone {
-			ts.cols = append(ts.cols, colTotal{col: i, kind: c.Total, count: c.Total == TotalCount})
+			ts.cols = append(ts.cols, colTotal{col: i, kind: c.Total})
 		}
 	}
 	t.totals = ts
@@ -171,11 +171,10 @@ type totals struct {
 }
 
 type colTotal struct {
-	col   int
-	kind  Total
-	count bool         // kind is TotalCount: a byte to test per cell, not a string
-	n     int64        // non-null cells, for count
-	t     numfmt.Total // for sum, min, max and mean
+	col  int
+	kind Total
+	n    int64        // non-null cells, for count
+	t    numfmt.Total // for sum, min, max and mean
 }
 
 // totalMessage is the violation of a number that a total cannot hold.
@@ -189,7 +188,7 @@ func (ts *totals) add(cells []Value) (int, error) {
 		v := &cells[c.col]
 		switch {
 		case v.kind == KindNull:
-		case c.count:
+		case c.kind == TotalCount:
 			c.n++
 		case v.kind == KindNumber:
 			if err := c.t.Add(unsafe.String(unsafe.SliceData(v.text), len(v.text))); err != nil {
