@@ -140,7 +140,7 @@ func (d *decoder) readErr(dec *jsontext.Decoder, err error) {
 		ptr := wholeValuePointer(knownPointer(string(se.JSONPointer)), string(dec.StackPointer()))
 		d.fatal(&Violation{Pointer: ptr, Message: fmt.Sprintf("%s (at byte %d)", msg, d.offset(dec, se.ByteOffset))})
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
-		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", d.offset(dec, dec.InputOffset()))})
+		d.fatal(&Violation{Pointer: string(dec.StackPointer()), Message: fmt.Sprintf("the document ends too early, at byte %d", d.endOffset(dec))})
 	default:
 		d.fatal(fmt.Errorf("report: reading input: %w", err))
 	}

@@ -15,3 +15,12 @@ func ScannedRows(doc *Document) int {
 	}
 	return doc.dec.feed.scanned
 }
+
+// RowParses returns how many times the row scanner began to parse a row
+// of doc, a row parsed again counted again.
+func RowParses(doc *Document) int {
+	if doc.dec.feed == nil {
+		return 0
+	}
+	return doc.dec.feed.parses
+}

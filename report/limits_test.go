@@ -186,3 +186,62 @@ func TestHeldRowsLimitMemory(t *testing.T) {
 		t.Errorf("reading 100 MB of held rows allocated %d bytes, want at most %d", total, limit)
 	}
 }
+
+// TestSpaceMemory reads documents with 64 MiB of space in one run, between
+// rows and elsewhere, and checks that decoding does not hold it: space is
+// not data.
+func TestSpaceMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 64 MiB")
+	}
+	space := gendoc.Part{Text: strings.Repeat(" ", 1<<16), N: 1 << 10}
+	row := `{"cells":[{"value":"x"},{"value":1}]}`
+	rows := strings.Repeat(row+",", 999) + row
+	head := `{"elements":[{"type":"table","data":{"columns":[{"caption":"A"},{"caption":"B"}],"rows":[`
+	const tail = `]}}]}`
+	for _, tt := range []struct {
+		name  string
+		parts []gendoc.Part
+		rows  int
+	}{
+		{"before the first row", []gendoc.Part{gendoc.Text(head), space, gendoc.Text(rows + "," + rows + tail)}, 2000},
+		{"before a comma between rows", []gendoc.Part{gendoc.Text(head + rows), space, gendoc.Text("," + rows + tail)}, 2000},
+		{"after a comma between rows", []gendoc.Part{gendoc.Text(head + rows + ","), space, gendoc.Text(rows + tail)}, 2000},
+		{"after the last row", []gendoc.Part{gendoc.Text(head + rows + "," + rows), space, gendoc.Text(tail)}, 2000},
+		{"within a row", []gendoc.Part{gendoc.Text(head + rows + `,{"cells":[{"value":"x"},`), space, gendoc.Text(`{"value":1}]},` + rows + tail)}, 2001},
+		{"within a row for jsontext", []gendoc.Part{gendoc.Text(head + rows + `,{"x":1,"cells":[{"value":"x"},`), space, gendoc.Text(`{"value":1}]},` + rows + tail)}, 2001},
+		{"between members", []gendoc.Part{gendoc.Text(`{"title":"T",`), space, gendoc.Text(head[1:] + rows + tail)}, 1000},
+		{"within the columns", []gendoc.Part{gendoc.Text(head[:len(head)-len(`],"rows":[`)] + ","), space, gendoc.Text(`{"caption":"C"}],"rows":[{"cells":[{"value":1},{"value":2},{"value":3}]}` + tail)}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var n int
+			var err error
+			total, _ := gendoc.Alloc(func() {
+				n, err = 0, nil
+				for el, e := range report.Read(gendoc.Reader(tt.parts...)).Elements() {
+					if e != nil {
+						err = e
+						break
+					}
+					for _, e := range el.(*report.Table).Rows() {
+						if e != nil {
+							err = e
+							break
+						}
+						n++
+					}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.rows {
+				t.Errorf("%d rows, want %d", n, tt.rows)
+			}
+			t.Logf("%d MB of input, %d rows: %.2f MB allocated", gendoc.Size(tt.parts...)>>20, n, float64(total)/(1<<20))
+			if total > 8<<20 {
+				t.Errorf("allocated %d bytes, want at most 8 MiB", total)
+			}
+		})
+	}
+}

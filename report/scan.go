@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"sort"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -55,7 +57,15 @@ type feed struct {
 	fillN     int
 	fillComma bool
 	fillSpace bool
-	shift     int64 // what to add to jsontext's byte offsets
+	shift     int64 // what to add to jsontext's byte offsets, with dropped's
+
+	// What jsontext has been given, as squeeze follows it.
+	given    int64 // bytes, and so jsontext's input offset
+	inString bool  // they end inside a string
+	escaped  bool  // just after a backslash in it
+	space    int   // in a run of space between tokens this long
+	drops    []drop
+	gap      gap // the last space dropSpace let go of
 
 	// The scanner's state while it reads the rows of rr.
 	rr       *rowReader
@@ -65,13 +75,89 @@ type feed struct {
 	keep     int        // buf index after the last row the scanner accepted
 	m        int        // rows the scanner accepted since it started
 	scanned  int        // rows the scanner accepted in all
+	parses   int        // rows the scanner began to parse, the same row again counted again
 	comma    bool       // a comma is due before the next row
 	entryCom bool       // jsontext expected a comma where the scanner started
 }
 
 const feedMin = 64 << 10
 
+// Read gives jsontext the input, squeezed (see squeeze).
 func (f *feed) Read(p []byte) (int, error) {
+	for {
+		n, err := f.read(p)
+		k := f.squeeze(p[:n])
+		if k > 0 || n == 0 || err != nil {
+			return k, err
+		}
+	}
+}
+
+// spaceKeep is how much of a run of space between tokens jsontext is
+// given: the rest of the run is left out. jsontext holds what it has been
+// given since the last token it read, so that space between tokens, unlike
+// space between rows (see dropSpace), would otherwise be held whole.
+const spaceKeep = 4 << 10
+
+// A drop is where squeeze left out space: from jsontext's offset at on,
+// the input's offsets are total more than jsontext's (the total of the
+// drops up to this one).
+type drop struct{ at, total int64 }
+
+// squeeze leaves out of b, the next bytes jsontext is given, each byte of
+// space past the first spaceKeep of a run between tokens (outside
+// strings), and returns how many bytes are left, moved to the start of
+// b. It follows the strings in what jsontext is given: a string's bytes are
+// data, whatever they are.
+func (f *feed) squeeze(b []byte) int {
+	w := 0
+	for _, c := range b {
+		switch {
+		case f.inString:
+			switch {
+			case f.escaped:
+				f.escaped = false
+			case c == '\\':
+				f.escaped = true
+			case c == '"':
+				f.inString = false
+			}
+		case isSpace(c):
+			if f.space++; f.space > spaceKeep {
+				at := f.given + int64(w)
+				if k := len(f.drops) - 1; k >= 0 && f.drops[k].at == at {
+					f.drops[k].total++
+				} else {
+					total := int64(1)
+					if k >= 0 {
+						total += f.drops[k].total
+					}
+					f.drops = append(f.drops, drop{at, total})
+				}
+				continue
+			}
+		default:
+			f.space = 0
+			f.inString = c == '"'
+		}
+		b[w] = c
+		w++
+	}
+	f.given += int64(w)
+	return w
+}
+
+// dropped returns how many bytes of the input squeeze left out before
+// jsontext's offset off.
+func (f *feed) dropped(off int64) int64 {
+	k := sort.Search(len(f.drops), func(k int) bool { return f.drops[k].at > off })
+	if k == 0 {
+		return 0
+	}
+	return f.drops[k-1].total
+}
+
+func (f *feed) read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -158,7 +244,7 @@ func (f *feed) fill(keep int) bool {
 // offset turns a byte offset of jsontext's into the input's.
 func (d *decoder) offset(dec *jsontext.Decoder, off int64) int64 {
 	if d.feed != nil && dec == d.dec {
-		return off + d.feed.shift
+		return off + d.feed.shift + d.feed.dropped(off)
 	}
 	return off
 }
@@ -191,12 +277,65 @@ func (f *feed) peekRow(rr *rowReader) jsontext.Kind {
 			f.r = i
 			return '{'
 		}
+		f.dropSpace()
 		if !f.fill(f.keep) {
 			break
 		}
 	}
 	f.handBack(rr)
 	return 0
+}
+
+// dropSpace lets go of the space the buffer holds after the last row the
+// scanner accepted, which is all it holds past f.keep but for a comma, so
+// that space between rows is not held, however long. jsontext reads on
+// from f.keep when the rows are handed back, and needs the comma: the
+// space before it goes, and the space after it, when it is long, by
+// moving the comma to the end of the buffer, in place of the last byte of
+// space. The bytes after f.keep are then where they were in the input,
+// and so are jsontext's offsets, but for the end of the rows it was not
+// given, which jsontext gives as the end of what it has read when the
+// input ends after them, and which endOffset puts back.
+func (f *feed) dropSpace() {
+	end := len(f.buf)
+	from := f.base + int64(f.keep)
+	if from == f.gap.to {
+		from = f.gap.from // more of the same run of space
+	}
+	c := -1
+	if f.comma {
+		c = bytes.IndexByte(f.buf[f.keep:end], ',')
+	}
+	switch {
+	case c < 0:
+		if end-f.keep > 1 {
+			f.keep = end
+		}
+	case end-(f.keep+c+1) >= feedMin:
+		f.buf[end-1] = ','
+		f.keep = end - 1
+	default:
+		f.keep += c
+	}
+	f.r = f.keep
+	if to := f.base + int64(f.keep); to != from {
+		f.gap = gap{from, to}
+	}
+}
+
+// A gap is space that dropSpace let go of, from the input offset from, the
+// end of a row or of what jsontext had read, to to, where jsontext reads
+// on.
+type gap struct{ from, to int64 }
+
+// endOffset is offset for the end of what jsontext has read
+// (InputOffset).
+func (d *decoder) endOffset(dec *jsontext.Decoder) int64 {
+	off := d.offset(dec, dec.InputOffset())
+	if f := d.feed; f != nil && dec == d.dec && f.gap.to > 0 && off == f.gap.to {
+		return f.gap.from
+	}
+	return off
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -244,6 +383,14 @@ func (f *feed) start(rr *rowReader) bool {
 			return false
 		}
 		scanned := len(f.buf) - f.r
+		if sk.depth == 0 && scanned >= feedMin {
+			// Only space and commas since the row jsontext has begun:
+			// jsontext is to read them, and the scanner to try again
+			// after them, so that they are not held.
+			f.limit = f.base + int64(len(f.buf))
+			f.aligning = rr
+			return false
+		}
 		if !f.fill(f.r) {
 			f.off = rr
 			return false
@@ -374,7 +521,10 @@ const (
 // parse reads the row at f.r into rr, as rowReader.parse does. handled is
 // false when the row is for jsontext to read, the input handed back.
 func (f *feed) parse(rr *rowReader) (valid, ok, handled bool) {
+	var sk skim
+	seen := 0 // the bytes of the row, from f.r, that sk has seen
 	for {
+		f.parses++
 		key, i, res := f.row(rr, f.buf, f.r)
 		switch res {
 		case rowOK:
@@ -385,12 +535,39 @@ func (f *feed) parse(rr *rowReader) (valid, ok, handled bool) {
 			valid, ok = rr.complete(key)
 			return valid, ok, true
 		case rowMore:
-			if f.fill(f.keep) {
+			if f.fillRow(&sk, &seen) {
 				continue
 			}
 		}
 		f.handBack(rr)
 		return false, false, false
+	}
+}
+
+// maxScanRow is the longest row the scanner holds: a longer one is handed
+// back to jsontext, which holds only its values, so that what the buffer
+// holds stays bounded (space within a row, say, is not held).
+const maxScanRow = 1 << 20
+
+// fillRow reads on until the buffer holds the end of the row at f.r, as a
+// skim of the bytes that came since the last call finds it (or finds that
+// what follows is no row, for parse to say), so that a row that comes in
+// many short reads is parsed twice, not once a read: parsing it again at
+// each read took time of the square of its length. sk and seen carry the
+// skim from one call to the next. It reports false when the input ends
+// first, the reader fails or the row is longer than maxScanRow.
+func (f *feed) fillRow(sk *skim, seen *int) bool {
+	for {
+		if len(f.buf)-f.r > maxScanRow {
+			return false
+		}
+		if !f.fill(f.keep) {
+			return false
+		}
+		if sk.scan(f.buf[f.r+*seen:]) != skimMore {
+			return true
+		}
+		*seen = len(f.buf) - f.r
 	}
 }
 
