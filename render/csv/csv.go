@@ -448,10 +448,7 @@ func (cw *writer) quoted(b []byte, quote bool, class uint8, guard bool) {
 // line break or the comma, or starts with a space (ASCII or Unicode) or is
 // \. (a line PostgreSQL's COPY reads as the end of data).
 func (cw *writer) needsQuotes(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	if b[0] == ' ' || b[0] == '\t' || string(b) == `\.` {
+	if quoteStart(b) {
 		return true
 	}
 	for _, c := range b {
@@ -463,10 +460,7 @@ func (cw *writer) needsQuotes(b []byte) bool {
 			return true
 		}
 	}
-	if !cw.simple {
-		return bytesContains(b, cw.comma)
-	}
-	return spaceStart(b)
+	return !cw.simple && bytesContains(b, cw.comma)
 }
 
 // spaceStart reports whether b starts with a Unicode space, which is

@@ -144,3 +144,23 @@ func TestFormattedAgainstRef(t *testing.T) {
 		t.Fatal("no column's formatted numbers were known")
 	}
 }
+
+// TestSpaceStartQuoted checks that a field starting with a space, ASCII or
+// Unicode, is quoted with every separator, of one byte or several, and
+// whether or not its UTF-8 is valid (a reader that trims leading space
+// would lose it otherwise).
+func TestSpaceStartQuoted(t *testing.T) {
+	for _, comma := range fieldCommas {
+		for _, s := range []string{" a", "\ta", "\u00a0a", "\u0085a", "\u1680a", "\u2000a", "\u200aa", "\u2028a", "\u2029a", "\u202fa", "\u205fa", "\u3000a", "\u3000a\xff"} {
+			for _, guard := range []bool{false, true} {
+				var out bytes.Buffer
+				cw := newWriter(&out, comma, false)
+				cw.field([]byte(s), guard)
+				cw.w.Flush()
+				if !bytes.HasPrefix(out.Bytes(), []byte(`"`)) {
+					t.Errorf("comma %q: field(%q) writes %q, not quoted", comma, s, out.String())
+				}
+			}
+		}
+	}
+}
