@@ -120,6 +120,9 @@ func TestColumnsLimitMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 225 MB")
 	}
+	if raceEnabled {
+		t.Skip("allocates 4.6 MB under the race detector, 3.1 MB without: the bound is for the latter")
+	}
 	for _, tt := range []struct {
 		name         string
 		before       string // members of the element before data

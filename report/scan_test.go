@@ -487,3 +487,22 @@ func TestSameMessage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSpace puts a run of whitespace, up to longer than the feed's first
+// buffer, into a document at any place, in a string or between tokens:
+// the scanner and the space the feed lets go of must leave the verdict,
+// the violations and their offsets as jsontext alone gives them.
+func FuzzSpace(f *testing.F) {
+	rows := strings.Repeat(`{"cells":[{"value":"a b"},{"value":1}]},`, 300) + `{"cells":[{"value":"x"},{"value":2}]}`
+	f.Add(table(scanCols, rows), uint32(len(table(scanCols, rows))-400), uint32(70000), byte(0))
+	f.Add(table(scanCols, rows), uint32(20), uint32(5000), byte(1))
+	f.Add(table(scanCols, rows+",#"), uint32(len(table(scanCols, rows))-10), uint32(66000), byte(2))
+	f.Fuzz(func(t *testing.T, in string, at, n uint32, kind byte) {
+		if len(in) == 0 {
+			return
+		}
+		ws := strings.Repeat(string(" \n\t\r"[kind%4]), int(n%100000))
+		i := int(at % uint32(len(in)+1))
+		agreeWithJSONText(t, in[:i]+ws+in[i:])
+	})
+}
