@@ -290,9 +290,10 @@ func (f *feed) peekRow(rr *rowReader) jsontext.Kind {
 // scanner accepted, which is all it holds past f.keep but for a comma, so
 // that space between rows is not held, however long. jsontext reads on
 // from f.keep when the rows are handed back, and needs the comma: the
-// space before it goes, and the space after it, when it is long, by
-// moving the comma to the end of the buffer, in place of the last byte of
-// space. The bytes after f.keep are then where they were in the input,
+// space before it goes, and the space after it by moving the comma to the
+// end of the buffer, in place of the last byte of space, so that the next
+// look is at new bytes only. The bytes after f.keep are then where they
+// were in the input,
 // and so are jsontext's offsets, but for the end of the rows it was not
 // given, which jsontext gives as the end of what it has read when the
 // input ends after them, and which endOffset puts back.
@@ -306,16 +307,11 @@ func (f *feed) dropSpace() {
 	if f.comma {
 		c = bytes.IndexByte(f.buf[f.keep:end], ',')
 	}
-	switch {
-	case c < 0:
-		if end-f.keep > 1 {
-			f.keep = end
-		}
-	case end-(f.keep+c+1) >= feedMin:
+	if c < 0 {
+		f.keep = end
+	} else {
 		f.buf[end-1] = ','
 		f.keep = end - 1
-	default:
-		f.keep += c
 	}
 	f.r = f.keep
 	if to := f.base + int64(f.keep); to != from {
