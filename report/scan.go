@@ -292,11 +292,12 @@ func (f *feed) peekRow(rr *rowReader) jsontext.Kind {
 // from f.keep when the rows are handed back, and needs the comma: the
 // space before it goes, and the space after it by moving the comma to the
 // end of the buffer, in place of the last byte of space, so that the next
-// look is at new bytes only. The bytes after f.keep are then where they
-// were in the input,
-// and so are jsontext's offsets, but for the end of the rows it was not
-// given, which jsontext gives as the end of what it has read when the
-// input ends after them, and which endOffset puts back.
+// look is at new bytes only. The bytes after the comma are then where
+// they were in the input, and so are jsontext's offsets of them; the
+// comma is not (an error jsontext places at it is off by the space let
+// go of), nor the end of the rows jsontext was not given, which it gives
+// as the end of what it has read when the input ends after them, and
+// which endOffset puts back where a row was accepted before the space.
 func (f *feed) dropSpace() {
 	end := len(f.buf)
 	from := f.base + int64(f.keep)
@@ -541,8 +542,9 @@ func (f *feed) parse(rr *rowReader) (valid, ok, handled bool) {
 }
 
 // maxScanRow is the longest row the scanner holds: a longer one is handed
-// back to jsontext, which holds only its values, so that what the buffer
-// holds stays bounded (space within a row, say, is not held).
+// back to jsontext, so that the feed's buffer stays bounded. (jsontext
+// holds such a row whole, but for what squeeze leaves out of its runs of
+// space.)
 const maxScanRow = 1 << 20
 
 // fillRow reads on until the buffer holds the end of the row at f.r, as a
